@@ -1,0 +1,78 @@
+/** Field validation for Document: each check throws `BadDocumentError` naming the field. */
+import { BadDocumentError } from '../errors/index.js';
+import type { NamedScore } from './document.js';
+import { isPlainObject } from './json-value.js';
+
+export function checkString(value: unknown, field: string): string {
+  if (typeof value !== 'string') {
+    throw new BadDocumentError(`Document.${field} must be a string, got ${typeof value}`, { details: { field } });
+  }
+  return value;
+}
+
+export function checkBlob(value: unknown): Uint8Array {
+  if (!(value instanceof Uint8Array)) {
+    throw new BadDocumentError('Document.blob must be a Uint8Array (or Buffer)', { details: { field: 'blob' } });
+  }
+  return value;
+}
+
+export function checkNumber(value: unknown, field: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new BadDocumentError(`Document.${field} must be a finite number, got ${String(value)}`, {
+      details: { field },
+    });
+  }
+  return value;
+}
+
+export function checkUint32(value: unknown, field: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 0xffffffff) {
+    throw new BadDocumentError(`Document.${field} must be an integer in [0, 2^32), got ${String(value)}`, {
+      details: { field },
+    });
+  }
+  return value;
+}
+
+export function checkNumberList(value: unknown, field: string): number[] {
+  if (!Array.isArray(value)) {
+    throw new BadDocumentError(`Document.${field} must be a list of numbers`, { details: { field } });
+  }
+  return value.map((v, i) => checkNumber(v, `${field}[${i}]`));
+}
+
+/** Normalise `{ name: number | NamedScore }` into `{ name: NamedScore }`, validating each entry. */
+export function normalizeScores(
+  scores: Record<string, NamedScore | number>,
+  field: string,
+): Record<string, NamedScore> {
+  if (!isPlainObject(scores)) {
+    throw new BadDocumentError(`Document.${field} must be an object of named scores`, { details: { field } });
+  }
+  const out: Record<string, NamedScore> = {};
+  for (const [name, s] of Object.entries(scores)) {
+    const path = `${field}.${name}`;
+    if (typeof s === 'number') {
+      out[name] = { value: checkNumber(s, path) };
+      continue;
+    }
+    if (!isPlainObject(s)) {
+      throw new BadDocumentError(`Document.${path} must be a number or { value, opName, description, refId }`, {
+        details: { field: path },
+      });
+    }
+    const score: NamedScore = { value: s.value === undefined ? 0 : checkNumber(s.value, `${path}.value`) };
+    if (s.opName !== undefined) score.opName = checkString(s.opName, `${path}.opName`);
+    if (s.description !== undefined) score.description = checkString(s.description, `${path}.description`);
+    if (s.refId !== undefined) score.refId = checkString(s.refId, `${path}.refId`);
+    out[name] = score;
+  }
+  return out;
+}
+
+export function cloneScores(scores: Record<string, NamedScore>): Record<string, NamedScore> {
+  const out: Record<string, NamedScore> = {};
+  for (const [k, v] of Object.entries(scores)) out[k] = { ...v };
+  return out;
+}

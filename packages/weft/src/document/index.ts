@@ -1,0 +1,19 @@
+/** The data layer: Document, DocumentArray, NdArray, their codecs, matching, filtering and loaders. */
+export {
+  type ContentField,
+  Document,
+  type DocumentInit,
+  type NamedScore,
+  newDocumentId,
+  type TrustedDocumentParts,
+} from './document.js';
+export { DocumentArray } from './document-array.js';
+export { dtypeOf, parseDtype, SUPPORTED_DTYPES, type TypedArray } from './dtype.js';
+export { compileFilter, type Filter } from './filter.js';
+export type { DocumentJson } from './json-codec.js';
+export { assertJsonObject, assertJsonValue, type JsonObject, type JsonValue } from './json-value.js';
+export { type ImageTensorOptions, type LoadedUri, type LoadUriOptions, loadImageTensor, loadUri } from './load-uri.js';
+export type { FindOptions, MatchOptions, Metric, VectorQuery } from './match.js';
+export { NdArray, type NdArrayLike, type NestedNumbers } from './ndarray.js';
+export { decodeDocument, decodeDocumentArray, encodeDocument, encodeDocumentArray } from './proto-codec.js';
+export { reduceDocument } from './reduce.js';

@@ -1,0 +1,139 @@
+/**
+ * The stable error codes of weft: one row per code, with the gRPC status it travels as, the HTTP status a
+ * gateway answers with, whether a caller may retry, and a one-line meaning. `docs/reference/errors.md` lists
+ * the same table; a test fails when the two drift.
+ */
+
+/** gRPC status codes used by weft (subset of the standard table). */
+export const GrpcStatus = {
+  OK: 0,
+  CANCELLED: 1,
+  UNKNOWN: 2,
+  INVALID_ARGUMENT: 3,
+  DEADLINE_EXCEEDED: 4,
+  NOT_FOUND: 5,
+  ALREADY_EXISTS: 6,
+  FAILED_PRECONDITION: 9,
+  RESOURCE_EXHAUSTED: 8,
+  UNIMPLEMENTED: 12,
+  INTERNAL: 13,
+  UNAVAILABLE: 14,
+} as const;
+
+export type GrpcStatusCode = (typeof GrpcStatus)[keyof typeof GrpcStatus];
+
+export interface ErrorCodeInfo {
+  readonly grpc: GrpcStatusCode;
+  readonly http: number;
+  readonly retryable: boolean;
+  readonly meaning: string;
+}
+
+export const ERROR_CODES = {
+  WEFT_ERROR: { grpc: GrpcStatus.UNKNOWN, http: 500, retryable: false, meaning: 'An unclassified weft error.' },
+  WEFT_BAD_DOCUMENT: {
+    grpc: GrpcStatus.INVALID_ARGUMENT,
+    http: 400,
+    retryable: false,
+    meaning: 'A Document field holds a value of the wrong kind (two content fields, a non-JSON tag, a bad score).',
+  },
+  WEFT_BAD_NDARRAY: {
+    grpc: GrpcStatus.INVALID_ARGUMENT,
+    http: 400,
+    retryable: false,
+    meaning: 'An NdArray whose dtype, shape and buffer length do not agree, or an unknown dtype.',
+  },
+  WEFT_DECODE: {
+    grpc: GrpcStatus.INVALID_ARGUMENT,
+    http: 400,
+    retryable: false,
+    meaning: 'Bytes or JSON that are not a valid encoding of the expected message (truncated, wrong wire type).',
+  },
+  WEFT_BAD_FILTER: {
+    grpc: GrpcStatus.INVALID_ARGUMENT,
+    http: 400,
+    retryable: false,
+    meaning: 'A Mongo-style filter with an unknown operator or an operand of the wrong type.',
+  },
+  WEFT_BAD_ARGUMENT: {
+    grpc: GrpcStatus.INVALID_ARGUMENT,
+    http: 400,
+    retryable: false,
+    meaning: 'A function was called with an argument outside its contract (unknown metric, mismatched dimensions).',
+  },
+  WEFT_LOAD_URI: {
+    grpc: GrpcStatus.NOT_FOUND,
+    http: 404,
+    retryable: false,
+    meaning: 'A URI could not be loaded: missing file, unreachable host, HTTP error or malformed data: URI.',
+  },
+  WEFT_MISSING_DEPENDENCY: {
+    grpc: GrpcStatus.FAILED_PRECONDITION,
+    http: 500,
+    retryable: false,
+    meaning: 'An optional package this feature needs is not installed; the message names the npm install command.',
+  },
+  WEFT_BAD_REQUEST: {
+    grpc: GrpcStatus.INVALID_ARGUMENT,
+    http: 400,
+    retryable: false,
+    meaning: 'A request that is malformed as a whole (undecodable protobuf or JSON body, missing header).',
+  },
+  WEFT_TOO_LARGE: {
+    grpc: GrpcStatus.RESOURCE_EXHAUSTED,
+    http: 413,
+    retryable: false,
+    meaning: 'A message over the configured size limit; raise the limit or send fewer documents per request.',
+  },
+  WEFT_CONFIG: {
+    grpc: GrpcStatus.INVALID_ARGUMENT,
+    http: 400,
+    retryable: false,
+    meaning: 'A configuration (YAML file or options object) that does not match the schema; names file, line and key.',
+  },
+  WEFT_EXECUTOR_LOAD: {
+    grpc: GrpcStatus.FAILED_PRECONDITION,
+    http: 500,
+    retryable: false,
+    meaning:
+      'An executor could not be resolved or constructed (unknown name, missing module or export, constructor threw).',
+  },
+  WEFT_EXECUTOR: {
+    grpc: GrpcStatus.UNKNOWN,
+    http: 200,
+    retryable: false,
+    meaning: 'An exception raised inside an executor endpoint, carried in-band in header.status (rebuilt by clients).',
+  },
+  WEFT_EXECUTOR_RETURN: {
+    grpc: GrpcStatus.UNKNOWN,
+    http: 200,
+    retryable: false,
+    meaning: 'An endpoint returned something other than a DocumentArray, a plain object or nothing.',
+  },
+  WEFT_BATCH_MISMATCH: {
+    grpc: GrpcStatus.UNKNOWN,
+    http: 200,
+    retryable: false,
+    meaning: 'A dynamically batched endpoint returned a different number of documents than it was given.',
+  },
+  WEFT_UNAVAILABLE: {
+    grpc: GrpcStatus.UNAVAILABLE,
+    http: 503,
+    retryable: true,
+    meaning: 'An executor, head or gateway could not be reached; the message names it and its address.',
+  },
+  WEFT_TIMEOUT: {
+    grpc: GrpcStatus.DEADLINE_EXCEEDED,
+    http: 504,
+    retryable: true,
+    meaning: 'A call did not answer within its timeout; the message names the executor and the timeout.',
+  },
+  WEFT_STARTUP: {
+    grpc: GrpcStatus.UNAVAILABLE,
+    http: 503,
+    retryable: false,
+    meaning: 'A runtime failed to become ready (its own error is attached), or readiness timed out.',
+  },
+} as const satisfies Record<string, ErrorCodeInfo>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,0 +1,23 @@
+/** Errors: one base class, stable codes, and the statuses they map to. */
+export { ERROR_CODES, type ErrorCode, type ErrorCodeInfo, GrpcStatus, type GrpcStatusCode } from './codes.js';
+export {
+  BadArgumentError,
+  BadDocumentError,
+  BadFilterError,
+  BadNdArrayError,
+  BadRequestError,
+  BatchMismatchError,
+  ConfigError,
+  DeadlineExceededError,
+  DecodeError,
+  ExecutorError,
+  ExecutorLoadError,
+  ExecutorReturnError,
+  LoadUriError,
+  MessageTooLargeError,
+  MissingDependencyError,
+  StartupError,
+  UnavailableError,
+  WeftError,
+  type WeftErrorOptions,
+} from './weft-error.js';

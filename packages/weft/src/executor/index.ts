@@ -1,0 +1,19 @@
+/** Executors: the base class, endpoint decorators, dynamic batching, in-process invocation and `uses` resolution. */
+export { BatchQueue } from './batch-queue.js';
+export { dynamicBatching, type RequestsOptions, requests } from './decorators.js';
+export { DEFAULT_ENDPOINT, DRY_RUN_ENDPOINT, type DynamicBatchingConfig } from './endpoint-table.js';
+export {
+  type EndpointArgs,
+  type EndpointBinding,
+  type EndpointResult,
+  Executor,
+  type ExecutorArgs,
+  type ExecutorMetas,
+  type ExecutorOptions,
+  type RuntimeArgs,
+} from './executor.js';
+export { ExecutorRunner, type InvokeRequest, type InvokeResult } from './executor-runner.js';
+export { type ExecutorYaml, parseExecutorYaml } from './executor-yaml.js';
+export { RESULTS_KEY, specificParams } from './params.js';
+export { BUILTIN_EXECUTORS, type ExecutorClass, lookupExecutor, registerExecutor } from './registry.js';
+export { type ResolvedExecutor, type ResolveOptions, resolveUses, type Uses } from './uses.js';

@@ -1,0 +1,63 @@
+/**
+ * weft: multimodal AI services in TypeScript. The package root names its first-class citizens one by one;
+ * secondary surfaces live under subpath exports.
+ */
+
+export type {
+  DocumentInit,
+  DocumentJson,
+  Filter,
+  FindOptions,
+  ImageTensorOptions,
+  JsonObject,
+  JsonValue,
+  LoadUriOptions,
+  MatchOptions,
+  Metric,
+  NamedScore,
+  NdArrayLike,
+  TypedArray,
+} from './document/index.js';
+export { compileFilter, Document, DocumentArray, loadImageTensor, loadUri, NdArray } from './document/index.js';
+export type { ErrorCode } from './errors/index.js';
+export {
+  BadArgumentError,
+  BadDocumentError,
+  BadFilterError,
+  BadNdArrayError,
+  BadRequestError,
+  BatchMismatchError,
+  ConfigError,
+  DeadlineExceededError,
+  DecodeError,
+  ERROR_CODES,
+  ExecutorError,
+  ExecutorLoadError,
+  ExecutorReturnError,
+  LoadUriError,
+  MessageTooLargeError,
+  MissingDependencyError,
+  StartupError,
+  UnavailableError,
+  WeftError,
+} from './errors/index.js';
+export type {
+  DynamicBatchingConfig,
+  EndpointArgs,
+  EndpointResult,
+  ExecutorArgs,
+  ExecutorClass,
+  ExecutorMetas,
+  ExecutorOptions,
+  RuntimeArgs,
+  Uses,
+} from './executor/index.js';
+export {
+  DEFAULT_ENDPOINT,
+  dynamicBatching,
+  Executor,
+  ExecutorRunner,
+  registerExecutor,
+  requests,
+  resolveUses,
+} from './executor/index.js';
