@@ -15,5 +15,16 @@ export { assertJsonObject, assertJsonValue, type JsonObject, type JsonValue } fr
 export { type ImageTensorOptions, type LoadedUri, type LoadUriOptions, loadImageTensor, loadUri } from './load-uri.js';
 export type { FindOptions, MatchOptions, Metric, VectorQuery } from './match.js';
 export { NdArray, type NdArrayLike, type NestedNumbers } from './ndarray.js';
-export { decodeDocument, decodeDocumentArray, encodeDocument, encodeDocumentArray } from './proto-codec.js';
+export {
+  decodeDocument,
+  decodeDocumentArray,
+  encodeDocument,
+  encodeDocumentArray,
+  readDocument,
+  readDocumentArray,
+  sizeDocument,
+  sizeDocumentArray,
+  writeDocument,
+  writeDocumentArray,
+} from './proto-codec.js';
 export { reduceDocument } from './reduce.js';

@@ -1,5 +1,6 @@
 /** Errors: one base class, stable codes, and the statuses they map to. */
 export { ERROR_CODES, type ErrorCode, type ErrorCodeInfo, GrpcStatus, type GrpcStatusCode } from './codes.js';
+export { type ExceptionInfo, errorFromStatus, type Status, StatusCode, statusFromError } from './status.js';
 export {
   BadArgumentError,
   BadDocumentError,

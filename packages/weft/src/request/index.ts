@@ -1,0 +1,26 @@
+/** The request envelope of Jina's wire protocol: DataRequest and the codecs of every `jina.proto` message. */
+export { DataRequest, type DataRequestInit, newRequestId } from './data-request.js';
+export { readStatus, sizeStatus, writeStatus } from './envelope-codec.js';
+export {
+  decodeDataRequest,
+  decodeDataRequestList,
+  decodeDocsEagerly,
+  encodeDataRequest,
+  encodeDataRequestList,
+} from './request-codec.js';
+export {
+  decodeEmpty,
+  decodeEndpoints,
+  decodeJinaInfo,
+  decodeSingleDocumentRequest,
+  decodeStatus,
+  type Endpoints,
+  encodeEmpty,
+  encodeEndpoints,
+  encodeJinaInfo,
+  encodeSingleDocumentRequest,
+  encodeStatus,
+  type JinaInfo,
+  type SingleDocumentRequest,
+} from './service-codecs.js';
+export { type Header, nowTimestamp, type Route, type Timestamp, timestampToIso, timestampToMs } from './types.js';
