@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { DocumentArray } from '../document/index.js';
 import { Executor } from './executor.js';
 import { ExecutorRunner } from './executor-runner.js';
@@ -40,9 +42,20 @@ describe('uses resolution', () => {
   });
 
   it('names the package to install for a missing built-in', async () => {
-    await assert.rejects(resolveUses('VectorIndexer'), (e: Error & { code: string }) => {
-      return e.code === 'WEFT_EXECUTOR_LOAD' && /npm install @weft\/executor-vector-indexer/.test(e.message);
-    });
+    const root = fileURLToPath(new URL('../../../../', import.meta.url));
+    const hide = fileURLToPath(new URL('../../test/fixtures/hide-packages.mjs', import.meta.url));
+    const script = `
+      import { resolveUses } from './packages/weft/src/executor/index.ts';
+      try { await resolveUses('VectorIndexer'); console.log('{}'); }
+      catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message })); }`;
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--conditions=weft-source', '--import', 'tsx', '--import', hide, '--input-type=module', '-e', script],
+      { cwd: root, env: { ...process.env, WEFT_HIDE_PACKAGES: '@weft/executor-vector-indexer' } },
+    );
+    const out = JSON.parse(stdout.trim().split('\n').at(-1) as string);
+    assert.equal(out.code, 'WEFT_EXECUTOR_LOAD');
+    assert.match(out.message, /npm install @weft\/executor-vector-indexer/);
   });
 
   it('loads executor YAML with ENV substitution, metas, requests and dynamic_batching', async () => {
