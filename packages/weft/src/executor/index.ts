@@ -1,5 +1,14 @@
 /** Executors: the base class, endpoint decorators, dynamic batching, in-process invocation and `uses` resolution. */
 export { BatchQueue } from './batch-queue.js';
+export {
+  type CapturedUses,
+  isCapturedUses,
+  loadCapturedClass,
+  offerForCapture,
+  pauseForCapture,
+  RUNTIME_CHILD_ENV,
+} from './class-capture.js';
+export { callerModule, definitionModule, locateClass } from './class-source.js';
 export { dynamicBatching, type RequestsOptions, requests } from './decorators.js';
 export { DEFAULT_ENDPOINT, DRY_RUN_ENDPOINT, type DynamicBatchingConfig } from './endpoint-table.js';
 export {

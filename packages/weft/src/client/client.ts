@@ -1,0 +1,215 @@
+/**
+ * Client: talks to a weft (or Jina) gateway over grpc, http or websocket with one API. `post` splits inputs into
+ * requests of `requestSize` documents, pipelines them, and returns the concatenated documents (or calls
+ * `onDone`/`onError`/`onAlways` per response); executor errors reject with the rebuilt remote error unless
+ * `continueOnError`. Transport errors are retried with exponential back-off.
+ */
+import { DocumentArray, type JsonObject } from '../document/index.js';
+import { BadArgumentError, errorFromStatus, type Status } from '../errors/index.js';
+import { type DataRequest, type JinaInfo, timestampToMs } from '../request/index.js';
+import { buildRequests, type ClientInputs } from './inputs.js';
+import { resolveTransport, type Transport } from './transport.js';
+
+export interface ClientOptions {
+  /** `grpc://h:p`, `grpcs://`, `http://`, `https://`, `ws://`, `wss://`, or a bare host name. */
+  host?: string;
+  port?: number;
+  protocol?: 'grpc' | 'http' | 'websocket';
+  tls?: boolean;
+}
+
+export interface RetryOptions {
+  /** Total tries for a transport failure (default 1: no retry). */
+  maxAttempts?: number;
+  initialBackoff?: number;
+  maxBackoff?: number;
+  backoffMultiplier?: number;
+}
+
+export interface PostOptions extends RetryOptions {
+  parameters?: JsonObject;
+  targetExecutor?: string;
+  requestSize?: number;
+  onDone?: (res: DataRequest) => void;
+  onError?: (res: DataRequest) => void;
+  onAlways?: (res: DataRequest) => void;
+  resultsInOrder?: boolean;
+  continueOnError?: boolean;
+  /** Per-request timeout in ms. */
+  timeout?: number;
+  headers?: Record<string, string>;
+  prefetch?: number;
+}
+
+const SCHEMES: Record<string, { protocol: 'grpc' | 'http' | 'websocket'; tls: boolean }> = {
+  grpc: { protocol: 'grpc', tls: false },
+  grpcs: { protocol: 'grpc', tls: true },
+  http: { protocol: 'http', tls: false },
+  https: { protocol: 'http', tls: true },
+  ws: { protocol: 'websocket', tls: false },
+  wss: { protocol: 'websocket', tls: true },
+};
+
+export class Client {
+  readonly protocol: string;
+  readonly host: string;
+  readonly port: number;
+  readonly tls: boolean;
+  #transport: Transport | undefined;
+
+  /**
+   * @example const client = new Client({ host: 'grpc://localhost:12345' });
+   */
+  constructor(options: ClientOptions = {}) {
+    let host = options.host ?? '127.0.0.1';
+    let protocol = options.protocol;
+    let tls = options.tls;
+    let port = options.port;
+    const m = /^([a-z]+):\/\/([^/:]+|\[[^\]]+\])(?::(\d+))?\/?$/.exec(host);
+    if (m) {
+      const scheme = SCHEMES[m[1] as string];
+      if (!scheme)
+        throw new BadArgumentError(`unknown scheme in host '${host}'; use grpc, grpcs, http, https, ws or wss`);
+      protocol ??= scheme.protocol;
+      tls ??= scheme.tls;
+      host = m[2] as string;
+      if (m[3]) port ??= Number(m[3]);
+    }
+    this.protocol = protocol ?? 'grpc';
+    this.tls = tls ?? false;
+    this.host = host;
+    this.port = port ?? (this.tls ? 443 : 80);
+  }
+
+  get transport(): Transport {
+    this.#transport ??= resolveTransport(this.protocol, { host: this.host, port: this.port, tls: this.tls });
+    return this.#transport;
+  }
+
+  /**
+   * Send `inputs` to `endpoint`; resolves with every returned document (in input order with `resultsInOrder`).
+   * @example const docs = await client.post('/search', [{ text: 'red dress' }], { parameters: { limit: 5 } });
+   */
+  async post(endpoint: string, inputs?: ClientInputs, options: PostOptions = {}): Promise<DocumentArray> {
+    const collect = !options.onDone && !options.onError && !options.onAlways;
+    const results: { index: number; docs: DocumentArray }[] = [];
+    let firstError: Error | undefined;
+    for await (const { res, index } of this.#responses(endpoint, inputs, options)) {
+      const failed = res.isError;
+      if (failed) {
+        options.onError?.(res);
+        if (!options.continueOnError && !options.onError) firstError ??= errorFromStatus(res.header.status as Status);
+      } else options.onDone?.(res);
+      options.onAlways?.(res);
+      if (collect && !failed) results.push({ index, docs: res.docs });
+    }
+    if (firstError) throw firstError;
+    if (options.resultsInOrder) results.sort((a, b) => a.index - b.index);
+    const all = new DocumentArray();
+    for (const r of results) all.extend(r.docs);
+    return all;
+  }
+
+  /** Responses as they arrive (each a DataRequest with header, parameters, routes and docs). */
+  async *stream(endpoint: string, inputs?: ClientInputs, options: PostOptions = {}): AsyncGenerator<DataRequest> {
+    for await (const { res } of this.#responses(endpoint, inputs, options)) yield res;
+  }
+
+  /** True when the gateway answers its health check. */
+  isFlowReady(timeoutMs = 3000): Promise<boolean> {
+    return this.transport.isReady(timeoutMs);
+  }
+
+  /** Push an empty request through every executor; code 0 when all are up. */
+  dryRun(timeoutMs = 10_000): Promise<Status> {
+    return this.transport.dryRun(timeoutMs);
+  }
+
+  /** Versions and environment of the gateway. */
+  status(timeoutMs = 3000): Promise<JinaInfo> {
+    return this.transport.status(timeoutMs);
+  }
+
+  /** Per-hop timings (ms) of one round trip, from the route entries: `{ roundtrip, gateway, <executor>: ms }`. */
+  async profiling(endpoint = '/', inputs?: ClientInputs): Promise<Record<string, number>> {
+    const t0 = performance.now();
+    let last: DataRequest | undefined;
+    for await (const res of this.stream(endpoint, inputs ?? [{}])) last = res;
+    const out: Record<string, number> = { roundtrip: performance.now() - t0 };
+    for (const r of last?.routes ?? []) {
+      if (r.startTime && r.endTime) out[r.executor] = timestampToMs(r.endTime) - timestampToMs(r.startTime);
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    await this.#transport?.close();
+    this.#transport = undefined;
+  }
+
+  async *#responses(
+    endpoint: string,
+    inputs: ClientInputs,
+    options: PostOptions,
+  ): AsyncGenerator<{ res: DataRequest; index: number }> {
+    const maxAttempts = Math.max(1, options.maxAttempts ?? 1);
+    let backoff = options.initialBackoff ?? 500;
+    const wait = async (): Promise<void> => {
+      await new Promise((r) => setTimeout(r, backoff));
+      backoff = Math.min(options.maxBackoff ?? 5000, backoff * (options.backoffMultiplier ?? 1.5));
+    };
+    let attempt = 1;
+    if (maxAttempts > 1) {
+      // a gateway that is not up yet: wait for it with back-off before sending anything
+      while (!(await this.transport.isReady(Math.min(3000, options.maxBackoff ?? 3000))) && attempt < maxAttempts) {
+        attempt++;
+        await wait();
+      }
+    }
+    // arrays can be sent again after a transport failure; generators cannot
+    const replayable = !isOneShot(inputs);
+    const streamOptions = {
+      ...(options.timeout !== undefined ? { timeoutMs: options.timeout } : {}),
+      ...(options.headers ? { headers: options.headers } : {}),
+      ...(options.prefetch !== undefined ? { prefetch: options.prefetch } : {}),
+    };
+    for (; ; attempt++) {
+      const order = new Map<string, number>();
+      let n = 0;
+      let received = 0;
+      const requests = buildRequests(inputs, {
+        endpoint,
+        ...(options.parameters ? { parameters: options.parameters } : {}),
+        ...(options.targetExecutor ? { targetExecutor: options.targetExecutor } : {}),
+        ...(options.requestSize ? { requestSize: options.requestSize } : {}),
+      });
+      const numbered = async function* (): AsyncGenerator<DataRequest> {
+        for await (const r of requests) {
+          order.set(r.header.requestId, n++);
+          yield r;
+        }
+      };
+      try {
+        for await (const res of this.transport.stream(numbered(), streamOptions)) {
+          received++;
+          yield { res, index: order.get(res.header.requestId) ?? Number.MAX_SAFE_INTEGER };
+        }
+        return;
+      } catch (err) {
+        if (attempt >= maxAttempts || received > 0 || !replayable || !isRetryable(err)) throw err;
+        await wait();
+      }
+    }
+  }
+}
+
+function isOneShot(inputs: ClientInputs): boolean {
+  if (inputs === undefined || inputs === null || Array.isArray(inputs)) return false;
+  if (inputs instanceof DocumentArray) return false;
+  const it = inputs as { [Symbol.iterator]?: unknown; [Symbol.asyncIterator]?: unknown; next?: unknown };
+  return typeof it.next === 'function' || typeof it[Symbol.asyncIterator] === 'function';
+}
+
+function isRetryable(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { retryable?: boolean }).retryable === true;
+}

@@ -1,0 +1,55 @@
+/**
+ * The transport a Client speaks: one interface, one file per protocol (grpc, http, websocket), and a registry
+ * so protocols are plug-ins. A transport moves DataRequests to a gateway and back; the Client does batching,
+ * callbacks, ordering and error policy on top.
+ */
+import { BadArgumentError, type Status } from '../errors/index.js';
+import type { DataRequest, JinaInfo } from '../request/index.js';
+
+export interface TransportTarget {
+  host: string;
+  port: number;
+  tls: boolean;
+}
+
+export interface StreamCallOptions {
+  /** Per-request timeout in ms. */
+  timeoutMs?: number;
+  /** Extra headers/metadata. */
+  headers?: Record<string, string>;
+  /** Max requests in flight (gRPC streams send them all; HTTP caps its concurrency). */
+  prefetch?: number;
+}
+
+export interface Transport {
+  readonly protocol: string;
+  /**
+   * Send requests and yield answers as they arrive (any order). A transport failure ends the iteration with a
+   * `WeftError` (`UnavailableError`, `DeadlineExceededError`…).
+   */
+  stream(requests: AsyncIterable<DataRequest>, options: StreamCallOptions): AsyncIterable<DataRequest>;
+  /** True when the gateway answers its health check. */
+  isReady(timeoutMs: number): Promise<boolean>;
+  dryRun(timeoutMs: number): Promise<Status>;
+  status(timeoutMs: number): Promise<JinaInfo>;
+  close(): Promise<void>;
+}
+
+export type TransportFactory = (target: TransportTarget) => Transport;
+
+const transports = new Map<string, TransportFactory>();
+
+/** Make a protocol available to `new Client({ protocol })`. */
+export function registerTransport(protocol: string, factory: TransportFactory): void {
+  transports.set(protocol, factory);
+}
+
+export function resolveTransport(protocol: string, target: TransportTarget): Transport {
+  const f = transports.get(protocol);
+  if (!f) {
+    throw new BadArgumentError(
+      `unknown client protocol '${protocol}'; available: ${[...transports.keys()].join(', ')}`,
+    );
+  }
+  return f(target);
+}

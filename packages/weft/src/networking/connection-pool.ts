@@ -1,0 +1,180 @@
+/**
+ * ConnectionPool: the replicas of one deployment (or one shard), one RuntimeClient each, behind a pluggable
+ * selection strategy (round robin by default). A call goes to the picked replica; when that replica is
+ * unavailable the call moves on to the next one, up to `retries` (Jina's default -1 means max(3, replicas): every
+ * replica at least once). The caller sees an error only when no replica could serve the call. A replica restarted
+ * on the same address is used again as soon as its channel reconnects, without any intervention.
+ */
+import type { ChannelOptions } from '@grpc/grpc-js';
+import { DeadlineExceededError, UnavailableError } from '../errors/index.js';
+import type { DataRequest, Endpoints } from '../request/index.js';
+import { type BalancingStrategy, type ReplicaView, resolveStrategy } from './balancing/index.js';
+import { type CallOptions, RuntimeClient } from './runtime-client.js';
+
+export interface ConnectionPoolOptions {
+  /** The deployment or shard these replicas belong to (`encoder`, `encoder/shard-1`), for messages. */
+  name: string;
+  /** `host:port` of every replica. */
+  addresses: readonly string[];
+  /** Runtime names of the replicas, same order as `addresses` (default `<name>/rep-<i>`). */
+  replicaNames?: readonly string[];
+  /** A registered strategy name or an instance (default `round-robin`). */
+  strategy?: string | BalancingStrategy;
+  /** Extra tries on an unavailable replica; -1 (default) means max(3, replicas). */
+  retries?: number;
+  /** Default per-try timeout in ms (Jina's `timeout_send`); none by default. */
+  timeoutMs?: number;
+  /** Pause before a second pass over replicas already tried in the same call (doubles per pass, capped at 1 s). */
+  retryBackoffMs?: number;
+  channelOptions?: ChannelOptions;
+}
+
+export interface SendOptions extends CallOptions {
+  /** Overrides the pool's `retries` for this call. */
+  retries?: number;
+}
+
+interface Replica {
+  client: RuntimeClient;
+  inFlight: number;
+}
+
+export class ConnectionPool {
+  readonly name: string;
+  readonly addresses: readonly string[];
+  readonly #replicas: Replica[];
+  readonly #strategy: BalancingStrategy;
+  readonly #retries: number;
+  readonly #timeoutMs: number | undefined;
+  readonly #backoffMs: number;
+  #endpoints: Promise<Endpoints> | undefined;
+
+  /** @example const pool = new ConnectionPool({ name: 'encoder', addresses: ['127.0.0.1:50001', '127.0.0.1:50002'] }) */
+  constructor(options: ConnectionPoolOptions) {
+    if (options.addresses.length === 0) {
+      throw new UnavailableError(`deployment '${options.name}' has no replica addresses to connect to`, {
+        details: { deployment: options.name },
+      });
+    }
+    this.name = options.name;
+    this.addresses = [...options.addresses];
+    this.#replicas = this.addresses.map((address, i) => ({
+      client: new RuntimeClient(address, {
+        name: options.replicaNames?.[i] ?? `${options.name}/rep-${i}`,
+        ...(options.channelOptions ? { channelOptions: options.channelOptions } : {}),
+      }),
+      inFlight: 0,
+    }));
+    const strategy = options.strategy ?? 'round-robin';
+    this.#strategy = typeof strategy === 'string' ? resolveStrategy(strategy) : strategy;
+    this.#retries = options.retries ?? -1;
+    this.#timeoutMs = options.timeoutMs;
+    this.#backoffMs = options.retryBackoffMs ?? 50;
+  }
+
+  /** The replicas as strategies see them. */
+  get replicas(): ReplicaView[] {
+    return this.#replicas.map((r, index) => ({
+      index,
+      address: r.client.address,
+      inFlight: r.inFlight,
+      healthy: r.client.connectivity !== 'TRANSIENT_FAILURE',
+    }));
+  }
+
+  /** The per-replica clients (same order as `addresses`). */
+  get clients(): readonly RuntimeClient[] {
+    return this.#replicas.map((r) => r.client);
+  }
+
+  /** Send one request to a replica (`process_single_data`); the answer may carry an in-band error status. */
+  send(req: DataRequest, options: SendOptions = {}): Promise<DataRequest> {
+    return this.run('process_single_data', (c, o) => c.processSingleData(req, o), options);
+  }
+
+  /** Send several requests as one call (`process_data`, an unreduced join). */
+  sendList(reqs: DataRequest[], options: SendOptions = {}): Promise<DataRequest> {
+    return this.run('process_data', (c, o) => c.processData(reqs, o), options);
+  }
+
+  /** The endpoints the replicas expose (asked once; a failed discovery is asked again next time). */
+  endpointDiscovery(options: SendOptions = {}): Promise<Endpoints> {
+    if (!this.#endpoints) {
+      const p = this.run('endpoint_discovery', (c, o) => c.endpointDiscovery(o), options);
+      this.#endpoints = p;
+      p.catch(() => {
+        if (this.#endpoints === p) this.#endpoints = undefined;
+      });
+    }
+    return this.#endpoints;
+  }
+
+  /** The endpoint names the replicas expose (the shape the gateway's topology graph asks for). */
+  async endpoints(options: SendOptions = {}): Promise<readonly string[]> {
+    return (await this.endpointDiscovery(options)).endpoints;
+  }
+
+  /**
+   * Run `call` against the picked replica, moving on to the next one while replicas are unavailable. Other
+   * failures (a deadline, a refused message) are not retried: the call may have run.
+   */
+  async run<T>(
+    what: string,
+    call: (client: RuntimeClient, options: CallOptions) => Promise<T>,
+    options: SendOptions = {},
+  ): Promise<T> {
+    const n = this.#replicas.length;
+    const retries = options.retries ?? this.#retries;
+    const tries = retries < 0 ? Math.max(3, n) : retries + 1;
+    const order = this.#order();
+    const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
+    const failures: string[] = [];
+    let last: unknown;
+    for (let attempt = 0; attempt < tries; attempt++) {
+      if (attempt >= n && attempt % n === 0) await pause(Math.min(1000, this.#backoffMs * 2 ** (attempt / n - 1)));
+      const replica = this.#replicas[order[attempt % n] as number] as Replica;
+      if (options.deadline !== undefined && Date.now() >= options.deadline) break;
+      replica.inFlight++;
+      try {
+        return await call(replica.client, { ...options, ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
+      } catch (err) {
+        if (!(err instanceof UnavailableError)) throw err;
+        last = err;
+        failures.push(replica.client.address);
+      } finally {
+        replica.inFlight--;
+      }
+    }
+    if (last === undefined) {
+      throw new DeadlineExceededError(
+        `the deadline for ${what} on '${this.name}' passed before any replica was tried`,
+        {
+          details: { deployment: this.name },
+        },
+      );
+    }
+    const tried = [...new Set(failures)];
+    throw new UnavailableError(
+      `no replica of '${this.name}' could serve ${what}: ${failures.length} ${failures.length === 1 ? 'try' : 'tries'} over ${tried.join(', ')} failed; last error: ${(last as Error).message}`,
+      { cause: last, details: { deployment: this.name, addresses: tried, tries: failures.length } },
+    );
+  }
+
+  /** Close every channel. */
+  close(): void {
+    for (const r of this.#replicas) r.client.close();
+  }
+
+  /** Replica indices for one call: the strategy's pick first, the rest in rotation, healthy ones before the others. */
+  #order(): number[] {
+    const views = this.replicas;
+    const first = this.#strategy.pick(views);
+    const rotation = views.map((_, k) => (first + k) % views.length);
+    const healthy = rotation.filter((i, k) => k === 0 || views[i]?.healthy);
+    return [...healthy, ...rotation.filter((i) => !healthy.includes(i))];
+  }
+}
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

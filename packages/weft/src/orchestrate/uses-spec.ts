@@ -1,0 +1,33 @@
+/**
+ * `uses` as it travels to a worker process (JSON): a class becomes the modules to load it from (`class-source.ts`);
+ * a name registered in this process with `registerExecutor` becomes its class the same way (the child has no such
+ * registration); relative file paths become absolute; everything else passes as written, resolved in the worker.
+ */
+import { isAbsolute, resolve } from 'node:path';
+import { BUILTIN_EXECUTORS, type CapturedUses, locateClass, lookupExecutor } from '../executor/index.js';
+import type { DeploymentUses } from './deployment-options.js';
+
+/** What a worker's configuration carries as `uses`. */
+export type ChildUses = string | CapturedUses;
+
+/**
+ * The JSON form of `uses` for a worker.
+ * @example await usesForChild('./exec.ts#MyExec', { cwd: '/app' }) // '/app/exec.ts#MyExec'
+ */
+export async function usesForChild(
+  uses: DeploymentUses,
+  where: { cwd: string; callSite?: string },
+): Promise<ChildUses> {
+  if (typeof uses === 'function') return locateClass(uses, where.callSite);
+  if (/^[A-Za-z_$][\w$]*$/.test(uses) && !(uses in BUILTIN_EXECUTORS)) {
+    const registered = await lookupExecutor(uses);
+    if (registered) return locateClass(registered, where.callSite);
+    return uses;
+  }
+  if (uses.includes('\n')) return uses; // inline YAML
+  const hash = uses.lastIndexOf('#');
+  const path = hash < 0 ? uses : uses.slice(0, hash);
+  const isRelativeFile = /^\.{1,2}[\\/]/.test(path) || (/\.ya?ml$/i.test(path) && !isAbsolute(path));
+  if (!isRelativeFile) return uses;
+  return resolve(where.cwd, path) + (hash < 0 ? '' : uses.slice(hash));
+}

@@ -1,0 +1,157 @@
+/**
+ * The gateway core, independent of protocols: the routing graph over connection pools to each deployment, the
+ * request streamer (prefetch), dry run, status and endpoint discovery. Protocol plug-ins (gRPC, HTTP, WebSocket)
+ * serve it; it runs from its arguments alone (graph, addresses, conditions), as Jina's gateway does.
+ */
+import type { Filter } from '../../document/index.js';
+import { type Status, StatusCode, WeftError } from '../../errors/index.js';
+import { DEFAULT_ENDPOINT, DRY_RUN_ENDPOINT } from '../../executor/index.js';
+import { ConnectionPool } from '../../networking/index.js';
+import { DataRequest, type JinaInfo } from '../../request/index.js';
+import type { GraphDescription } from './graph-description.js';
+import { type StreamOutcome, streamRequests } from './streamer.js';
+import { type NodeClient, TopologyGraph } from './topology-graph.js';
+
+export interface GatewayOptions {
+  /** Jina's `--graph-description`. */
+  graph: GraphDescription;
+  /** Jina's `--deployments-addresses`: executor → replica addresses (`grpc://host:port` or `host:port`). */
+  addresses: Record<string, readonly string[]>;
+  /** Jina's `--graph-conditions`: executor → `when` filter. */
+  conditions?: Record<string, Filter>;
+  /** Jina's `--deployments-no-reduce`. */
+  noReduce?: readonly string[];
+  /** Per-executor (or global) call timeout in ms. */
+  timeoutSend?: number | Record<string, number | undefined>;
+  /** Per-executor (or global) retries on unavailable replicas (-1: every replica once, at least 3 tries). */
+  retries?: number | Record<string, number | undefined>;
+  /** Max in-flight requests per client stream (default 1000; 0 = unlimited). */
+  prefetch?: number;
+  name?: string;
+}
+
+export class Gateway {
+  readonly name: string;
+  readonly graph: TopologyGraph;
+  readonly prefetch: number;
+  readonly #pools = new Map<string, ConnectionPool>();
+  readonly #startedAt = Date.now();
+
+  constructor(options: GatewayOptions) {
+    this.name = options.name ?? 'gateway';
+    this.prefetch = options.prefetch ?? 1000;
+    const clients: Record<string, NodeClient> = {};
+    const pick = <T>(v: T | Record<string, T | undefined> | undefined, node: string): T | undefined =>
+      v !== null && typeof v === 'object' ? (v as Record<string, T | undefined>)[node] : (v as T | undefined);
+    for (const [node, addrs] of Object.entries(options.addresses)) {
+      const retries = pick(options.retries, node);
+      const timeoutMs = pick(options.timeoutSend, node);
+      const pool = new ConnectionPool({
+        name: node,
+        addresses: addrs.map(stripScheme),
+        ...(retries !== undefined ? { retries } : {}),
+        ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+      });
+      this.#pools.set(node, pool);
+      clients[node] = {
+        send: (req, o) => pool.send(req, o),
+        sendList: (reqs, o) => pool.sendList(reqs, o),
+        endpoints: () =>
+          pool.endpointDiscovery().then(
+            (e) => e.endpoints,
+            () => undefined,
+          ),
+      };
+    }
+    const timeoutSend: Record<string, number | undefined> = {};
+    for (const node of Object.keys(options.addresses)) timeoutSend[node] = pick(options.timeoutSend, node);
+    this.graph = new TopologyGraph({
+      graph: options.graph,
+      clients,
+      ...(options.conditions ? { conditions: options.conditions } : {}),
+      ...(options.noReduce ? { noReduce: options.noReduce } : {}),
+      timeoutSend,
+    });
+  }
+
+  /** Run one request through the Flow. */
+  process(req: DataRequest): Promise<DataRequest> {
+    return this.graph.process(req);
+  }
+
+  /** Run a stream of requests with at most `prefetch` in flight, yielding outcomes as they complete. */
+  stream(
+    requests: AsyncIterable<DataRequest> | Iterable<DataRequest>,
+    options: { inOrder?: boolean; prefetch?: number } = {},
+  ): AsyncGenerator<StreamOutcome> {
+    return streamRequests(requests, (r) => this.process(r), {
+      prefetch: options.prefetch ?? this.prefetch,
+      ...options,
+    });
+  }
+
+  /** Push an empty request through every executor: success when all are reachable and answer. */
+  async dryRun(): Promise<Status> {
+    try {
+      const res = await this.process(new DataRequest({ header: { execEndpoint: DRY_RUN_ENDPOINT } }));
+      return res.header.status && res.header.status.code !== StatusCode.SUCCESS
+        ? res.header.status
+        : { code: StatusCode.SUCCESS, description: '' };
+    } catch (err) {
+      const e = err as Error;
+      return {
+        code: StatusCode.ERROR,
+        description: e.message,
+        exception: { name: e.name, args: [e.message], stacks: (e.stack ?? '').split('\n'), executor: '' },
+      };
+    }
+  }
+
+  /** Every endpoint some executor exposes (executors that cannot be asked are left out). */
+  async endpoints(): Promise<string[]> {
+    const all = new Set<string>();
+    await Promise.all(
+      [...this.#pools.values()].map((p) =>
+        p.endpointDiscovery().then(
+          (e) => {
+            for (const x of e.endpoints) all.add(x);
+          },
+          () => {},
+        ),
+      ),
+    );
+    all.delete(DEFAULT_ENDPOINT);
+    return [...all].sort();
+  }
+
+  /** Versions and environment (JinaInfoRPC/_status, HTTP GET /status). */
+  info(): JinaInfo {
+    const envs: Record<string, string> = {};
+    for (const [k, v] of Object.entries(process.env))
+      if (k.startsWith('WEFT_') || k.startsWith('JINA_')) envs[k] = v ?? '(unset)';
+    return {
+      jina: {
+        weft: WEFT_VERSION,
+        node: process.version,
+        platform: `${process.platform}-${process.arch}`,
+        runtime: this.name,
+        uptime: String((Date.now() - this.#startedAt) / 1000),
+      },
+      envs,
+    };
+  }
+
+  /** Wait for floating executors, then close every connection. */
+  async close(): Promise<void> {
+    await this.graph.drainFloating();
+    for (const p of this.#pools.values()) p.close();
+  }
+}
+
+const WEFT_VERSION = '0.1.0';
+
+function stripScheme(address: string): string {
+  const m = /^(?:grpcs?:\/\/)?([^/]+)\/?$/.exec(address);
+  if (!m) throw new WeftError(`bad executor address '${address}': expected host:port or grpc://host:port`);
+  return m[1] as string;
+}

@@ -1,0 +1,257 @@
+/**
+ * HeadServer: the head runtime of a sharded (or replicated) deployment on one gRPC port. It serves the same
+ * services as a worker (`process_single_data`, `process_data`, `Call`, `endpoint_discovery` as the union of the
+ * shards', `_status`, health, reflection) and hands every request to a HeadHandler, which fans it out to the
+ * shards' connection pools. Shutdown is graceful: health turns NOT_SERVING, new calls are refused with
+ * UNAVAILABLE, calls under way finish (bounded by a grace period), then connections close.
+ */
+import {
+  Metadata,
+  Server,
+  ServerCredentials,
+  type ServerDuplexStream,
+  type ServerUnaryCall,
+  type sendUnaryData,
+  status,
+} from '@grpc/grpc-js';
+import { HealthImplementation } from 'grpc-health-check';
+import { StartupError, statusFromError, UnavailableError } from '../../errors/index.js';
+import { ConnectionPool, DEFAULT_SERVER_OPTIONS, JINA_RAW_SERVICES, serviceErrorFrom } from '../../networking/index.js';
+import {
+  type DataRequest,
+  decodeDataRequest,
+  decodeDataRequestList,
+  encodeDataRequest,
+  encodeEndpoints,
+  encodeJinaInfo,
+} from '../../request/index.js';
+import { HEALTH_SERVICE_NAME, jinaInfo, REFLECTION_SERVICE_NAMES, reflectionService } from '../worker/index.js';
+import type { HeadConfig, HeadTargetConfig } from './head-config.js';
+import { type HeadAnswer, type HeadCallContext, HeadHandler } from './head-handler.js';
+
+/** Every service a head serves (what reflection lists and health reports on). */
+export const HEAD_SERVICE_NAMES: readonly string[] = [
+  ...Object.keys(JINA_RAW_SERVICES),
+  HEALTH_SERVICE_NAME,
+  ...REFLECTION_SERVICE_NAMES,
+];
+
+/** Request metadata that belongs to the transport, not to the request: never forwarded to shards. */
+const HOP_BY_HOP = /^(:|grpc-|user-agent$|content-type$|te$|host$)/;
+
+type Unary = (call: ServerUnaryCall<Buffer, Uint8Array>, callback: sendUnaryData<Uint8Array>) => void;
+
+export class HeadServer {
+  readonly name: string;
+  readonly host: string;
+  readonly handler: HeadHandler;
+  readonly #config: HeadConfig;
+  readonly #health = new HealthImplementation();
+  readonly #log: (message: string) => void;
+  #server: Server | undefined;
+  #port: number | undefined;
+  #accepting = false;
+  #inFlight = 0;
+  #idle: (() => void)[] = [];
+  #stopping: Promise<void> | undefined;
+
+  constructor(config: HeadConfig, options: { log?: (message: string) => void } = {}) {
+    this.#config = config;
+    this.name = config.name;
+    this.host = config.host ?? '0.0.0.0';
+    this.#log = options.log ?? ((m) => process.stderr.write(`weft head ${config.name}: ${m}\n`));
+    const pool = (t: HeadTargetConfig) =>
+      new ConnectionPool({
+        name: t.name,
+        addresses: t.replicas.map((r) => r.address),
+        replicaNames: t.replicas.map((r, i) => r.name ?? `${t.name}/rep-${i}`),
+        ...(config.retries !== undefined ? { retries: config.retries } : {}),
+        ...(config.timeoutSend !== undefined ? { timeoutMs: config.timeoutSend } : {}),
+        ...(config.strategy !== undefined ? { strategy: config.strategy } : {}),
+      });
+    this.handler = new HeadHandler({
+      deployment: config.deployment,
+      shards: config.shards.map(pool),
+      ...(config.polling !== undefined ? { polling: config.polling } : {}),
+      ...(config.usesBefore ? { usesBefore: pool(config.usesBefore) } : {}),
+      ...(config.usesAfter ? { usesAfter: pool(config.usesAfter) } : {}),
+      log: this.#log,
+    });
+  }
+
+  /** The bound port (after `start()`). */
+  get port(): number | undefined {
+    return this.#port;
+  }
+
+  /** `host:port` a client on this machine can dial. */
+  get address(): string {
+    const host = this.host === '0.0.0.0' || this.host === '::' ? '127.0.0.1' : this.host;
+    return `${host.includes(':') ? `[${host}]` : host}:${this.#port ?? this.#config.port}`;
+  }
+
+  /** Bind and serve; resolves with the bound port. */
+  async start(): Promise<number> {
+    const max = this.#config.maxMessageBytes ?? -1;
+    const server = new Server({
+      ...DEFAULT_SERVER_OPTIONS,
+      'grpc.max_receive_message_length': max,
+      'grpc.max_send_message_length': max,
+    });
+    server.addService(JINA_RAW_SERVICES['jina.JinaSingleDataRequestRPC'], {
+      process_single_data: this.#unary((bytes) => [decodeDataRequest(bytes)]),
+    });
+    server.addService(JINA_RAW_SERVICES['jina.JinaDataRequestRPC'], {
+      process_data: this.#unary((bytes) => decodeDataRequestList(bytes)),
+    });
+    server.addService(JINA_RAW_SERVICES['jina.JinaRPC'], {
+      Call: (s: ServerDuplexStream<Buffer, Uint8Array>) => this.#call(s),
+    });
+    server.addService(JINA_RAW_SERVICES['jina.JinaDiscoverEndpointsRPC'], {
+      endpoint_discovery: (call: ServerUnaryCall<Buffer, Uint8Array>, cb: sendUnaryData<Uint8Array>) => {
+        this.handler.endpoints(this.#context(call)).then(
+          (e) => cb(null, encodeEndpoints(e)),
+          (err) => cb(serviceErrorFrom(err, `head ${this.name}`)),
+        );
+      },
+    });
+    server.addService(JINA_RAW_SERVICES['jina.JinaInfoRPC'], {
+      _status: (_call: unknown, cb: sendUnaryData<Uint8Array>) => cb(null, encodeJinaInfo(jinaInfo(this.name))),
+    });
+    this.#health.addToServer(server);
+    reflectionService(HEAD_SERVICE_NAMES).addToServer(server);
+    const bindTo = `${this.host.includes(':') && !this.host.startsWith('[') ? `[${this.host}]` : this.host}:${this.#config.port}`;
+    try {
+      this.#port = await new Promise<number>((resolve, reject) =>
+        server.bindAsync(bindTo, ServerCredentials.createInsecure(), (err, port) =>
+          err ? reject(err) : resolve(port),
+        ),
+      );
+    } catch (err) {
+      server.forceShutdown();
+      throw new StartupError(`head ${this.name} cannot listen on ${bindTo}: ${(err as Error).message}`, {
+        cause: err,
+        details: { host: this.host, port: this.#config.port },
+      });
+    }
+    this.#server = server;
+    this.#accepting = true;
+    for (const service of ['', ...HEAD_SERVICE_NAMES]) this.#health.setStatus(service, 'SERVING');
+    return this.#port;
+  }
+
+  /** Graceful shutdown (idempotent): refuse new calls, let calls under way finish within `graceMs`, close. */
+  stop(options: { graceMs?: number } = {}): Promise<void> {
+    this.#stopping ??= this.#stop(options.graceMs ?? 30_000);
+    return this.#stopping;
+  }
+
+  async #stop(graceMs: number): Promise<void> {
+    this.#accepting = false;
+    for (const service of ['', ...HEAD_SERVICE_NAMES]) this.#health.setStatus(service, 'NOT_SERVING');
+    const server = this.#server;
+    const closed = server ? new Promise<void>((resolve) => server.tryShutdown(() => resolve())) : Promise.resolve();
+    const idle = this.#inFlight === 0 ? Promise.resolve() : new Promise<void>((r) => this.#idle.push(r));
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<'expired'>((r) => {
+      timer = setTimeout(() => r('expired'), graceMs);
+    });
+    const outcome = await Promise.race([Promise.all([idle, closed]), expired]);
+    clearTimeout(timer);
+    if (outcome === 'expired') {
+      this.#log(`grace period of ${graceMs} ms over with ${this.#inFlight} request(s) in flight; closing anyway`);
+      server?.forceShutdown();
+    }
+    this.handler.close();
+  }
+
+  #unary(decode: (bytes: Buffer) => DataRequest[]): Unary {
+    return (call, cb) => {
+      if (!this.#accepting) return cb(this.#refusal());
+      let reqs: DataRequest[];
+      try {
+        reqs = decode(call.request);
+      } catch (err) {
+        return cb(serviceErrorFrom(err, `head ${this.name} cannot decode the request`, status.INVALID_ARGUMENT));
+      }
+      this.#track(this.handler.handle(reqs, this.#context(call))).then(
+        (answer) => cb(null, encodeDataRequest(answer.response), trailersOf(answer)),
+        (err) => cb(serviceErrorFrom(err, `head ${this.name}`)),
+      );
+    };
+  }
+
+  /** `Call`: every message is handled as it arrives and answered when done; a failed one is answered in-band. */
+  #call(stream: ServerDuplexStream<Buffer, Uint8Array>): void {
+    let pending = 0;
+    let ended = false;
+    const settle = () => {
+      if (ended && pending === 0) stream.end();
+    };
+    const ctx = this.#context(stream);
+    stream.on('data', (bytes: Buffer) => {
+      let req: DataRequest;
+      try {
+        req = decodeDataRequest(bytes);
+      } catch (err) {
+        stream.emit(
+          'error',
+          serviceErrorFrom(err, `head ${this.name} cannot decode a request`, status.INVALID_ARGUMENT),
+        );
+        return;
+      }
+      pending++;
+      const work = this.#accepting ? this.handler.handle([req], ctx) : Promise.reject(this.#refusalError());
+      this.#track(work)
+        .then(
+          (answer) => stream.write(encodeDataRequest(answer.response)),
+          (err) => {
+            req.header.status = statusFromError(err, this.name);
+            stream.write(encodeDataRequest(req));
+          },
+        )
+        .finally(() => {
+          pending--;
+          settle();
+        });
+    });
+    stream.on('end', () => {
+      ended = true;
+      settle();
+    });
+    stream.on('error', () => undefined);
+  }
+
+  #context(call: { metadata: Metadata; getDeadline(): Date | number }): HeadCallContext {
+    const d = call.getDeadline();
+    const deadline = d instanceof Date ? d.getTime() : d;
+    const forward = new Metadata();
+    for (const [key, values] of Object.entries(call.metadata.getMap())) {
+      if (!HOP_BY_HOP.test(key)) forward.set(key, values);
+    }
+    return { ...(Number.isFinite(deadline) ? { deadline } : {}), metadata: forward };
+  }
+
+  #refusalError(): UnavailableError {
+    return new UnavailableError(`head ${this.name} is shutting down and accepts no new requests`);
+  }
+
+  #refusal() {
+    return serviceErrorFrom(this.#refusalError(), `head ${this.name}`);
+  }
+
+  #track<T>(work: Promise<T>): Promise<T> {
+    this.#inFlight++;
+    return work.finally(() => {
+      this.#inFlight--;
+      if (this.#inFlight === 0) for (const resolve of this.#idle.splice(0)) resolve();
+    });
+  }
+}
+
+function trailersOf(answer: HeadAnswer): Metadata {
+  const md = new Metadata();
+  for (const [k, v] of Object.entries(answer.trailers)) md.set(k, v);
+  if (answer.response.isError) md.set('is-error', 'true');
+  return md;
+}

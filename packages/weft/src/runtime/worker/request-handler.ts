@@ -1,0 +1,179 @@
+/**
+ * What a worker does with one request, independent of the transport: pick the endpoint, call the executor
+ * through its `ExecutorRunner`, apply Jina's return semantics to the request (new docs, `__results__`), append
+ * the route entry, and turn executor exceptions into an in-band error status. Requests whose endpoint the
+ * executor does not serve pass through with their documents still undecoded (forwarded as the bytes that came).
+ */
+import { assertJsonObject, DocumentArray, type JsonObject } from '../../document/index.js';
+import { BadRequestError, ExecutorReturnError, statusFromError, WeftError } from '../../errors/index.js';
+import {
+  DEFAULT_ENDPOINT,
+  DRY_RUN_ENDPOINT,
+  type ExecutorRunner,
+  type InvokeRequest,
+  RESULTS_KEY,
+} from '../../executor/index.js';
+import { type DataRequest, decodeDocsEagerly, encodeDataRequest, nowTimestamp } from '../../request/index.js';
+
+export interface HandledRequest {
+  /** The request to answer with (the first one for a list). */
+  request: DataRequest;
+  /** True when the executor raised: the request carries the error status and the answer gets `is-error: true`. */
+  isError: boolean;
+}
+
+/** Called with every executor exception (after it was put into the request's status). */
+export type ExecutorErrorListener = (err: unknown, request: DataRequest) => void;
+
+export class RequestHandler {
+  readonly runner: ExecutorRunner;
+  /** Runtime name (e.g. `encoder/rep-0`): keys `__results__` and names the executor in error statuses. */
+  readonly runtimeName: string;
+  /** Deployment name (the runtime name before `/`): the `executor` of the route entries this worker appends. */
+  readonly deploymentName: string;
+  readonly #onError: ExecutorErrorListener | undefined;
+
+  constructor(runner: ExecutorRunner, runtimeName: string, onError?: ExecutorErrorListener) {
+    this.runner = runner;
+    this.runtimeName = runtimeName;
+    this.deploymentName = runtimeName.split('/')[0] || runtimeName;
+    this.#onError = onError;
+  }
+
+  /** The endpoint a request asks for (`/default` when the header names none). */
+  static endpointOf(req: DataRequest): string {
+    const e = req.header.execEndpoint;
+    return e === undefined || e === '' ? DEFAULT_ENDPOINT : e;
+  }
+
+  /** Whether this executor processes the endpoint (its own binding or its default one). */
+  serves(endpoint: string): boolean {
+    return endpoint !== DRY_RUN_ENDPOINT && this.runner.executor.resolveEndpoint(endpoint) !== undefined;
+  }
+
+  /**
+   * Process one request. Throws only for a malformed request (undecodable documents: a `WeftError` mapped to
+   * INVALID_ARGUMENT by the transport); executor exceptions come back in-band.
+   */
+  async handle(req: DataRequest, headers: Record<string, string> = {}): Promise<HandledRequest> {
+    const endpoint = RequestHandler.endpointOf(req);
+    if (!this.serves(endpoint)) return { request: req, isError: false };
+    const docs = decodeDocsEagerly(req);
+    return this.#invoke(req, { endpoint, docs, parameters: req.parameters, headers });
+  }
+
+  /**
+   * Process several parent requests at once (`process_data`, unreduced joins): the executor gets `docsMatrix`
+   * (each request's documents), `docsMap` (keyed by each request's last executor) and `docs`, their reduction
+   * by id into a copy. The answer is the first request with the result applied.
+   */
+  async handleList(reqs: readonly DataRequest[], headers: Record<string, string> = {}): Promise<HandledRequest> {
+    const first = reqs[0];
+    if (!first) {
+      throw new BadRequestError('process_data received a DataRequestListProto without requests', {
+        details: { field: 'requests' },
+      });
+    }
+    if (reqs.length === 1) return this.handle(first, headers);
+    const endpoint = RequestHandler.endpointOf(first);
+    if (endpoint === DRY_RUN_ENDPOINT) return { request: first, isError: false };
+    const matrix = reqs.map((r) => decodeDocsEagerly(r));
+    const docsMap: Record<string, DocumentArray> = {};
+    reqs.forEach((r, i) => {
+      docsMap[r.routes.at(-1)?.executor ?? ''] = matrix[i] as DocumentArray;
+    });
+    const docs = (matrix[0] as DocumentArray).clone().reduceAll(matrix.slice(1).map((m) => m.clone()));
+    mergeRoutesAndResults(first, reqs.slice(1));
+    first.docs = docs;
+    if (!this.serves(endpoint)) return { request: first, isError: false };
+    return this.#invoke(first, { endpoint, docs, parameters: first.parameters, headers, docsMatrix: matrix, docsMap });
+  }
+
+  /**
+   * Serialize an answer. Should the result not be encodable (an executor put something into a document that
+   * has no wire form), the answer becomes an in-band error instead, without documents.
+   */
+  encode(handled: HandledRequest): { bytes: Uint8Array; isError: boolean } {
+    try {
+      return { bytes: encodeDataRequest(handled.request), isError: handled.isError };
+    } catch (err) {
+      const req = handled.request;
+      this.#onError?.(err, req);
+      const status = statusFromError(err, this.runtimeName);
+      const fallback = req.shallowCopy();
+      fallback.header.status = status;
+      fallback.docs = new DocumentArray();
+      const route = fallback.routes.at(-1);
+      if (route?.executor === this.deploymentName) route.status = status;
+      try {
+        return { bytes: encodeDataRequest(fallback), isError: true };
+      } catch {
+        // the parameters themselves have no wire form
+        fallback.parameters = {};
+        return { bytes: encodeDataRequest(fallback), isError: true };
+      }
+    }
+  }
+
+  async #invoke(req: DataRequest, call: InvokeRequest): Promise<HandledRequest> {
+    const route = req.addRoute(this.deploymentName);
+    try {
+      const result = await this.runner.invoke(call);
+      if (result.docs !== call.docs) req.docs = result.docs;
+      if (result.results !== undefined) req.parameters = withResults(req.parameters, this.runtimeName, result.results);
+      return { request: req, isError: false };
+    } catch (err) {
+      const status = statusFromError(err, this.runtimeName);
+      req.header.status = status;
+      route.status = status;
+      this.#onError?.(err, req);
+      return { request: req, isError: true };
+    } finally {
+      route.endTime = nowTimestamp();
+    }
+  }
+}
+
+/** `parameters` with `__results__[name] = results` (other executors' results kept). */
+function withResults(parameters: JsonObject, name: string, results: JsonObject): JsonObject {
+  try {
+    assertJsonObject(results, `${RESULTS_KEY}.${name}`);
+  } catch (err) {
+    throw new ExecutorReturnError(
+      `the endpoint returned a results object that cannot travel as JSON: ${(err as Error).message}`,
+      { cause: err, details: err instanceof WeftError ? err.details : {} },
+    );
+  }
+  const previous = parameters[RESULTS_KEY];
+  const merged: JsonObject = isPlainObject(previous) ? { ...(previous as JsonObject) } : {};
+  merged[name] = results;
+  return { ...parameters, [RESULTS_KEY]: merged };
+}
+
+/** Jina's merge of parent requests: routes of the other parents not yet listed, and every parent's results. */
+function mergeRoutesAndResults(first: DataRequest, others: readonly DataRequest[]): void {
+  const seen = new Set(first.routes.map((r) => r.executor));
+  let results: JsonObject | undefined;
+  for (const other of others) {
+    for (const route of other.routes) {
+      if (seen.has(route.executor)) continue;
+      seen.add(route.executor);
+      first.routes.push(route);
+    }
+    const theirs = other.parameters[RESULTS_KEY];
+    if (isPlainObject(theirs)) results = { ...(theirs as JsonObject), ...results };
+  }
+  if (results) {
+    const mine = first.parameters[RESULTS_KEY];
+    first.parameters = {
+      ...first.parameters,
+      [RESULTS_KEY]: { ...results, ...(isPlainObject(mine) ? (mine as JsonObject) : {}) },
+    };
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}

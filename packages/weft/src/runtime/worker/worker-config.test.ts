@@ -1,0 +1,130 @@
+import assert from 'node:assert/strict';
+import { dirname, join } from 'node:path';
+import { describe, it } from 'node:test';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Executor, type ExecutorOptions } from '../../executor/index.js';
+import { runtimeEnvs } from './jina-info.js';
+import { protoDir } from './proto-files.js';
+import { createExecutor, loadExecutorClass, parseWorkerConfig } from './worker-config.js';
+import { workerEntry } from './worker-entry.js';
+import { failurePayload } from './worker-messages.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const fixtures = join(here, '../../../test/fixtures/executors');
+
+describe('worker configuration', () => {
+  it('parses JSON and names every offending key', () => {
+    const ok = parseWorkerConfig('{"uses":"X","name":"x/rep-0","port":0,"runtimeArgs":{"replicas":2}}');
+    assert.equal(ok.name, 'x/rep-0');
+    assert.equal(ok.runtimeArgs?.replicas, 2);
+    assert.throws(() => parseWorkerConfig(undefined), {
+      code: 'WEFT_CONFIG',
+      message: /WEFT_WORKER_CONFIG is not set/,
+    });
+    assert.throws(() => parseWorkerConfig('{nope'), { code: 'WEFT_CONFIG', message: /not valid JSON/ });
+    assert.throws(
+      () => parseWorkerConfig({ uses: { module: 'm' }, name: '', port: 70000, extra: 1 }),
+      (e: Error & { code: string }) => {
+        assert.equal(e.code, 'WEFT_CONFIG');
+        for (const key of ['uses', 'name', 'port', 'extra']) assert.match(e.message, new RegExp(key));
+        return true;
+      },
+    );
+    assert.throws(
+      () => parseWorkerConfig({ uses: 'X', name: 'x', port: 1, dynamicBatching: { '/a': { preferredBatchSize: 0 } } }),
+      /dynamicBatching\.\/a\.preferredBatchSize/,
+    );
+  });
+
+  it('loads uses as a module + export (path or file URL) and as a uses string', async () => {
+    const byPath = await loadExecutorClass({ uses: { module: join(fixtures, 'greeter.ts'), exportName: 'Greeter' } });
+    assert.equal(byPath.cls.name, 'Greeter');
+    const byUrl = await loadExecutorClass({
+      uses: { module: pathToFileURL(join(fixtures, 'greeter.ts')).href, exportName: 'Greeter' },
+    });
+    assert.equal(byUrl.cls, byPath.cls);
+    const relative = await loadExecutorClass({ uses: './greeter.ts#Greeter', cwd: fixtures });
+    assert.equal(relative.cls, byPath.cls);
+    await assert.rejects(loadExecutorClass({ uses: { module: join(fixtures, 'greeter.ts'), exportName: 'Missing' } }), {
+      code: 'WEFT_EXECUTOR_LOAD',
+      message: /has no export 'Missing'/,
+    });
+  });
+
+  it('constructs with YAML with: under usesWith, merged metas, requests and batching, and runtime args', async () => {
+    process.env.WEFT_TEST_GREETING = 'howdy';
+    try {
+      const resolved = await loadExecutorClass({ uses: join(fixtures, 'greeter.yml') });
+      const exec = createExecutor(resolved, {
+        name: 'greeter/rep-1',
+        usesWith: { greeting: 'hey' },
+        requests: { '/hi': 'greet' },
+        dynamicBatching: { '/hi': { preferredBatchSize: 2 } },
+        runtimeArgs: { replicas: 2, shardId: 1, workspace: '/tmp/weft-ws' },
+      }) as Executor & { greeting: string };
+      assert.equal(exec.greeting, 'hey');
+      assert.equal(exec.metas.name, 'yaml-greeter');
+      assert.deepEqual(exec.runtimeArgs, {
+        name: 'greeter/rep-1',
+        replicas: 2,
+        shards: 1,
+        shardId: 1,
+        workspace: '/tmp/weft-ws',
+      });
+      assert.deepEqual(exec.endpoints.sort(), ['/greet', '/hi', '/shout']);
+      assert.equal(exec.resolveEndpoint('/hi')?.batching?.preferredBatchSize, 2);
+      assert.equal(exec.resolveEndpoint('/greet')?.batching?.preferredBatchSize, 4);
+    } finally {
+      delete process.env.WEFT_TEST_GREETING;
+    }
+  });
+
+  it("names the executor after the deployment unless metas say otherwise, and keeps a constructor's error", async () => {
+    class Plain extends Executor {}
+    const exec = createExecutor(await loadExecutorClass({ uses: Plain }), { name: 'encoder/rep-0' });
+    assert.equal(exec.metas.name, 'encoder');
+    assert.equal(exec.runtimeArgs.name, 'encoder/rep-0');
+    class Throws extends Executor {
+      constructor(args: ExecutorOptions = {}) {
+        super(args);
+        throw new URIError('no model at s3://x');
+      }
+    }
+    const err = (() => {
+      try {
+        createExecutor({ cls: Throws, usesWith: {}, metas: {}, requests: {}, dynamicBatching: {} }, {});
+      } catch (e) {
+        return e;
+      }
+    })();
+    assert.ok(err instanceof URIError);
+    const payload = failurePayload(err);
+    assert.equal(payload.name, 'URIError');
+    assert.equal(payload.message, 'no model at s3://x');
+    assert.equal(payload.code, 'WEFT_EXECUTOR_LOAD');
+    assert.match(payload.stack, /at new Throws/);
+  });
+});
+
+describe('worker process support', () => {
+  it('workerEntry runs the TypeScript sources through tsx with the weft-source condition', () => {
+    const { file, execArgv } = workerEntry();
+    assert.equal(file, join(here, 'worker-main.ts'));
+    assert.equal(execArgv[0], '--conditions=weft-source');
+    assert.equal(execArgv[1], '--import');
+    assert.match(execArgv[2] ?? '', /tsx/);
+  });
+
+  it('finds the proto directory', () => {
+    assert.match(protoDir(), /proto$/);
+  });
+
+  it('lists WEFT_/JINA_ variables, (unset) for known absent ones, and masks secrets', () => {
+    const envs = runtimeEnvs({ WEFT_X: '1', JINA_AUTH_TOKEN: 'hunter2', WEFT_WORKER_CONFIG: '{}', PATH: '/bin' });
+    assert.equal(envs.WEFT_X, '1');
+    assert.equal(envs.JINA_AUTH_TOKEN, '(set)');
+    assert.equal(envs.WEFT_WORKSPACE, '(unset)');
+    assert.equal(envs.WEFT_WORKER_CONFIG, undefined);
+    assert.equal(envs.PATH, undefined);
+  });
+});

@@ -1,0 +1,32 @@
+/**
+ * The IPC protocol between a worker process and its parent: `ready` once serving, `failed` when it could not
+ * start (with the error as the executor raised it: name, message, stack, and a weft error code).
+ */
+import { WeftError } from '../../errors/index.js';
+
+export interface WorkerFailure {
+  name: string;
+  message: string;
+  stack: string;
+  /** A weft error code (`WEFT_EXECUTOR_LOAD` for exceptions of the executor's own constructor). */
+  code: string;
+}
+
+/** Messages a worker process sends to its parent. */
+export type WorkerMessage =
+  | { type: 'ready'; port: number; name: string; pid: number }
+  | { type: 'failed'; error: WorkerFailure };
+
+/** The error as it travels to the parent: an exception of the executor keeps its own name, message and stack. */
+export function failurePayload(err: unknown): WorkerFailure {
+  const e = err instanceof Error ? err : new Error(String(err));
+  const own = (e as { code?: unknown }).code;
+  const code = e instanceof WeftError ? e.code : typeof own === 'string' ? own : 'WEFT_EXECUTOR_LOAD';
+  return { name: e.name, message: e.message, stack: e.stack ?? `${e.name}: ${e.message}`, code };
+}
+
+/** Whether an IPC message is one of the worker's own. */
+export function isWorkerMessage(message: unknown): message is WorkerMessage {
+  const m = message as { type?: unknown } | null;
+  return typeof m === 'object' && m !== null && (m.type === 'ready' || m.type === 'failed');
+}
