@@ -3,6 +3,8 @@
  * secondary surfaces live under subpath exports.
  */
 
+export type { ClientOptions, PostOptions } from './client/index.js';
+export { Client } from './client/index.js';
 export type {
   DocumentInit,
   DocumentJson,
@@ -61,3 +63,6 @@ export {
   requests,
   resolveUses,
 } from './executor/index.js';
+export type { DeploymentOptions, FlowAddOptions } from './orchestrate/index.js';
+export { Deployment, Flow } from './orchestrate/index.js';
+export { Gateway } from './runtime/gateway/index.js';

@@ -26,3 +26,9 @@ export { type ExecutorYaml, parseExecutorYaml } from './executor-yaml.js';
 export { RESULTS_KEY, specificParams } from './params.js';
 export { BUILTIN_EXECUTORS, type ExecutorClass, lookupExecutor, registerExecutor } from './registry.js';
 export { type ResolvedExecutor, type ResolveOptions, resolveUses, type Uses } from './uses.js';
+
+import { Executor as BaseExecutor } from './executor.js';
+import { type ExecutorClass as BaseClass, registerExecutor as register } from './registry.js';
+
+// `uses: BaseExecutor` (Jina's default): an executor without endpoints, which passes requests through
+register('BaseExecutor', BaseExecutor as unknown as BaseClass);

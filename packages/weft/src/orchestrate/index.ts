@@ -14,6 +14,9 @@ export {
   type RuntimeRole,
 } from './deployment-plan.js';
 export { loadDeploymentYaml } from './deployment-yaml.js';
+export { Flow, type FlowAddOptions } from './flow.js';
+export { buildFlowGraph, danglingExecutors, GATEWAY, type GraphNodeSpec } from './flow-graph.js';
+export { type FlowRuntimes, startFlowRuntimes } from './flow-runtimes.js';
 export { childExecArgv } from './node-flags.js';
 export { isAlive, PARENT_PID_ENV, type ParentWatchOptions, watchParent } from './parent-watch.js';
 export { freePort, freePorts, reservePort } from './ports.js';

@@ -35,6 +35,8 @@ export interface RuntimeProcessOptions {
   timeoutReady: number;
   /** Restart after unexpected exits (default on, with the default policy). */
   restart?: Partial<RestartPolicy> | false;
+  /** Also wait for a gRPC health check answering SERVING at `address` (default true; false trusts the IPC `ready`). */
+  healthCheck?: boolean;
 }
 
 export interface ExitInfo {
@@ -211,7 +213,7 @@ export class RuntimeProcess extends EventEmitter {
     });
     try {
       await Promise.race([reported, failure]);
-      await Promise.race([this.#healthy(deadline), failure]);
+      if (this.#options.healthCheck !== false) await Promise.race([this.#healthy(deadline), failure]);
     } finally {
       clearTimeout(timer);
     }

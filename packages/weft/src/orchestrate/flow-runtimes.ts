@@ -1,0 +1,187 @@
+/**
+ * Starting and stopping what a Flow runs: one Deployment per executor (all started together; the first failure
+ * stops the rest and is reported with the executor's name and own error), external executors' addresses, and
+ * the gateway process configured from the routing graph and those addresses.
+ */
+import type { FlowExecutorOptions, FlowOptions } from '../config/index.js';
+import { ConfigError, StartupError } from '../errors/index.js';
+import {
+  GATEWAY_CONFIG_ENV,
+  type GatewayConfigInput,
+  type GraphDescription,
+  gatewayEntry,
+} from '../runtime/gateway/index.js';
+import { Deployment } from './deployment.js';
+import type { DeploymentOptions } from './deployment-options.js';
+import { PARENT_PID_ENV } from './parent-watch.js';
+import { freePorts, reservePort } from './ports.js';
+import { RuntimeProcess } from './runtime-process.js';
+
+export interface FlowRuntimes {
+  deployments: Map<string, Deployment>;
+  addresses: Record<string, string[]>;
+  gatewayConfig: GatewayConfigInput;
+  gateway: { process: RuntimeProcess; ports: { protocol: string; port: number; url: string }[] };
+  close(): Promise<void>;
+}
+
+const SCHEME: Record<string, string> = { grpc: 'grpc', http: 'http', websocket: 'ws' };
+
+export async function startFlowRuntimes(
+  flow: FlowOptions,
+  executors: readonly FlowExecutorOptions[],
+  graph: GraphDescription,
+  cwd: string,
+): Promise<FlowRuntimes> {
+  const deployments = new Map<string, Deployment>();
+  const addresses: Record<string, string[]> = {};
+  for (const e of executors) {
+    const name = e.name as string;
+    if (e.external) addresses[name] = externalAddresses(e);
+    else deployments.set(name, new Deployment(deploymentOptions(flow, e, cwd)));
+  }
+  const started = await Promise.allSettled([...deployments.values()].map((d) => d.start()));
+  const failed = started.find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined;
+  if (failed) {
+    await Promise.allSettled([...deployments.values()].map((d) => d.close()));
+    throw failed.reason;
+  }
+  for (const [name, d] of deployments) addresses[name] = [d.address];
+
+  const protocols = asList(flow.protocol ?? 'grpc');
+  const wanted = asList(flow.port ?? []);
+  if (wanted.length > protocols.length) {
+    throw new ConfigError(
+      `the Flow lists ${wanted.length} ports for ${protocols.length} protocol(s); give one port per protocol`,
+    );
+  }
+  for (const p of wanted) reservePort(p);
+  const free = await freePorts(protocols.length - wanted.length, '127.0.0.1');
+  const ports = protocols.map((protocol, i) => ({ protocol, port: (wanted[i] ?? free[i - wanted.length]) as number }));
+  const host = flow.host ?? '0.0.0.0';
+  const conditions: Record<string, Record<string, unknown>> = {};
+  const timeoutSend: Record<string, number> = {};
+  const retries: Record<string, number> = {};
+  for (const e of executors) {
+    const name = e.name as string;
+    if (e.when) conditions[name] = e.when;
+    const t = e.timeoutSend ?? flow.timeoutSend;
+    if (t !== undefined) timeoutSend[name] = t;
+    const r = e.retries ?? flow.retries;
+    if (r !== undefined) retries[name] = r;
+  }
+  const gatewayConfig: GatewayConfigInput = {
+    name: 'gateway',
+    graph,
+    addresses,
+    conditions,
+    noReduce: executors.filter((e) => e.noReduce).map((e) => e.name as string),
+    timeoutSend,
+    retries,
+    ...(flow.prefetch !== undefined ? { prefetch: flow.prefetch } : {}),
+    host,
+    protocols: ports,
+    ...(flow.maxMessageBytes !== undefined ? { maxMessageBytes: flow.maxMessageBytes } : {}),
+    protocolOptions: protocolOptions(flow),
+  };
+  const grpc = ports.find((p) => p.protocol === 'grpc');
+  const gateway = new RuntimeProcess({
+    label: 'the gateway',
+    name: 'gateway',
+    entry: gatewayEntry(),
+    env: gatewayEnv(flow, gatewayConfig),
+    address: `127.0.0.1:${(grpc ?? ports[0])?.port}`,
+    healthCheck: grpc !== undefined,
+    timeoutReady: flow.timeoutReady ?? 600_000,
+  });
+  try {
+    await gateway.start();
+  } catch (err) {
+    await Promise.allSettled([...deployments.values()].map((d) => d.close()));
+    throw err instanceof StartupError
+      ? err
+      : new StartupError(`the gateway failed to start: ${(err as Error).message}`, { cause: err });
+  }
+  return {
+    deployments,
+    addresses,
+    gatewayConfig,
+    gateway: {
+      process: gateway,
+      ports: ports.map((p) => ({ ...p, url: `${SCHEME[p.protocol] ?? p.protocol}://127.0.0.1:${p.port}` })),
+    },
+    close: async () => {
+      await gateway.stop(10_000);
+      await Promise.allSettled([...deployments.values()].map((d) => d.close()));
+    },
+  };
+}
+
+function deploymentOptions(flow: FlowOptions, e: FlowExecutorOptions, cwd: string): DeploymentOptions {
+  const env = { ...flow.env, ...e.env };
+  const workspace = e.workspace ?? flow.workspace;
+  const timeoutReady = e.timeoutReady ?? flow.timeoutReady;
+  const retries = e.retries ?? flow.retries;
+  const timeoutSend = e.timeoutSend ?? flow.timeoutSend;
+  if (Array.isArray(e.port))
+    throw new ConfigError(`executor '${e.name}': a list of ports is only for external executors`);
+  return {
+    uses: e.uses as DeploymentOptions['uses'],
+    name: e.name as string,
+    cwd,
+    ...(e.replicas !== undefined ? { replicas: e.replicas } : {}),
+    ...(e.shards !== undefined ? { shards: e.shards } : {}),
+    ...(e.polling !== undefined ? { polling: e.polling } : {}),
+    ...(e.port !== undefined ? { port: e.port } : {}),
+    ...(e.usesWith ? { usesWith: e.usesWith } : {}),
+    ...(e.usesMetas ? { usesMetas: e.usesMetas } : {}),
+    ...(e.usesRequests ? { usesRequests: e.usesRequests } : {}),
+    ...(e.usesDynamicBatching ? { usesDynamicBatching: e.usesDynamicBatching } : {}),
+    ...(e.usesBefore ? { usesBefore: e.usesBefore } : {}),
+    ...(e.usesAfter ? { usesAfter: e.usesAfter } : {}),
+    ...(Object.keys(env).length > 0 ? { env } : {}),
+    ...(workspace !== undefined ? { workspace } : {}),
+    ...(timeoutReady !== undefined ? { timeoutReady } : {}),
+    ...(retries !== undefined ? { retries } : {}),
+    ...(timeoutSend !== undefined ? { timeoutSend } : {}),
+  };
+}
+
+/** `host`/`port` lists of an external executor: each pair is a replica. */
+function externalAddresses(e: FlowExecutorOptions): string[] {
+  const hosts = asList(e.host ?? '127.0.0.1');
+  const ports = asList(e.port ?? []);
+  if (ports.length === 0) throw new ConfigError(`external executor '${e.name}' needs a port (or a list of ports)`);
+  if (hosts.length !== 1 && hosts.length !== ports.length) {
+    throw new ConfigError(
+      `external executor '${e.name}' lists ${hosts.length} hosts and ${ports.length} ports; give one host or one per port`,
+    );
+  }
+  return ports.map((p, i) => `${(hosts.length === 1 ? hosts[0] : hosts[i]) as string}:${p}`);
+}
+
+function protocolOptions(flow: FlowOptions): Record<string, unknown> {
+  const keys = [
+    'cors',
+    'title',
+    'description',
+    'noDebugEndpoints',
+    'noCrudEndpoints',
+    'exposeEndpoints',
+    'exposeGraphqlEndpoint',
+  ] as const;
+  const out: Record<string, unknown> = {};
+  for (const k of keys) if (flow[k] !== undefined) out[k] = flow[k];
+  return out;
+}
+
+function gatewayEnv(flow: FlowOptions, config: GatewayConfigInput): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...flow.env, [PARENT_PID_ENV]: String(process.pid) };
+  env[GATEWAY_CONFIG_ENV] = JSON.stringify(config);
+  delete env.NODE_TEST_CONTEXT;
+  return env;
+}
+
+function asList<T>(v: T | readonly T[]): T[] {
+  return Array.isArray(v) ? [...v] : [v as T];
+}

@@ -1,0 +1,164 @@
+/**
+ * Flow: executors wired into a DAG behind one gateway. Each executor runs as a Deployment (replicas × shards of
+ * worker processes, a head when needed); the gateway runs as its own process from the routing graph and the
+ * deployments' addresses, serving every configured protocol. Built in code (`new Flow().add(...)`) or from YAML
+ * (`Flow.load('flow.yml')`); validated when built, started with `start()`, stopped with `close()` (no processes
+ * left behind).
+ *
+ * @example
+ * await using f = await new Flow().add({ uses: MyExec }).add({ uses: MyExec }).start();
+ * const docs = await f.post('/', DocumentArray.empty(2));
+ */
+import { dirname, resolve } from 'node:path';
+import type { ClientInputs } from '../client/index.js';
+import { Client, type PostOptions } from '../client/index.js';
+import {
+  type ExecutorOptionsInput,
+  type FlowExecutorOptions,
+  type FlowOptions,
+  loadYamlFile,
+  parseExecutorOptions,
+  parseFlowOptions,
+  parseFlowYaml,
+} from '../config/index.js';
+import type { DocumentArray } from '../document/index.js';
+import { StartupError, WeftError } from '../errors/index.js';
+import { offerForCapture, pauseForCapture } from '../executor/index.js';
+import type { DataRequest } from '../request/index.js';
+import type { GatewayConfigInput, GraphDescription } from '../runtime/gateway/index.js';
+import { buildFlowGraph, danglingExecutors } from './flow-graph.js';
+import { type FlowRuntimes, startFlowRuntimes } from './flow-runtimes.js';
+
+/** Options of `.add()`: an executor of the Flow (camelCase; YAML uses the same keys in snake_case). */
+export type FlowAddOptions = ExecutorOptionsInput;
+
+export class Flow {
+  readonly options: FlowOptions;
+  readonly #executors: (FlowExecutorOptions & { name: string })[] = [];
+  readonly #capturing: boolean[] = [];
+  #cwd: string;
+  #runtimes: FlowRuntimes | undefined;
+  #client: Client | undefined;
+  #starting: Promise<this> | undefined;
+  #closing: Promise<void> | undefined;
+
+  constructor(options: Record<string, unknown> = {}, context: { cwd?: string } = {}) {
+    this.options = parseFlowOptions(options);
+    this.#cwd = context.cwd ?? process.cwd();
+  }
+
+  /**
+   * A Flow from Jina's YAML schema (`jtype: Flow`, `with:`, `executors:`), with `${{ ENV.X }}` substituted; relative
+   * `uses` paths resolve against the file's folder. Errors name the file, line and key.
+   */
+  static load(file: string, options: { env?: Record<string, string | undefined> } = {}): Flow {
+    const path = resolve(file);
+    const y = parseFlowYaml(loadYamlFile(path, options.env ? { env: options.env } : {}));
+    const flow = new Flow(y.options as Record<string, unknown>, { cwd: dirname(path) });
+    for (const e of y.executors) flow.add(e as FlowAddOptions);
+    return flow;
+  }
+
+  /** Add an executor; by default it needs the previous one. Returns the Flow for chaining. */
+  add(options: FlowAddOptions = {}): this {
+    const parsed = parseExecutorOptions(options, `Flow.add() #${this.#executors.length}`);
+    const name = parsed.name ?? `executor${this.#executors.length}`;
+    // in a worker process loading a class defined in this script: hand it over, start nothing
+    this.#capturing.push(offerForCapture(parsed.uses, parsed.usesBefore, parsed.usesAfter));
+    this.#executors.push({ ...parsed, name, uses: parsed.uses ?? 'BaseExecutor' });
+    buildFlowGraph(this.#executors); // validate as we build: unknown needs, duplicates, cycles
+    return this;
+  }
+
+  /** Add a pass-through executor that joins every open end of the graph. */
+  needsAll(options: { name?: string } = {}): this {
+    const needs = danglingExecutors(this.#executors);
+    return this.add({ name: options.name ?? 'joiner', needs: needs.length > 0 ? needs : 'gateway' });
+  }
+
+  /** The executors, as added (names filled in). */
+  get executors(): readonly (FlowExecutorOptions & { name: string })[] {
+    return this.#executors;
+  }
+
+  /** Jina's routing graph (`start-gateway` → … → `end-gateway`). */
+  get graph(): GraphDescription {
+    return buildFlowGraph(this.#executors);
+  }
+
+  /** The gateway's first port (after `start()`). */
+  get port(): number {
+    return this.#started().gateway.ports[0]?.port as number;
+  }
+
+  /** Every protocol the gateway serves and its port (after `start()`). */
+  get endpoints(): readonly { protocol: string; port: number; url: string }[] {
+    return this.#started().gateway.ports;
+  }
+
+  /** Executor name → the addresses the gateway reaches it on (after `start()`). */
+  get addresses(): Record<string, string[]> {
+    return this.#started().addresses;
+  }
+
+  /** The gateway configuration this Flow runs with (after `start()`), e.g. for `weft gateway` or export. */
+  get gatewayConfig(): GatewayConfigInput {
+    return this.#started().gatewayConfig;
+  }
+
+  /** Start every executor and the gateway; rejects with `StartupError` naming the executor that failed. */
+  start(): Promise<this> {
+    if (this.#capturing.some(Boolean)) return pauseForCapture('Flow');
+    if (this.#closing) return Promise.reject(new StartupError('this Flow was closed; build a new one to start again'));
+    this.#starting ??= (async () => {
+      this.#runtimes = await startFlowRuntimes(this.options, this.#executors, this.graph, this.#cwd);
+      const first = this.#runtimes.gateway.ports[0] as { protocol: string; port: number };
+      this.#client = new Client({ host: '127.0.0.1', port: first.port, protocol: first.protocol as 'grpc' });
+      return this;
+    })();
+    return this.#starting;
+  }
+
+  /**
+   * Send documents to `endpoint`; resolves with the resulting documents. Executor errors reject with the remote
+   * error (name, message, executor, stack) unless `continueOnError`.
+   */
+  post(endpoint: string, inputs?: ClientInputs, options: PostOptions = {}): Promise<DocumentArray> {
+    return this.#clientOrThrow().post(endpoint, inputs, options);
+  }
+
+  /** Responses (with header, parameters and routes) as they arrive. */
+  stream(endpoint: string, inputs?: ClientInputs, options: PostOptions = {}): AsyncGenerator<DataRequest> {
+    return this.#clientOrThrow().stream(endpoint, inputs, options);
+  }
+
+  /** A client to this Flow's gateway (after `start()`). */
+  get client(): Client {
+    return this.#clientOrThrow();
+  }
+
+  /** Stop the gateway (after floating executors finish) and every executor process; idempotent. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      if (this.#capturing.some(Boolean)) return;
+      await this.#starting?.catch(() => undefined);
+      await this.#client?.close();
+      await this.#runtimes?.close();
+    })();
+    return this.#closing;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  #started(): FlowRuntimes {
+    if (!this.#runtimes) throw new WeftError('the Flow is not started: await flow.start() first');
+    return this.#runtimes;
+  }
+
+  #clientOrThrow(): Client {
+    if (!this.#client) throw new WeftError('the Flow is not started: await flow.start() first');
+    return this.#client;
+  }
+}

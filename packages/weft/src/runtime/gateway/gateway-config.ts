@@ -1,0 +1,64 @@
+/**
+ * What a gateway runs from (its arguments alone, as Jina's): the routing graph, each executor's addresses, `when`
+ * conditions, unreduced joins, timeouts, prefetch, and the protocols with their ports. Passed to a gateway process
+ * as JSON in `WEFT_GATEWAY_CONFIG`, or built from `weft gateway --graph-description … --deployments-addresses …`.
+ */
+import { z } from 'zod';
+import { ConfigError } from '../../errors/index.js';
+
+export const GATEWAY_CONFIG_ENV = 'WEFT_GATEWAY_CONFIG';
+
+const perNode = z.union([z.number(), z.record(z.string(), z.number())]);
+
+export const gatewayConfigSchema = z.strictObject({
+  name: z.string().min(1).default('gateway'),
+  graph: z.record(z.string(), z.array(z.string())),
+  addresses: z.record(z.string(), z.array(z.string().min(1)).min(1)),
+  conditions: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
+  noReduce: z.array(z.string()).optional(),
+  timeoutSend: perNode.optional(),
+  retries: perNode.optional(),
+  prefetch: z.number().int().nonnegative().optional(),
+  host: z.string().min(1).default('0.0.0.0'),
+  protocols: z
+    .array(z.strictObject({ protocol: z.string().min(1), port: z.number().int().min(0).max(65535) }))
+    .min(1)
+    .default([{ protocol: 'grpc', port: 0 }]),
+  maxMessageBytes: z.number().int().min(-1).optional(),
+  /** Options for the HTTP/WebSocket protocols (cors, title, description, exposeEndpoints, …). */
+  protocolOptions: z.record(z.string(), z.unknown()).optional(),
+  shutdownGraceMs: z.number().nonnegative().optional(),
+});
+
+export type GatewayConfig = z.output<typeof gatewayConfigSchema>;
+export type GatewayConfigInput = z.input<typeof gatewayConfigSchema>;
+
+/** Validate a gateway configuration (JSON text or object); errors name the key. */
+export function parseGatewayConfig(source: string | object | undefined): GatewayConfig {
+  if (source === undefined || source === '') {
+    throw new ConfigError(
+      `${GATEWAY_CONFIG_ENV} is not set: a gateway process is started by a Flow or by \`weft gateway\``,
+    );
+  }
+  let value: unknown = source;
+  if (typeof source === 'string') {
+    try {
+      value = JSON.parse(source);
+    } catch (err) {
+      throw new ConfigError(`gateway configuration is not valid JSON: ${(err as Error).message}`, { cause: err });
+    }
+  }
+  const r = gatewayConfigSchema.safeParse(value);
+  if (!r.success) {
+    const problems = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new ConfigError(`invalid gateway configuration: ${problems.join('; ')}`, { details: { problems } });
+  }
+  for (const node of Object.keys(r.data.graph)) {
+    if (node !== 'start-gateway' && node !== 'end-gateway' && !r.data.addresses[node]) {
+      throw new ConfigError(`gateway configuration: executor '${node}' of the graph has no entry in the addresses`, {
+        details: { executor: node },
+      });
+    }
+  }
+  return r.data;
+}

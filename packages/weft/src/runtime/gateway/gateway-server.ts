@@ -1,0 +1,65 @@
+/**
+ * GatewayServer: the Gateway core behind every configured protocol, each on its own port. `start()` binds them
+ * all (or fails naming the protocol and port); `stop()` stops accepting, lets requests finish, waits for floating
+ * executors, and closes the connections to executors.
+ */
+import type { Filter } from '../../document/index.js';
+import { Gateway } from './gateway.js';
+import type { GatewayConfig } from './gateway-config.js';
+import { type ProtocolServer, resolveProtocol } from './protocols/index.js';
+
+export interface BoundProtocol {
+  protocol: string;
+  port: number;
+}
+
+export class GatewayServer {
+  readonly gateway: Gateway;
+  readonly #config: GatewayConfig;
+  readonly #servers: ProtocolServer[] = [];
+  #bound: BoundProtocol[] = [];
+
+  constructor(config: GatewayConfig) {
+    this.#config = config;
+    this.gateway = new Gateway({
+      name: config.name,
+      graph: config.graph,
+      addresses: config.addresses,
+      ...(config.conditions ? { conditions: config.conditions as Record<string, Filter> } : {}),
+      ...(config.noReduce ? { noReduce: config.noReduce } : {}),
+      ...(config.timeoutSend !== undefined ? { timeoutSend: config.timeoutSend } : {}),
+      ...(config.retries !== undefined ? { retries: config.retries } : {}),
+      ...(config.prefetch !== undefined ? { prefetch: config.prefetch } : {}),
+    });
+  }
+
+  /** Protocols and the ports they listen on (after `start()`). */
+  get bound(): readonly BoundProtocol[] {
+    return this.#bound;
+  }
+
+  async start(): Promise<BoundProtocol[]> {
+    try {
+      for (const { protocol, port } of this.#config.protocols) {
+        const server = resolveProtocol(protocol)(this.gateway, {
+          ...this.#config.protocolOptions,
+          host: this.#config.host,
+          port,
+          ...(this.#config.maxMessageBytes !== undefined ? { maxMessageBytes: this.#config.maxMessageBytes } : {}),
+        });
+        const bound = await server.start();
+        this.#servers.push(server);
+        this.#bound.push({ protocol, port: bound });
+      }
+    } catch (err) {
+      await this.stop(0);
+      throw err;
+    }
+    return this.#bound;
+  }
+
+  async stop(graceMs = this.#config.shutdownGraceMs ?? 10_000): Promise<void> {
+    await Promise.all(this.#servers.map((s) => s.stop(graceMs)));
+    await this.gateway.close();
+  }
+}

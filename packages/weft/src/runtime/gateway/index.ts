@@ -1,0 +1,27 @@
+/**
+ * The gateway runtime: the protocol-independent Gateway core (routing graph, streamer, dry run, status), its
+ * protocol plug-ins, and the gateway process.
+ */
+export { Gateway, type GatewayOptions } from './gateway.js';
+export {
+  GATEWAY_CONFIG_ENV,
+  type GatewayConfig,
+  type GatewayConfigInput,
+  gatewayConfigSchema,
+  parseGatewayConfig,
+} from './gateway-config.js';
+export { gatewayEntry } from './gateway-entry.js';
+export { type BoundProtocol, GatewayServer } from './gateway-server.js';
+export { END, type GraphDescription, type GraphPlan, planGraph, START } from './graph-description.js';
+export {
+  GATEWAY_GRPC_SERVICES,
+  GrpcProtocol,
+  type ProtocolFactory,
+  type ProtocolServer,
+  type ProtocolServerOptions,
+  protocolNames,
+  registerProtocol,
+  resolveProtocol,
+} from './protocols/index.js';
+export { type StreamOutcome, streamRequests } from './streamer.js';
+export { type NodeClient, TopologyGraph, type TopologyOptions } from './topology-graph.js';

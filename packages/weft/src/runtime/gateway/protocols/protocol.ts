@@ -1,0 +1,42 @@
+/**
+ * Gateway protocols are plug-ins: each implements `ProtocolServer` over the protocol-independent `Gateway` core,
+ * registered by name (`grpc`, `http`, `websocket`) and resolved when a gateway starts.
+ */
+import { ConfigError } from '../../../errors/index.js';
+import type { Gateway } from '../gateway.js';
+
+export interface ProtocolServerOptions {
+  host: string;
+  port: number;
+  /** Largest accepted message or body, in bytes (-1: unlimited). */
+  maxMessageBytes?: number;
+  /** Protocol-specific options (HTTP: cors, title, description, exposeEndpoints…). */
+  [key: string]: unknown;
+}
+
+export interface ProtocolServer {
+  readonly protocol: string;
+  /** Bind and serve; resolves with the bound port. */
+  start(): Promise<number>;
+  /** Stop accepting, let requests under way finish (up to `graceMs`), close. */
+  stop(graceMs: number): Promise<void>;
+}
+
+export type ProtocolFactory = (gateway: Gateway, options: ProtocolServerOptions) => ProtocolServer;
+
+const protocols = new Map<string, ProtocolFactory>();
+
+/** Make a protocol available to gateways (`protocol: 'name'`). */
+export function registerProtocol(name: string, factory: ProtocolFactory): void {
+  protocols.set(name, factory);
+}
+
+export function resolveProtocol(name: string): ProtocolFactory {
+  const f = protocols.get(name);
+  if (!f) throw new ConfigError(`unknown gateway protocol '${name}'; available: ${[...protocols.keys()].join(', ')}`);
+  return f;
+}
+
+export function protocolNames(): string[] {
+  return [...protocols.keys()];
+}
