@@ -5,6 +5,7 @@
  * query, and reports usearch's exact search when that package happens to be installed.
  */
 import { DocumentArray } from '../packages/weft/src/document/document-array.js';
+import { seededRandom as mulberry32 } from '../packages/weft/src/testing/index.js';
 import { median, table, target, timeRuns } from './lib.js';
 
 const N = 10_000;
@@ -14,18 +15,6 @@ const K = 10;
 const CLUSTERS = 64;
 const SPREAD = 0.5;
 
-/** mulberry32: a tiny seeded PRNG, uniform in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Standard normal samples (Box-Muller). */
 function gaussian(rnd: () => number): () => number {
   return () => Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd());
 }

@@ -1,13 +1,18 @@
 /**
- * Worker hop: the cost of one call to a weft worker process (no-op executor) over `process_single_data`.
- * (a) latency of 1-document requests, one in flight: weft worker vs a raw Node TCP echo of length-prefixed frames
- *     in another process (the physical floor of a local hop), with the hand-written gRPC echo for context;
- * (b) requests/s with 64 in flight on one channel: weft worker vs a hand-written @grpc/grpc-js + protobufjs server
+ * Worker hop: the cost of one call to a weft worker process (no-op executor) over `process_single_data`, made the
+ * way weft makes it: `RuntimeClient.processSingleData` (encode the DataRequest, send, decode the answer), over the
+ * native transport the worker advertises, and again with the client forced to gRPC (`transport: 'grpc'`).
+ * (a) latency of 1-document requests, one in flight: weft vs a raw Node TCP echo of length-prefixed frames in
+ *     another process (the physical floor of a local hop), with the hand-written gRPC echo for context;
+ * (b) requests/s with 64 in flight on one connection: weft vs a hand-written @grpc/grpc-js + protobufjs server
  *     of the same DataRequestProto messages (decode, append a route, encode).
- * Every peer runs in its own process; the client sends the same pre-encoded request bytes to each.
- * Prints tables and `target worker-hop.latency_ratio` (weft p50 / raw p50) and `.throughput_ratio` (weft / grpc).
+ * Every peer runs in its own process. The echo clients send pre-encoded request bytes and keep the answers as
+ * bytes; weft sends a DataRequest whose documents are still the bytes that arrived (as a head or gateway forwards
+ * them) and decodes each answer's envelope. Prints tables and `target worker-hop.latency_ratio` (weft native p50 /
+ * raw p50) and `.throughput_ratio` (weft native / grpc-js).
  */
 import { DocumentArray } from '../packages/weft/src/document/index.js';
+import { RuntimeClient } from '../packages/weft/src/networking/index.js';
 import { DataRequest, decodeDataRequest, encodeDataRequest } from '../packages/weft/src/request/index.js';
 import {
   BytesClient,
@@ -38,17 +43,28 @@ const peers: Peer[] = [];
 try {
   const [worker, raw, grpc] = await Promise.all([startWorker('NoOp'), startEchoServer('raw'), startEchoServer('grpc')]);
   peers.push(worker, raw, grpc);
-  const weftClient = new BytesClient(worker.port);
+  const weftClient = new RuntimeClient(`127.0.0.1:${worker.port}`, { name: 'bench/rep-0' });
+  const weftGrpcClient = new RuntimeClient(`127.0.0.1:${worker.port}`, { name: 'bench/rep-0', transport: 'grpc' });
   const grpcClient = new BytesClient(grpc.port);
   const frames = await FrameClient.open(raw.port);
+  const forwarded = decodeDataRequest(bytes);
+  if ((await weftClient.connect()) !== 'native') {
+    console.error(`the weft worker did not advertise a native port (transport: ${weftClient.transport})`);
+    process.exit(1);
+  }
 
-  // agreement: the worker processed the request (route appended, docs intact); the echoes answered it
-  const fromWorker = decodeDataRequest(await weftClient.call(bytes));
+  // agreement: the worker processed the request (route appended, docs intact) on both transports; the echoes answered
+  const fromWorker = await weftClient.processSingleData(forwarded);
+  const fromWorkerGrpc = await weftGrpcClient.processSingleData(forwarded);
   const fromGrpc = decodeDataRequest(await grpcClient.call(bytes));
   const fromRaw = await frames.call(bytes);
   if (
     fromWorker.routes.at(-1)?.executor !== 'bench' ||
     fromWorker.docs.at(0)?.text !== 'a short sentence to index' ||
+    fromWorkerGrpc.routes.at(-1)?.executor !== 'bench' ||
+    fromWorkerGrpc.docs.at(0)?.text !== 'a short sentence to index' ||
+    weftClient.transport !== 'native' ||
+    weftGrpcClient.transport !== 'grpc' ||
     fromGrpc.routes.at(-1)?.executor !== 'echo' ||
     fromGrpc.docs.at(0)?.id !== 'doc-0001' ||
     Buffer.compare(fromRaw, bytes) !== 0
@@ -58,14 +74,16 @@ try {
   }
 
   // (a) latency, one in flight, rounds interleaved so drift hits every peer alike
-  const lat: Record<'raw' | 'grpc' | 'weft', number[]> = { raw: [], grpc: [], weft: [] };
-  const calls = {
+  type Impl = 'raw' | 'grpc' | 'weft' | 'weftGrpc';
+  const lat: Record<Impl, number[]> = { raw: [], grpc: [], weft: [], weftGrpc: [] };
+  const calls: Record<Impl, () => Promise<unknown>> = {
     raw: () => frames.call(bytes),
     grpc: () => grpcClient.call(bytes),
-    weft: () => weftClient.call(bytes),
+    weft: () => weftClient.processSingleData(forwarded),
+    weftGrpc: () => weftGrpcClient.processSingleData(forwarded),
   };
   for (let round = 0; round < LATENCY_ROUNDS; round++) {
-    for (const name of ['raw', 'grpc', 'weft'] as const) {
+    for (const name of ['raw', 'grpc', 'weft', 'weftGrpc'] as const) {
       lat[name].push(...(await sequential(calls[name], round === 0 ? 500 : 100, LATENCY_CALLS / LATENCY_ROUNDS)));
     }
   }
@@ -79,19 +97,23 @@ try {
   table(`worker-hop (a): 1-document request, 1 in flight, ${bytes.length}-byte DataRequestProto`, [
     row('raw TCP echo, length-prefixed (floor)', lat.raw),
     row('grpc-js + protobufjs echo', lat.grpc),
-    row('weft worker (no-op executor)', lat.weft),
+    row('weft: RuntimeClient → worker, native', lat.weft),
+    row('weft: RuntimeClient → worker, gRPC', lat.weftGrpc),
   ]);
 
-  // (b) throughput, 64 in flight on one channel each
-  const thr: Record<'grpc' | 'weft', { completed: number; ms: number; cpu: number; latencies: number[] }> = {
+  // (b) throughput, 64 in flight on one channel (or native connection) each
+  type Loaded = 'grpc' | 'weft' | 'weftGrpc';
+  const thr: Record<Loaded, { completed: number; ms: number; cpu: number; latencies: number[] }> = {
     grpc: { completed: 0, ms: 0, cpu: 0, latencies: [] },
     weft: { completed: 0, ms: 0, cpu: 0, latencies: [] },
+    weftGrpc: { completed: 0, ms: 0, cpu: 0, latencies: [] },
   };
-  const pids = { grpc: grpc.child.pid, weft: worker.child.pid };
-  await closedLoop(calls.grpc, IN_FLIGHT, 500);
-  await closedLoop(calls.weft, IN_FLIGHT, 500);
+  const pids = { grpc: grpc.child.pid, weft: worker.child.pid, weftGrpc: worker.child.pid };
+  const loaded: Loaded[] = ['grpc', 'weft', 'weftGrpc'];
+  for (const name of loaded) await closedLoop(calls[name], IN_FLIGHT, 500);
   for (let round = 0; round < THROUGHPUT_ROUNDS; round++) {
-    for (const name of round % 2 ? (['weft', 'grpc'] as const) : (['grpc', 'weft'] as const)) {
+    // rotate the order so drift of a busy machine hits every implementation alike
+    for (const name of loaded.map((_, k) => loaded[(k + round) % loaded.length] as Loaded)) {
       const cpu0 = cpuMs(pids[name]) ?? Number.NaN;
       const r = await closedLoop(calls[name], IN_FLIGHT, THROUGHPUT_MS / THROUGHPUT_ROUNDS);
       thr[name].cpu += (cpuMs(pids[name]) ?? Number.NaN) - cpu0;
@@ -100,26 +122,23 @@ try {
       thr[name].latencies.push(...r.latencies);
     }
   }
-  const rps = (name: 'grpc' | 'weft') => (thr[name].completed / thr[name].ms) * 1000;
-  const cpuPerReq = (name: 'grpc' | 'weft') => (thr[name].cpu * 1000) / thr[name].completed;
+  const rps = (name: Loaded) => (thr[name].completed / thr[name].ms) * 1000;
+  const cpuPerReq = (name: Loaded) => (thr[name].cpu * 1000) / thr[name].completed;
+  const loadedRow = (impl: string, name: Loaded) => ({
+    impl,
+    'req/s': Math.round(rps(name)),
+    'server CPU us/req': Math.round(cpuPerReq(name)),
+    'p50 ms': percentile(thr[name].latencies, 50),
+    'p99 ms': percentile(thr[name].latencies, 99),
+  });
   table(`worker-hop (b): ${IN_FLIGHT} requests in flight, unary process_single_data`, [
-    {
-      impl: 'grpc-js + protobufjs echo',
-      'req/s': Math.round(rps('grpc')),
-      'server CPU us/req': Math.round(cpuPerReq('grpc')),
-      'p50 ms': percentile(thr.grpc.latencies, 50),
-      'p99 ms': percentile(thr.grpc.latencies, 99),
-    },
-    {
-      impl: 'weft worker (no-op executor)',
-      'req/s': Math.round(rps('weft')),
-      'server CPU us/req': Math.round(cpuPerReq('weft')),
-      'p50 ms': percentile(thr.weft.latencies, 50),
-      'p99 ms': percentile(thr.weft.latencies, 99),
-    },
+    loadedRow('grpc-js + protobufjs echo', 'grpc'),
+    loadedRow('weft: RuntimeClient → worker, native', 'weft'),
+    loadedRow('weft: RuntimeClient → worker, gRPC', 'weftGrpc'),
   ]);
 
   weftClient.close();
+  weftGrpcClient.close();
   grpcClient.close();
   frames.close();
   target('worker-hop', 'latency_ratio', percentile(lat.weft, 50) / percentile(lat.raw, 50), '<=', 2.0);

@@ -3,6 +3,8 @@
  * gateways), for Kubernetes and Compose probes. Exit code 0 when serving, 1 otherwise.
  */
 import { RuntimeClient } from '../networking/index.js';
+import { integer, parseFlags, UsageError } from './args.js';
+import type { CliIo, Command } from './command.js';
 
 export interface PingOptions {
   timeoutMs?: number;
@@ -37,3 +39,51 @@ export async function ping(target: string, options: PingOptions = {}): Promise<{
   }
   return { ok: false, message };
 }
+
+const OPTIONS = {
+  timeout: { type: 'string' },
+  attempts: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const KINDS = ['executor', 'gateway', 'flow'];
+
+export const pingCommand: Command = {
+  name: 'ping',
+  summary: 'health-check an executor, gateway or Flow; exit 0 when it serves, 1 when not',
+  help: `Usage: weft ping executor|gateway|flow <host:port> [--timeout <ms>] [--attempts <n>]
+
+Ask a runtime whether it serves: the gRPC health service (grpc.health.v1.Health/Check, service ""), or GET /
+for an http:// or https:// gateway address. Prints the verdict; exit code 0 when it serves, 1 otherwise (for
+Kubernetes and Docker Compose probes).
+
+Arguments:
+  executor|gateway|flow   what is probed (all use the same health check)
+  <host:port>             its address; grpc:// is optional; http://host:port probes an HTTP gateway
+
+Options:
+  --timeout <ms>          how long one attempt may take (default 3000)
+  --attempts <n>          attempts before giving up (default 1)
+  -h, --help              show this help
+
+Example:
+  weft ping executor 127.0.0.1:50051 --timeout 9000`,
+
+  async run(argv: string[], io: CliIo): Promise<number> {
+    const { values, positionals } = parseFlags(argv, OPTIONS, true);
+    const [kind, target, ...extra] = positionals;
+    if (kind === undefined || !KINDS.includes(kind)) {
+      throw new UsageError(
+        `say what to ping: executor, gateway or flow (got ${kind === undefined ? 'nothing' : `'${kind}'`})`,
+      );
+    }
+    if (target === undefined) throw new UsageError(`say where the ${kind} is: weft ping ${kind} <host:port>`);
+    if (extra.length > 0) throw new UsageError(`unexpected argument(s): ${extra.join(' ')}`);
+    const timeoutMs = values.timeout === undefined ? 3000 : integer(values.timeout, 'timeout', { min: 1 });
+    const attempts = values.attempts === undefined ? 1 : integer(values.attempts, 'attempts', { min: 1 });
+    const { ok, message } = await ping(target, { timeoutMs, attempts });
+    if (ok) io.out(`${kind} ${message}`);
+    else io.err(`${kind} at ${target} does not serve: ${message}`);
+    return ok ? 0 : 1;
+  },
+};

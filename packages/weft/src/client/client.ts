@@ -4,11 +4,14 @@
  * `onDone`/`onError`/`onAlways` per response); executor errors reject with the rebuilt remote error unless
  * `continueOnError`. Transport errors are retried with exponential back-off.
  */
+import { setMaxListeners } from 'node:events';
 import { DocumentArray, type JsonObject } from '../document/index.js';
 import { BadArgumentError, errorFromStatus, type Status } from '../errors/index.js';
 import { type DataRequest, type JinaInfo, timestampToMs } from '../request/index.js';
 import { buildRequests, type ClientInputs } from './inputs.js';
-import { resolveTransport, type Transport } from './transport.js';
+import { ProgressBar } from './progress.js';
+import { answersWithin, type SentTimes } from './request-timeout.js';
+import { resolveTransport, type StreamCallOptions, type Transport } from './transport.js';
 
 export interface ClientOptions {
   /** `grpc://h:p`, `grpcs://`, `http://`, `https://`, `ws://`, `wss://`, or a bare host name. */
@@ -16,6 +19,8 @@ export interface ClientOptions {
   port?: number;
   protocol?: 'grpc' | 'http' | 'websocket';
   tls?: boolean;
+  /** Show a progress bar on stderr when it is a TTY and a post sends more than one request (default true). */
+  showProgress?: boolean;
 }
 
 export interface RetryOptions {
@@ -35,10 +40,12 @@ export interface PostOptions extends RetryOptions {
   onAlways?: (res: DataRequest) => void;
   resultsInOrder?: boolean;
   continueOnError?: boolean;
-  /** Per-request timeout in ms. */
+  /** Per-request timeout in ms, from the moment a request is sent (a `DeadlineExceededError` when it runs over). */
   timeout?: number;
   headers?: Record<string, string>;
   prefetch?: number;
+  /** Progress bar for this post (default: the Client's `showProgress`); drawn only on a TTY. */
+  showProgress?: boolean;
 }
 
 const SCHEMES: Record<string, { protocol: 'grpc' | 'http' | 'websocket'; tls: boolean }> = {
@@ -55,6 +62,7 @@ export class Client {
   readonly host: string;
   readonly port: number;
   readonly tls: boolean;
+  readonly showProgress: boolean;
   #transport: Transport | undefined;
 
   /**
@@ -79,6 +87,7 @@ export class Client {
     this.tls = tls ?? false;
     this.host = host;
     this.port = port ?? (this.tls ? 443 : 80);
+    this.showProgress = options.showProgress ?? true;
   }
 
   get transport(): Transport {
@@ -168,39 +177,68 @@ export class Client {
     }
     // arrays can be sent again after a transport failure; generators cannot
     const replayable = !isOneShot(inputs);
-    const streamOptions = {
-      ...(options.timeout !== undefined ? { timeoutMs: options.timeout } : {}),
-      ...(options.headers ? { headers: options.headers } : {}),
-      ...(options.prefetch !== undefined ? { prefetch: options.prefetch } : {}),
-    };
-    for (; ; attempt++) {
-      const order = new Map<string, number>();
-      let n = 0;
-      let received = 0;
-      const requests = buildRequests(inputs, {
-        endpoint,
-        ...(options.parameters ? { parameters: options.parameters } : {}),
-        ...(options.targetExecutor ? { targetExecutor: options.targetExecutor } : {}),
-        ...(options.requestSize ? { requestSize: options.requestSize } : {}),
-      });
-      const numbered = async function* (): AsyncGenerator<DataRequest> {
-        for await (const r of requests) {
-          order.set(r.header.requestId, n++);
-          yield r;
+    const requestSize = options.requestSize ?? 100;
+    const progress = new ProgressBar({
+      enabled: options.showProgress ?? this.showProgress,
+      ...(knownLength(inputs) !== undefined
+        ? { total: Math.max(1, Math.ceil((knownLength(inputs) as number) / requestSize)) }
+        : {}),
+    });
+    const gateway = `${this.protocol} gateway at ${this.host}:${this.port}`;
+    try {
+      for (; ; attempt++) {
+        const order = new Map<string, number>();
+        const sent: SentTimes = new Map();
+        const abort = new AbortController();
+        setMaxListeners(0, abort.signal); // transports may listen once per request in flight
+        const streamOptions: StreamCallOptions = {
+          ...(options.timeout !== undefined ? { timeoutMs: options.timeout } : {}),
+          ...(options.headers ? { headers: options.headers } : {}),
+          ...(options.prefetch !== undefined ? { prefetch: options.prefetch } : {}),
+          signal: abort.signal,
+        };
+        let n = 0;
+        let received = 0;
+        const requests = buildRequests(inputs, {
+          endpoint,
+          ...(options.parameters ? { parameters: options.parameters } : {}),
+          ...(options.targetExecutor ? { targetExecutor: options.targetExecutor } : {}),
+          requestSize,
+        });
+        const timed = options.timeout !== undefined;
+        const numbered = async function* (): AsyncGenerator<DataRequest> {
+          for await (const r of requests) {
+            order.set(r.header.requestId, n++);
+            if (timed) sent.set(r.header.requestId, performance.now());
+            progress.sent();
+            yield r;
+          }
+        };
+        const answers = this.transport.stream(numbered(), streamOptions);
+        try {
+          for await (const res of timed ? answersWithin(answers, sent, options.timeout as number, gateway) : answers) {
+            received++;
+            progress.answered(() => res.docs.length, res.isError);
+            yield { res, index: order.get(res.header.requestId) ?? Number.MAX_SAFE_INTEGER };
+          }
+          return;
+        } catch (err) {
+          abort.abort(err);
+          if (attempt >= maxAttempts || received > 0 || !replayable || !isRetryable(err)) throw err;
+          progress.reset();
+          await wait();
         }
-      };
-      try {
-        for await (const res of this.transport.stream(numbered(), streamOptions)) {
-          received++;
-          yield { res, index: order.get(res.header.requestId) ?? Number.MAX_SAFE_INTEGER };
-        }
-        return;
-      } catch (err) {
-        if (attempt >= maxAttempts || received > 0 || !replayable || !isRetryable(err)) throw err;
-        await wait();
       }
+    } finally {
+      progress.finish();
     }
   }
+}
+
+/** How many documents the inputs hold, when that is known before sending (arrays, DocumentArrays). */
+function knownLength(inputs: ClientInputs): number | undefined {
+  if (Array.isArray(inputs) || inputs instanceof DocumentArray) return inputs.length;
+  return undefined;
 }
 
 function isOneShot(inputs: ClientInputs): boolean {

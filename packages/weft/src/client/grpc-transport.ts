@@ -14,6 +14,8 @@ export class GrpcTransport implements Transport {
 
   async *stream(requests: AsyncIterable<DataRequest>, options: StreamCallOptions): AsyncIterable<DataRequest> {
     const call = this.#client.call(callOptions(options));
+    const abort = (): void => call.cancel();
+    options.signal?.addEventListener('abort', abort, { once: true });
     let feedError: unknown;
     const feed = (async () => {
       try {
@@ -30,6 +32,7 @@ export class GrpcTransport implements Transport {
     } catch (err) {
       throw feedError ?? err;
     } finally {
+      options.signal?.removeEventListener('abort', abort);
       await feed;
     }
     if (feedError) throw feedError;

@@ -19,6 +19,8 @@ export interface StreamCallOptions {
   headers?: Record<string, string>;
   /** Max requests in flight (gRPC streams send them all; HTTP caps its concurrency). */
   prefetch?: number;
+  /** Aborted when the Client gives up on the call (a request over its timeout): end it and free its resources. */
+  signal?: AbortSignal;
 }
 
 export interface Transport {

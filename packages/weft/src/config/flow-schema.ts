@@ -20,10 +20,24 @@ const protocol = z
   .enum(['grpc', 'http', 'websocket', 'GRPC', 'HTTP', 'WEBSOCKET'])
   .transform((v) => v.toLowerCase() as 'grpc' | 'http' | 'websocket');
 const port = z.number().int().min(0).max(65535);
-const batching = z.object({
-  preferredBatchSize: z.number().int().positive(),
-  timeoutMs: z.number().nonnegative().optional(),
-});
+/** Dynamic batching of one endpoint, in code's camelCase or Jina's YAML spelling (`preferred_batch_size`, `timeout`). */
+const batching = z
+  .strictObject({
+    preferredBatchSize: z.number().int().positive().optional(),
+    preferred_batch_size: z.number().int().positive().optional(),
+    timeoutMs: z.number().nonnegative().optional(),
+    timeout: z.number().nonnegative().optional(),
+  })
+  .refine((b) => (b.preferredBatchSize ?? b.preferred_batch_size) !== undefined, {
+    message: 'needs preferred_batch_size',
+  })
+  .transform((b) => {
+    const timeoutMs = b.timeoutMs ?? b.timeout;
+    return {
+      preferredBatchSize: (b.preferredBatchSize ?? b.preferred_batch_size) as number,
+      ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    };
+  });
 
 /** Options of one executor in a Flow (`.add({...})` or an entry of `executors:`). */
 export const executorOptionsSchema = z
@@ -141,9 +155,15 @@ function prefixed(error: z.ZodError, source: YamlSource, prefix: (string | numbe
       ...(first === undefined ? [] : [typeof first === 'string' ? snake(first) : first]),
       ...rest,
     ];
-    const message =
-      issue.code === 'unrecognized_keys' ? `unknown key(s) ${issue.keys.map(snake).join(', ')}` : issue.message;
-    return { path, message };
+    if (issue.code === 'unrecognized_keys') {
+      // one unknown key: point at its own line; several: at the mapping holding them
+      const keys = issue.keys.map(snake);
+      return {
+        path: keys.length === 1 ? [...path, keys[0] as string] : path,
+        message: `unknown key(s) ${keys.join(', ')}`,
+      };
+    }
+    return { path, message: issue.message };
   });
   return configErrorFromIssues(issues, source, what);
 }

@@ -9,6 +9,7 @@ import type { ChannelOptions } from '@grpc/grpc-js';
 import { DeadlineExceededError, UnavailableError } from '../errors/index.js';
 import type { DataRequest, Endpoints } from '../request/index.js';
 import { type BalancingStrategy, type ReplicaView, resolveStrategy } from './balancing/index.js';
+import type { TransportPreference } from './native/index.js';
 import { type CallOptions, RuntimeClient } from './runtime-client.js';
 
 export interface ConnectionPoolOptions {
@@ -27,6 +28,8 @@ export interface ConnectionPoolOptions {
   /** Pause before a second pass over replicas already tried in the same call (doubles per pass, capped at 1 s). */
   retryBackoffMs?: number;
   channelOptions?: ChannelOptions;
+  /** `auto` (default: native transport to weft runtimes that offer it) or `grpc`; see RuntimeClient. */
+  transport?: TransportPreference;
 }
 
 export interface SendOptions extends CallOptions {
@@ -62,6 +65,7 @@ export class ConnectionPool {
       client: new RuntimeClient(address, {
         name: options.replicaNames?.[i] ?? `${options.name}/rep-${i}`,
         ...(options.channelOptions ? { channelOptions: options.channelOptions } : {}),
+        ...(options.transport ? { transport: options.transport } : {}),
       }),
       inFlight: 0,
     }));

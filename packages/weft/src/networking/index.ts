@@ -1,6 +1,8 @@
 /**
- * Networking between runtimes: a gRPC client per runtime address, the jina service definitions with weft's
- * codecs, connection pools over replicas with pluggable selection strategies, retries and timeouts.
+ * Networking between runtimes: a client per runtime address (gRPC, or weft's native transport between weft
+ * runtimes), the jina service definitions with weft's codecs, the transport-neutral RuntimeService servers
+ * implement once for both transports, connection pools over replicas with pluggable selection strategies,
+ * retries and timeouts.
  */
 export {
   type BalancingStrategy,
@@ -11,6 +13,7 @@ export {
   type StrategyFactory,
   strategyNames,
 } from './balancing/index.js';
+export { type CallOptions, deadlineOf } from './call-options.js';
 export { CallStream } from './call-stream.js';
 export { channelOptions, DEFAULT_CHANNEL_OPTIONS, DEFAULT_SERVER_OPTIONS } from './channel-options.js';
 export { ConnectionPool, type ConnectionPoolOptions, type SendOptions } from './connection-pool.js';
@@ -32,4 +35,26 @@ export {
   JINA_SERVICE_NAMES,
   JINA_SERVICES,
 } from './jina-services.js';
-export { type CallOptions, type Connectivity, RuntimeClient, type RuntimeClientOptions } from './runtime-client.js';
+export {
+  FrameFormatError,
+  FrameReader,
+  FrameWriter,
+  formatHostPort,
+  NATIVE_ADDRESS_KEY,
+  NativeConnection,
+  NativeRoute,
+  NativeServer,
+  type NativeServerOptions,
+  TRANSPORT_ENV,
+  type TransportPreference,
+} from './native/index.js';
+export { type Connectivity, RuntimeClient, type RuntimeClientOptions, type TransportState } from './runtime-client.js';
+export {
+  grpcContext,
+  grpcUnaryHandlers,
+  IS_ERROR_TRAILERS,
+  type RuntimeService,
+  type ServiceContext,
+  type ServiceOutcome,
+  trailersMetadata,
+} from './runtime-service.js';

@@ -1,34 +1,35 @@
 /**
- * RuntimeClient: a gRPC client to one weft or Jina runtime (worker, head or gateway) at `host:port`. Built on
+ * RuntimeClient: a client to one weft or Jina runtime (worker, head or gateway) at its gRPC `host:port`. Built on
  * grpc-js's generic `Client` with weft's codecs as (de)serializers, so a hop costs one encode and one decode and
- * documents stay undecoded. Transport failures reject with weft errors naming the runtime and address; executor
- * errors are not exceptions here: the answer comes back with its in-band `header.status` for the caller to judge.
+ * documents stay undecoded. The data calls (`processSingleData`, `processData`, `endpointDiscovery`) to a weft
+ * runtime that advertises a native port travel over weft's native transport instead (found through `_status` on
+ * first use, see `NativeRoute`); everything else, and every call to a runtime without one, is gRPC.
+ * `WEFT_TRANSPORT=grpc` (or `transport: 'grpc'`) keeps everything on gRPC. Either way, transport failures reject
+ * with the same weft errors naming the runtime and address; executor errors are not exceptions here: the answer
+ * comes back with its in-band `header.status` for the caller to judge.
  */
-import { type ChannelOptions, Client, connectivityState, credentials, Metadata } from '@grpc/grpc-js';
-import { type Status, UnavailableError, WeftError } from '../errors/index.js';
+import { type ChannelOptions, Client, connectivityState, credentials } from '@grpc/grpc-js';
+import { ConfigError, type Status, UnavailableError, WeftError } from '../errors/index.js';
 import type { DataRequest, Endpoints, JinaInfo } from '../request/index.js';
+import { type CallOptions, deadlineOf, toMetadata } from './call-options.js';
 import { CallStream } from './call-stream.js';
 import { channelOptions } from './channel-options.js';
 import { type CallContext, errorFromGrpc } from './grpc-error.js';
 import { HEALTH_CHECK_METHOD, type ServingStatus } from './health-codec.js';
 import { JINA_METHODS } from './jina-services.js';
+import { NativeRoute, type RouteState, TRANSPORT_ENV, type TransportPreference } from './native/index.js';
+import { NATIVE_METHODS, type NativeMethod, nativeUnary } from './native-call.js';
 
 export interface RuntimeClientOptions {
   /** The runtime's name, used in error messages (default: the address). */
   name?: string;
   /** Channel options on top of `DEFAULT_CHANNEL_OPTIONS`. */
   channelOptions?: ChannelOptions;
-}
-
-export interface CallOptions {
-  /** Fail with `DeadlineExceededError` when no answer arrived within this many ms. */
-  timeoutMs?: number;
-  /** Absolute deadline (epoch ms); the earlier of this and `timeoutMs` applies. */
-  deadline?: number;
-  /** gRPC metadata sent with the call. */
-  metadata?: Metadata | Record<string, string>;
-  /** Receives the answer's trailing metadata (e.g. `is-error`, a head's `failed_shards`). */
-  onTrailers?: (trailers: Metadata) => void;
+  /**
+   * `auto` (default): the data calls use weft's native transport when the runtime advertises one; `grpc`: gRPC
+   * only. Defaults to the `WEFT_TRANSPORT` environment variable.
+   */
+  transport?: TransportPreference;
 }
 
 /** The grpc-js connectivity state of a channel, by name. */
@@ -42,10 +43,23 @@ const STATE_NAMES: Record<number, Connectivity> = {
   [connectivityState.SHUTDOWN]: 'SHUTDOWN',
 };
 
+export type { CallOptions } from './call-options.js';
+
+/** The parts of a grpc-js method definition a unary call needs. */
+type UnaryMethod<Req, Res> = {
+  path: string;
+  requestSerialize: (v: Req) => Buffer;
+  responseDeserialize: (b: Buffer) => Res;
+};
+
+/** The transport of a client's data calls: `unknown` until the first call (or `connect()`) found out. */
+export type TransportState = RouteState;
+
 export class RuntimeClient {
   readonly address: string;
   readonly name: string;
   readonly #client: Client;
+  readonly #route: NativeRoute | undefined;
   #closed = false;
 
   /** @example const c = new RuntimeClient('127.0.0.1:50001', { name: 'encoder/rep-0' }) */
@@ -53,16 +67,35 @@ export class RuntimeClient {
     this.address = address;
     this.name = options.name ?? address;
     this.#client = new Client(address, credentials.createInsecure(), channelOptions(options.channelOptions));
+    if (transportPreference(options.transport) === 'auto') {
+      this.#route = new NativeRoute({ grpcAddress: address, probe: (deadline) => this.status({ deadline }) });
+    }
+  }
+
+  /** The transport the data calls use now: `native`, `grpc`, or `unknown` before the first one. */
+  get transport(): TransportState {
+    if (!this.#route) return 'grpc';
+    return this.#route.state;
+  }
+
+  /**
+   * Find out now (instead of on the first data call) which transport the data calls use; never fails: a runtime
+   * that cannot be asked is left `unknown` and asked again by the next call.
+   * @example await client.connect({ timeoutMs: 1000 }) // 'native' for a weft worker, 'grpc' for a Jina one
+   */
+  async connect(options: Pick<CallOptions, 'timeoutMs' | 'deadline'> = {}): Promise<TransportState> {
+    if (this.#route && !this.#closed) await this.#route.discover(deadlineOf(options));
+    return this.transport;
   }
 
   /** `jina.JinaSingleDataRequestRPC/process_single_data`: one request, one answer. */
   processSingleData(req: DataRequest, options: CallOptions = {}): Promise<DataRequest> {
-    return this.#unary(JINA_METHODS.processSingleData, req, options);
+    return this.#data(NATIVE_METHODS.processSingleData, JINA_METHODS.processSingleData, req, options);
   }
 
   /** `jina.JinaDataRequestRPC/process_data`: several requests (an unreduced join), one answer. */
   processData(reqs: DataRequest[], options: CallOptions = {}): Promise<DataRequest> {
-    return this.#unary(JINA_METHODS.processData, reqs, options);
+    return this.#data(NATIVE_METHODS.processData, JINA_METHODS.processData, reqs, options);
   }
 
   /**
@@ -84,7 +117,7 @@ export class RuntimeClient {
 
   /** `jina.JinaDiscoverEndpointsRPC/endpoint_discovery`: the endpoints the runtime's executor exposes. */
   endpointDiscovery(options: CallOptions = {}): Promise<Endpoints> {
-    return this.#unary(JINA_METHODS.endpointDiscovery, {}, options);
+    return this.#data(NATIVE_METHODS.endpointDiscovery, JINA_METHODS.endpointDiscovery, {}, options);
   }
 
   /** `jina.JinaInfoRPC/_status`: versions and environment of the runtime. */
@@ -120,14 +153,51 @@ export class RuntimeClient {
   /** The channel's connectivity state (without starting a connection attempt). */
   get connectivity(): Connectivity {
     if (this.#closed) return 'SHUTDOWN';
+    if (this.#route?.connection) return 'READY';
     return STATE_NAMES[this.#client.getChannel().getConnectivityState(false)] ?? 'IDLE';
   }
 
-  /** Close the channel; calls in flight fail with CANCELLED. */
+  /** Close the channel and the native connection; calls in flight fail with CANCELLED. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#route?.close();
     this.#client.close();
+  }
+
+  /** A data call: native when the runtime has a native connection up, else gRPC (after discovery on first use). */
+  #data<Req, Res>(
+    native: NativeMethod<Req, Res>,
+    grpc: UnaryMethod<Req, Res>,
+    argument: Req,
+    options: CallOptions,
+  ): Promise<Res> {
+    const route = this.#route;
+    if (!route || this.#closed) return this.#unary(grpc, argument, options);
+    const connection = route.connection;
+    if (connection) return nativeUnary(connection, native, argument, options, this);
+    if (route.mustWait) {
+      // the deadline starts now, discovery included
+      const deadline = deadlineOf(options);
+      const timed = Number.isFinite(deadline) ? { ...options, deadline } : options;
+      return route
+        .discover(deadline)
+        .then((c) => (c ? nativeUnary(c, native, argument, timed, this) : this.#grpc(route, grpc, argument, timed)));
+    }
+    route.refresh();
+    return this.#grpc(route, grpc, argument, options);
+  }
+
+  #grpc<Req, Res>(
+    route: NativeRoute,
+    method: UnaryMethod<Req, Res>,
+    argument: Req,
+    options: CallOptions,
+  ): Promise<Res> {
+    return this.#unary(method, argument, options).catch((err: unknown) => {
+      if (err instanceof UnavailableError) route.grpcUnavailable();
+      throw err;
+    });
   }
 
   #context(method: string, options: CallOptions): CallContext {
@@ -139,11 +209,7 @@ export class RuntimeClient {
     };
   }
 
-  #unary<Req, Res>(
-    method: { path: string; requestSerialize: (v: Req) => Buffer; responseDeserialize: (b: Buffer) => Res },
-    argument: Req,
-    options: CallOptions,
-  ): Promise<Res> {
+  #unary<Req, Res>(method: UnaryMethod<Req, Res>, argument: Req, options: CallOptions): Promise<Res> {
     if (this.#closed) {
       return Promise.reject(new WeftError(`client to runtime '${this.name}' at ${this.address} is closed`));
     }
@@ -166,15 +232,13 @@ export class RuntimeClient {
   }
 }
 
-function deadlineOf(options: CallOptions): number {
-  const fromTimeout =
-    options.timeoutMs !== undefined && options.timeoutMs >= 0 ? Date.now() + options.timeoutMs : Infinity;
-  return Math.min(fromTimeout, options.deadline ?? Infinity);
-}
-
-function toMetadata(m: CallOptions['metadata']): Metadata {
-  if (m instanceof Metadata) return m;
-  const md = new Metadata();
-  if (m) for (const [k, v] of Object.entries(m)) md.set(k, v);
-  return md;
+/** The transport preference: the option, else `WEFT_TRANSPORT`, else `auto`. */
+function transportPreference(option: TransportPreference | undefined): TransportPreference {
+  const value = option ?? (process.env[TRANSPORT_ENV] || 'auto');
+  if (value !== 'auto' && value !== 'grpc') {
+    throw new ConfigError(`${TRANSPORT_ENV} (or the transport option) must be 'auto' or 'grpc', not '${value}'`, {
+      details: { transport: value },
+    });
+  }
+  return value;
 }

@@ -84,5 +84,27 @@ describe('planDeployment', () => {
       replicas: [{ address: '127.0.0.1:9005', name: 'idx/uses-before' }],
     });
     assert.deepEqual([head.polling, head.retries, head.timeoutSend], [{ '/search': 'ALL' }, 1, 500]);
+    assert.equal(worker.nativePort, undefined, 'without native ports each runtime picks its own');
+  });
+
+  it('gives every runtime the native port at the index of its gRPC port', () => {
+    const options = { uses: 'E', replicas: 2, usesAfter: 'A' };
+    const plan = planDeployment({
+      ...base,
+      name: 'n',
+      options,
+      usesAfter: 'A',
+      ports: [9000, 9001, 9002, 9003],
+      nativePorts: [7000, 7001, 7002, 7003],
+    });
+    assert.deepEqual(
+      plan.runtimes.map((r) => [r.name, r.config.port, r.config.nativePort]),
+      [
+        ['n/rep-0', 9001, 7001],
+        ['n/rep-1', 9002, 7002],
+        ['n/uses-after', 9003, 7003],
+        ['n/head', 9000, 7000],
+      ],
+    );
   });
 });

@@ -1,7 +1,8 @@
 /**
  * The process layout of a Deployment, computed before anything starts: one worker per shard × replica (plus the
  * uses_before/uses_after executors), and a head in front when there is more than one worker or a uses_before/after;
- * each with its runtime name, a human label, its port and the JSON configuration its process reads.
+ * each with its runtime name, a human label, its port (and the port of its native transport, when given) and the
+ * JSON configuration its process reads.
  */
 import type { HeadConfig, HeadTargetConfig } from '../runtime/head/index.js';
 import type { DeploymentOptions } from './deployment-options.js';
@@ -37,6 +38,12 @@ export interface PlanInput {
   usesAfter?: ChildUses;
   /** Free ports; `needsHead(options)` + workers + uses_before/after of them are used. */
   ports: number[];
+  /**
+   * The runtimes' native-transport ports, in the order of `ports` (chosen up front like the gRPC ports, so no
+   * runtime binds a port handed out to another one that has not started yet). Without them each runtime picks a
+   * free native port when it starts.
+   */
+  nativePorts?: number[];
   cwd: string;
   /** Grace period runtimes get on SIGTERM. */
   shutdownGraceMs: number;
@@ -65,6 +72,11 @@ export function planDeployment(input: PlanInput): DeploymentPlan {
     const p = ports.shift();
     if (p === undefined) throw new RangeError('planDeployment: not enough ports');
     return p;
+  };
+  /** `{ nativePort }` for the runtime on gRPC port `port`, when native ports were given. */
+  const native = (port: number): { nativePort?: number } => {
+    const n = input.nativePorts?.[input.ports.indexOf(port)];
+    return n === undefined ? {} : { nativePort: n };
   };
   const head = needsHead(o);
   const headPort = head ? take() : undefined;
@@ -95,6 +107,7 @@ export function planDeployment(input: PlanInput): DeploymentPlan {
           uses: input.uses,
           name: runtimeName,
           port,
+          ...native(port),
           runtimeArgs: {
             name: runtimeName,
             replicas,
@@ -122,6 +135,7 @@ export function planDeployment(input: PlanInput): DeploymentPlan {
         uses,
         name: runtimeName,
         port,
+        ...native(port),
         runtimeArgs: { name: runtimeName, ...(o.workspace ? { workspace: o.workspace } : {}) },
       },
     };
@@ -142,6 +156,7 @@ export function planDeployment(input: PlanInput): DeploymentPlan {
     deployment: name,
     host,
     port: headPort,
+    ...native(headPort),
     shards: Array.from({ length: shards }, (_, s) =>
       target(
         workers.filter((w) => w.shardId === s),

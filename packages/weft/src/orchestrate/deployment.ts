@@ -171,6 +171,8 @@ export class Deployment extends EventEmitter {
     const host = o.host ?? '127.0.0.1';
     if (o.port !== undefined) reservePort(o.port);
     const ports = await freePorts(portsNeeded(o) - (o.port !== undefined ? 1 : 0), host);
+    // native-transport ports too: a runtime binding a free port of its own could take one handed out to another
+    const nativePorts = await freePorts(portsNeeded(o), host);
     if (this.#closing) throw new StartupError(`Deployment '${this.name}' was closed while starting`);
     const plan = planDeployment({
       name: this.name,
@@ -179,6 +181,7 @@ export class Deployment extends EventEmitter {
       ...(usesBefore !== undefined ? { usesBefore } : {}),
       ...(usesAfter !== undefined ? { usesAfter } : {}),
       ports: o.port !== undefined ? [o.port, ...ports] : ports,
+      nativePorts,
       cwd,
       shutdownGraceMs: Math.max(0, (o.closeTimeoutMs ?? 10_000) - 500),
     });

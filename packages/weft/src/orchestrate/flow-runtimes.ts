@@ -1,7 +1,8 @@
 /**
- * Starting and stopping what a Flow runs: one Deployment per executor (all started together; the first failure
- * stops the rest and is reported with the executor's name and own error), external executors' addresses, and
- * the gateway process configured from the routing graph and those addresses.
+ * Starting and stopping what a Flow runs: one Deployment per executor, external executors' addresses, and the
+ * gateway process configured from the routing graph and those addresses. Every address is chosen up front, so the
+ * executors and the gateway start together; the first failure stops everything and is reported with the
+ * executor's name and own error.
  */
 import type { FlowExecutorOptions, FlowOptions } from '../config/index.js';
 import { ConfigError, StartupError } from '../errors/index.js';
@@ -14,14 +15,15 @@ import {
 import { Deployment } from './deployment.js';
 import type { DeploymentOptions } from './deployment-options.js';
 import { PARENT_PID_ENV } from './parent-watch.js';
-import { freePorts, reservePort } from './ports.js';
+import { freePort, freePorts, reservePort } from './ports.js';
 import { RuntimeProcess } from './runtime-process.js';
 
 export interface FlowRuntimes {
   deployments: Map<string, Deployment>;
   addresses: Record<string, string[]>;
   gatewayConfig: GatewayConfigInput;
-  gateway: { process: RuntimeProcess; ports: { protocol: string; port: number; url: string }[] };
+  /** The gateway process; `host` is where this process reaches it, `ports` one per protocol. */
+  gateway: { process: RuntimeProcess; host: string; ports: { protocol: string; port: number; url: string }[] };
   close(): Promise<void>;
 }
 
@@ -33,21 +35,7 @@ export async function startFlowRuntimes(
   graph: GraphDescription,
   cwd: string,
 ): Promise<FlowRuntimes> {
-  const deployments = new Map<string, Deployment>();
-  const addresses: Record<string, string[]> = {};
-  for (const e of executors) {
-    const name = e.name as string;
-    if (e.external) addresses[name] = externalAddresses(e);
-    else deployments.set(name, new Deployment(deploymentOptions(flow, e, cwd)));
-  }
-  const started = await Promise.allSettled([...deployments.values()].map((d) => d.start()));
-  const failed = started.find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined;
-  if (failed) {
-    await Promise.allSettled([...deployments.values()].map((d) => d.close()));
-    throw failed.reason;
-  }
-  for (const [name, d] of deployments) addresses[name] = [d.address];
-
+  // everything is planned (and validated) before any process starts
   const protocols = asList(flow.protocol ?? 'grpc');
   const wanted = asList(flow.port ?? []);
   if (wanted.length > protocols.length) {
@@ -55,10 +43,26 @@ export async function startFlowRuntimes(
       `the Flow lists ${wanted.length} ports for ${protocols.length} protocol(s); give one port per protocol`,
     );
   }
+  const deployments = new Map<string, Deployment>();
+  const addresses: Record<string, string[]> = {};
+  for (const e of executors) {
+    const name = e.name as string;
+    if (e.external) {
+      addresses[name] = externalAddresses(e);
+      continue;
+    }
+    // the entry port is chosen now, so the gateway (which only needs the addresses) starts alongside the executors
+    const options = deploymentOptions(flow, e, cwd);
+    const port = options.port ?? (await freePort('127.0.0.1'));
+    deployments.set(name, new Deployment({ ...options, port }));
+    addresses[name] = [`127.0.0.1:${port}`];
+  }
   for (const p of wanted) reservePort(p);
   const free = await freePorts(protocols.length - wanted.length, '127.0.0.1');
   const ports = protocols.map((protocol, i) => ({ protocol, port: (wanted[i] ?? free[i - wanted.length]) as number }));
   const host = flow.host ?? '0.0.0.0';
+  // where this process reaches the gateway: loopback when it listens on every interface, else its own address
+  const dial = formatHost(host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host);
   const conditions: Record<string, Record<string, unknown>> = {};
   const timeoutSend: Record<string, number> = {};
   const retries: Record<string, number> = {};
@@ -90,17 +94,26 @@ export async function startFlowRuntimes(
     name: 'gateway',
     entry: gatewayEntry(),
     env: gatewayEnv(flow, gatewayConfig),
-    address: `127.0.0.1:${(grpc ?? ports[0])?.port}`,
+    address: `${dial}:${(grpc ?? ports[0])?.port}`,
     healthCheck: grpc !== undefined,
     timeoutReady: flow.timeoutReady ?? 600_000,
   });
+
+  // the executors and the gateway start together; the first failure stops everything and is reported
+  const starting = [
+    ...[...deployments.values()].map((d) => d.start().then(() => undefined)),
+    gateway.start().catch((err: unknown) => {
+      throw err instanceof StartupError
+        ? err
+        : new StartupError(`the gateway failed to start: ${(err as Error).message}`, { cause: err });
+    }),
+  ];
   try {
-    await gateway.start();
+    await allOrFirstFailure(starting);
   } catch (err) {
-    await Promise.allSettled([...deployments.values()].map((d) => d.close()));
-    throw err instanceof StartupError
-      ? err
-      : new StartupError(`the gateway failed to start: ${(err as Error).message}`, { cause: err });
+    await Promise.allSettled([gateway.stop(2000), ...[...deployments.values()].map((d) => d.close())]);
+    await Promise.allSettled(starting);
+    throw err;
   }
   return {
     deployments,
@@ -108,13 +121,27 @@ export async function startFlowRuntimes(
     gatewayConfig,
     gateway: {
       process: gateway,
-      ports: ports.map((p) => ({ ...p, url: `${SCHEME[p.protocol] ?? p.protocol}://127.0.0.1:${p.port}` })),
+      host: dial,
+      ports: ports.map((p) => ({ ...p, url: `${SCHEME[p.protocol] ?? p.protocol}://${dial}:${p.port}` })),
     },
     close: async () => {
       await gateway.stop(10_000);
       await Promise.allSettled([...deployments.values()].map((d) => d.close()));
     },
   };
+}
+
+/** Resolve when every promise resolved; reject as soon as one rejects. */
+function allOrFirstFailure(promises: readonly Promise<void>[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let left = promises.length;
+    if (left === 0) resolve();
+    for (const p of promises) {
+      p.then(() => {
+        if (--left === 0) resolve();
+      }, reject);
+    }
+  });
 }
 
 function deploymentOptions(flow: FlowOptions, e: FlowExecutorOptions, cwd: string): DeploymentOptions {
@@ -180,6 +207,11 @@ function gatewayEnv(flow: FlowOptions, config: GatewayConfigInput): NodeJS.Proce
   env[GATEWAY_CONFIG_ENV] = JSON.stringify(config);
   delete env.NODE_TEST_CONTEXT;
   return env;
+}
+
+/** A host as it appears before `:port` (IPv6 in brackets). */
+function formatHost(host: string): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }
 
 function asList<T>(v: T | readonly T[]): T[] {

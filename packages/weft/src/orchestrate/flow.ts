@@ -61,6 +61,7 @@ export class Flow {
 
   /** Add an executor; by default it needs the previous one. Returns the Flow for chaining. */
   add(options: FlowAddOptions = {}): this {
+    if (this.#starting) throw new WeftError('executors are added before start(); this Flow is already started');
     const parsed = parseExecutorOptions(options, `Flow.add() #${this.#executors.length}`);
     const name = parsed.name ?? `executor${this.#executors.length}`;
     // in a worker process loading a class defined in this script: hand it over, start nothing
@@ -101,6 +102,18 @@ export class Flow {
     return this.#started().addresses;
   }
 
+  /**
+   * Pids of every process this Flow runs right now: the gateway and each executor's workers and heads (empty
+   * before `start()`; a runtime between a crash and its restart is left out).
+   * @example console.log(`PIDS ${JSON.stringify(flow.pids())}`)
+   */
+  pids(): number[] {
+    const r = this.#runtimes;
+    if (!r) return [];
+    const all = [r.gateway.process.pid, ...[...r.deployments.values()].flatMap((d) => d.runtimes.map((x) => x.pid))];
+    return all.filter((p): p is number => p !== undefined);
+  }
+
   /** The gateway configuration this Flow runs with (after `start()`), e.g. for `weft gateway` or export. */
   get gatewayConfig(): GatewayConfigInput {
     return this.#started().gatewayConfig;
@@ -113,7 +126,8 @@ export class Flow {
     this.#starting ??= (async () => {
       this.#runtimes = await startFlowRuntimes(this.options, this.#executors, this.graph, this.#cwd);
       const first = this.#runtimes.gateway.ports[0] as { protocol: string; port: number };
-      this.#client = new Client({ host: '127.0.0.1', port: first.port, protocol: first.protocol as 'grpc' });
+      const host = this.#runtimes.gateway.host; // where the gateway is reached ([…] around IPv6)
+      this.#client = new Client({ host, port: first.port, protocol: first.protocol as 'grpc' });
       return this;
     })();
     return this.#starting;

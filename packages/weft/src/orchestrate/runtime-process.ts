@@ -203,6 +203,8 @@ export class RuntimeProcess extends EventEmitter {
       }
     });
     failure.catch(() => undefined);
+    // once this attempt is decided either way, the health polling below stops
+    const decided = new AbortController();
     const reported = new Promise<void>((resolve) => {
       const onMessage = (m: { type?: string }) => {
         if (m?.type !== 'ready') return;
@@ -213,22 +215,35 @@ export class RuntimeProcess extends EventEmitter {
     });
     try {
       await Promise.race([reported, failure]);
-      if (this.#options.healthCheck !== false) await Promise.race([this.#healthy(deadline), failure]);
+      if (this.#options.healthCheck !== false) {
+        await Promise.race([this.#healthy(deadline, decided.signal), failure]);
+      }
     } finally {
       clearTimeout(timer);
+      decided.abort();
     }
   }
 
-  /** Poll the health service until it answers SERVING. */
-  async #healthy(deadline: number): Promise<void> {
+  /**
+   * Poll the health service until it answers SERVING, or until `stop` aborts (the attempt was decided otherwise).
+   * Each wait is short and the channel is closed only between waits: grpc-js channels closed while `waitForReady`
+   * is pending can go on reconnecting until that deadline, keeping this process alive for `timeoutReady`.
+   */
+  async #healthy(deadline: number, stop: AbortSignal): Promise<void> {
     const client = new RuntimeClient(this.address, { name: this.name });
     try {
-      for (;;) {
-        await client.waitForReady(Number.isFinite(deadline) ? deadline : Date.now() + 60_000);
-        const status = await client
-          .healthCheck('', { deadline: Number.isFinite(deadline) ? deadline : undefined })
-          .catch(() => 'UNREACHABLE');
-        if (status === 'SERVING') return;
+      while (!stop.aborted) {
+        const connected = await client.waitForReady(Math.min(deadline, Date.now() + 1000)).then(
+          () => true,
+          () => false,
+        );
+        if (stop.aborted) return;
+        if (connected) {
+          const status = await client
+            .healthCheck('', { deadline: Math.min(deadline, Date.now() + 5000) })
+            .catch(() => 'UNREACHABLE');
+          if (status === 'SERVING') return;
+        }
         await new Promise((r) => setTimeout(r, 50));
       }
     } finally {

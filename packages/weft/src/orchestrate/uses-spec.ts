@@ -7,6 +7,9 @@ import { isAbsolute, resolve } from 'node:path';
 import { BUILTIN_EXECUTORS, type CapturedUses, locateClass, lookupExecutor } from '../executor/index.js';
 import type { DeploymentUses } from './deployment-options.js';
 
+/** Names weft itself registers in every process (resolved by name in the worker too). */
+const WEFT_REGISTERED: Readonly<Record<string, true>> = { BaseExecutor: true };
+
 /** What a worker's configuration carries as `uses`. */
 export type ChildUses = string | CapturedUses;
 
@@ -19,7 +22,7 @@ export async function usesForChild(
   where: { cwd: string; callSite?: string },
 ): Promise<ChildUses> {
   if (typeof uses === 'function') return locateClass(uses, where.callSite);
-  if (/^[A-Za-z_$][\w$]*$/.test(uses) && !(uses in BUILTIN_EXECUTORS)) {
+  if (/^[A-Za-z_$][\w$]*$/.test(uses) && !(uses in BUILTIN_EXECUTORS) && !(uses in WEFT_REGISTERED)) {
     const registered = await lookupExecutor(uses);
     if (registered) return locateClass(registered, where.callSite);
     return uses;

@@ -9,6 +9,17 @@ export {
   encodeDataRequestList,
 } from './request-codec.js';
 export {
+  type JsonCasing,
+  type RequestFromJsonOptions,
+  type RequestJson,
+  requestFromJson,
+  requestToJson,
+  type SnakeRequestJson,
+  type StatusJson,
+  statusFromJson,
+  statusToJson,
+} from './request-json.js';
+export {
   decodeEmpty,
   decodeEndpoints,
   decodeJinaInfo,

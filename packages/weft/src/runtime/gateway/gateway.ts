@@ -99,10 +99,13 @@ export class Gateway {
         : { code: StatusCode.SUCCESS, description: '' };
     } catch (err) {
       const e = err as Error;
+      // the executor the transport error happened at (topology-graph / connection pool put it in the details)
+      const details = err instanceof WeftError ? err.details : {};
+      const executor = String(details.executor ?? details.deployment ?? '');
       return {
         code: StatusCode.ERROR,
         description: e.message,
-        exception: { name: e.name, args: [e.message], stacks: (e.stack ?? '').split('\n'), executor: '' },
+        exception: { name: e.name, args: [e.message], stacks: (e.stack ?? '').split('\n'), executor },
       };
     }
   }

@@ -169,10 +169,11 @@ export class TopologyGraph {
     return { req: out, joined: true };
   }
 
+  /** Whether `pattern` selects `node`: matched from the start of the name, like Jina's `re.match`. */
   #targets(node: string, pattern: string | undefined): boolean {
     if (!pattern) return true;
     try {
-      return new RegExp(`^(?:${pattern})$`).test(node) || new RegExp(pattern).test(node);
+      return new RegExp(`^(?:${pattern})`).test(node);
     } catch {
       return node === pattern;
     }
@@ -198,7 +199,9 @@ function routeKey(r: { executor: string; startTime?: { seconds: number; nanos: n
 /** Put documents back in the order the client sent them (new documents keep their order, at the end). */
 function restoreInputOrder(response: DataRequest, input: DataRequest): void {
   const order = new Map<string, number>();
-  input.docs.forEach((d, i) => order.set(d.id, i));
+  input.docs.forEach((d, i) => {
+    order.set(d.id, i);
+  });
   const docs = response.docs.toArray();
   const known = docs
     .filter((d) => order.has(d.id))

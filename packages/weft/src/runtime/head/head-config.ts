@@ -26,6 +26,8 @@ export interface HeadConfig {
   host?: string;
   /** Port to listen on (0 = pick a free one and report it). */
   port: number;
+  /** Port of the native transport for other weft runtimes (0 = a free one, the default; false = none). */
+  nativePort?: number | false;
   shards: HeadTargetConfig[];
   polling?: Polling;
   usesBefore?: HeadTargetConfig;
@@ -54,6 +56,7 @@ const schema = z.strictObject({
   deployment: z.string().min(1),
   host: z.string().min(1).optional(),
   port: z.number().int().min(0).max(65535),
+  nativePort: z.union([z.number().int().min(0).max(65535), z.literal(false)]).optional(),
   shards: z.array(target).min(1),
   polling: z.union([mode, z.record(z.string(), mode)]).optional(),
   usesBefore: target.optional(),

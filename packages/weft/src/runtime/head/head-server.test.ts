@@ -209,6 +209,34 @@ describe('HeadServer', () => {
     assert.equal(await client.healthCheck(), 'SERVING');
   });
 
+  it('serves the same calls on its native port, advertised in _status, with the shard trailers', async () => {
+    const { server, client } = await head({ polling: 'ALL' });
+    const overGrpc = new RuntimeClient(server.address, { name: 'dep/head', transport: 'grpc' });
+    clients.push(overGrpc);
+    assert.equal((await client.status()).jina['weft-native-address'], `127.0.0.1:${server.nativePort}`);
+    const answer = async (c: RuntimeClient, md: Record<string, string>) => {
+      let trailers: Record<string, unknown> = {};
+      const res = await c.processSingleData(request('/search'), {
+        metadata: md,
+        onTrailers: (t) => (trailers = t.getMap()),
+      });
+      return {
+        docs: [...res.docs].map((d) => ({ id: d.id, matches: d.matches.ids, servedBy: d.tags.servedBy })),
+        results: res.parameters.__results__,
+        trailers,
+      };
+    };
+    const overNative = await answer(client, { 'x-trace': 'n' });
+    assert.deepEqual(overNative, await answer(overGrpc, { 'x-trace': 'n' }));
+    assert.deepEqual(overNative.trailers, { total_shards: '3', failed_shards: '0' });
+    assert.equal(client.transport, 'native');
+    assert.deepEqual(await client.endpointDiscovery(), await overGrpc.endpointDiscovery());
+
+    const { client: plain } = await head({ nativePort: false });
+    await plain.processSingleData(request('/search'));
+    assert.equal(plain.transport, 'grpc', 'a head without a native port is reached over gRPC');
+  });
+
   it('answers a malformed request with INVALID_ARGUMENT and refuses calls once stopping', async () => {
     const { server, client } = await head({});
     const raw = new Client(server.address, credentials.createInsecure());

@@ -2,32 +2,30 @@
  * HeadServer: the head runtime of a sharded (or replicated) deployment on one gRPC port. It serves the same
  * services as a worker (`process_single_data`, `process_data`, `Call`, `endpoint_discovery` as the union of the
  * shards', `_status`, health, reflection) and hands every request to a HeadHandler, which fans it out to the
- * shards' connection pools. Shutdown is graceful: health turns NOT_SERVING, new calls are refused with
- * UNAVAILABLE, calls under way finish (bounded by a grace period), then connections close.
+ * shards' connection pools. Like a worker it also serves the unary calls on a native port for other weft runtimes
+ * (advertised in `_status`), through the same RuntimeService as its gRPC services. Shutdown is graceful: health
+ * turns NOT_SERVING, new calls are refused with UNAVAILABLE (native clients are told GOAWAY), calls under way
+ * finish (bounded by a grace period), then connections close.
  */
-import {
-  Metadata,
-  Server,
-  ServerCredentials,
-  type ServerDuplexStream,
-  type ServerUnaryCall,
-  type sendUnaryData,
-  status,
-} from '@grpc/grpc-js';
+import { Server, ServerCredentials, type ServerDuplexStream, status } from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
-import { StartupError, statusFromError, UnavailableError } from '../../errors/index.js';
-import { ConnectionPool, DEFAULT_SERVER_OPTIONS, JINA_RAW_SERVICES, serviceErrorFrom } from '../../networking/index.js';
+import { StartupError, statusFromError } from '../../errors/index.js';
 import {
-  type DataRequest,
-  decodeDataRequest,
-  decodeDataRequestList,
-  encodeDataRequest,
-  encodeEndpoints,
-  encodeJinaInfo,
-} from '../../request/index.js';
+  ConnectionPool,
+  DEFAULT_SERVER_OPTIONS,
+  formatHostPort,
+  grpcContext,
+  grpcUnaryHandlers,
+  JINA_RAW_SERVICES,
+  NATIVE_ADDRESS_KEY,
+  NativeServer,
+  serviceErrorFrom,
+} from '../../networking/index.js';
+import { type DataRequest, decodeDataRequest, encodeDataRequest } from '../../request/index.js';
 import { HEALTH_SERVICE_NAME, jinaInfo, REFLECTION_SERVICE_NAMES, reflectionService } from '../worker/index.js';
 import type { HeadConfig, HeadTargetConfig } from './head-config.js';
-import { type HeadAnswer, type HeadCallContext, HeadHandler } from './head-handler.js';
+import { HeadHandler } from './head-handler.js';
+import { type HeadHost, headContext, headService, refusalError } from './head-service.js';
 
 /** Every service a head serves (what reflection lists and health reports on). */
 export const HEAD_SERVICE_NAMES: readonly string[] = [
@@ -35,11 +33,6 @@ export const HEAD_SERVICE_NAMES: readonly string[] = [
   HEALTH_SERVICE_NAME,
   ...REFLECTION_SERVICE_NAMES,
 ];
-
-/** Request metadata that belongs to the transport, not to the request: never forwarded to shards. */
-const HOP_BY_HOP = /^(:|grpc-|user-agent$|content-type$|te$|host$)/;
-
-type Unary = (call: ServerUnaryCall<Buffer, Uint8Array>, callback: sendUnaryData<Uint8Array>) => void;
 
 export class HeadServer {
   readonly name: string;
@@ -49,6 +42,7 @@ export class HeadServer {
   readonly #health = new HealthImplementation();
   readonly #log: (message: string) => void;
   #server: Server | undefined;
+  #native: NativeServer | undefined;
   #port: number | undefined;
   #accepting = false;
   #inFlight = 0;
@@ -84,6 +78,11 @@ export class HeadServer {
     return this.#port;
   }
 
+  /** The bound native port (after `start()`; undefined when the head serves none). */
+  get nativePort(): number | undefined {
+    return this.#native?.port;
+  }
+
   /** `host:port` a client on this machine can dial. */
   get address(): string {
     const host = this.host === '0.0.0.0' || this.host === '::' ? '127.0.0.1' : this.host;
@@ -98,25 +97,18 @@ export class HeadServer {
       'grpc.max_receive_message_length': max,
       'grpc.max_send_message_length': max,
     });
-    server.addService(JINA_RAW_SERVICES['jina.JinaSingleDataRequestRPC'], {
-      process_single_data: this.#unary((bytes) => [decodeDataRequest(bytes)]),
-    });
-    server.addService(JINA_RAW_SERVICES['jina.JinaDataRequestRPC'], {
-      process_data: this.#unary((bytes) => decodeDataRequestList(bytes)),
-    });
+    const service = headService(this.#host());
+    const unary = grpcUnaryHandlers(service, `head ${this.name}`);
+    for (const name of [
+      'jina.JinaSingleDataRequestRPC',
+      'jina.JinaDataRequestRPC',
+      'jina.JinaDiscoverEndpointsRPC',
+      'jina.JinaInfoRPC',
+    ] as const) {
+      server.addService(JINA_RAW_SERVICES[name], unary[name]);
+    }
     server.addService(JINA_RAW_SERVICES['jina.JinaRPC'], {
       Call: (s: ServerDuplexStream<Buffer, Uint8Array>) => this.#call(s),
-    });
-    server.addService(JINA_RAW_SERVICES['jina.JinaDiscoverEndpointsRPC'], {
-      endpoint_discovery: (call: ServerUnaryCall<Buffer, Uint8Array>, cb: sendUnaryData<Uint8Array>) => {
-        this.handler.endpoints(this.#context(call)).then(
-          (e) => cb(null, encodeEndpoints(e)),
-          (err) => cb(serviceErrorFrom(err, `head ${this.name}`)),
-        );
-      },
-    });
-    server.addService(JINA_RAW_SERVICES['jina.JinaInfoRPC'], {
-      _status: (_call: unknown, cb: sendUnaryData<Uint8Array>) => cb(null, encodeJinaInfo(jinaInfo(this.name))),
     });
     this.#health.addToServer(server);
     reflectionService(HEAD_SERVICE_NAMES).addToServer(server);
@@ -134,9 +126,26 @@ export class HeadServer {
         details: { host: this.host, port: this.#config.port },
       });
     }
+    if (this.#config.nativePort !== false) {
+      const native = new NativeServer({
+        service,
+        name: `head ${this.name}`,
+        host: this.host,
+        port: this.#config.nativePort ?? 0,
+        maxReceiveBytes: max,
+        maxSendBytes: max,
+      });
+      try {
+        await native.start();
+      } catch (err) {
+        server.forceShutdown();
+        throw err;
+      }
+      this.#native = native;
+    }
     this.#server = server;
     this.#accepting = true;
-    for (const service of ['', ...HEAD_SERVICE_NAMES]) this.#health.setStatus(service, 'SERVING');
+    for (const name of ['', ...HEAD_SERVICE_NAMES]) this.#health.setStatus(name, 'SERVING');
     return this.#port;
   }
 
@@ -151,6 +160,7 @@ export class HeadServer {
     for (const service of ['', ...HEAD_SERVICE_NAMES]) this.#health.setStatus(service, 'NOT_SERVING');
     const server = this.#server;
     const closed = server ? new Promise<void>((resolve) => server.tryShutdown(() => resolve())) : Promise.resolve();
+    this.#native?.goAway();
     const idle = this.#inFlight === 0 ? Promise.resolve() : new Promise<void>((r) => this.#idle.push(r));
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<'expired'>((r) => {
@@ -162,23 +172,8 @@ export class HeadServer {
       this.#log(`grace period of ${graceMs} ms over with ${this.#inFlight} request(s) in flight; closing anyway`);
       server?.forceShutdown();
     }
+    await this.#native?.close(outcome === 'expired' ? 0 : 1000);
     this.handler.close();
-  }
-
-  #unary(decode: (bytes: Buffer) => DataRequest[]): Unary {
-    return (call, cb) => {
-      if (!this.#accepting) return cb(this.#refusal());
-      let reqs: DataRequest[];
-      try {
-        reqs = decode(call.request);
-      } catch (err) {
-        return cb(serviceErrorFrom(err, `head ${this.name} cannot decode the request`, status.INVALID_ARGUMENT));
-      }
-      this.#track(this.handler.handle(reqs, this.#context(call))).then(
-        (answer) => cb(null, encodeDataRequest(answer.response), trailersOf(answer)),
-        (err) => cb(serviceErrorFrom(err, `head ${this.name}`)),
-      );
-    };
   }
 
   /** `Call`: every message is handled as it arrives and answered when done; a failed one is answered in-band. */
@@ -188,7 +183,7 @@ export class HeadServer {
     const settle = () => {
       if (ended && pending === 0) stream.end();
     };
-    const ctx = this.#context(stream);
+    const ctx = headContext(grpcContext(stream));
     stream.on('data', (bytes: Buffer) => {
       let req: DataRequest;
       try {
@@ -201,7 +196,7 @@ export class HeadServer {
         return;
       }
       pending++;
-      const work = this.#accepting ? this.handler.handle([req], ctx) : Promise.reject(this.#refusalError());
+      const work = this.#accepting ? this.handler.handle([req], ctx) : Promise.reject(refusalError(this.name));
       this.#track(work)
         .then(
           (answer) => stream.write(encodeDataRequest(answer.response)),
@@ -222,22 +217,21 @@ export class HeadServer {
     stream.on('error', () => undefined);
   }
 
-  #context(call: { metadata: Metadata; getDeadline(): Date | number }): HeadCallContext {
-    const d = call.getDeadline();
-    const deadline = d instanceof Date ? d.getTime() : d;
-    const forward = new Metadata();
-    for (const [key, values] of Object.entries(call.metadata.getMap())) {
-      if (!HOP_BY_HOP.test(key)) forward.set(key, values);
-    }
-    return { ...(Number.isFinite(deadline) ? { deadline } : {}), metadata: forward };
-  }
-
-  #refusalError(): UnavailableError {
-    return new UnavailableError(`head ${this.name} is shutting down and accepts no new requests`);
-  }
-
-  #refusal() {
-    return serviceErrorFrom(this.#refusalError(), `head ${this.name}`);
+  /** The narrow view of this server its RuntimeService gets. */
+  #host(): HeadHost {
+    const self = this;
+    return {
+      name: this.name,
+      handler: this.handler,
+      get accepting() {
+        return self.#accepting;
+      },
+      track: (work) => this.#track(work),
+      info: () => {
+        const port = this.#native?.port;
+        return jinaInfo(this.name, port === undefined ? {} : { [NATIVE_ADDRESS_KEY]: formatHostPort(this.host, port) });
+      },
+    };
   }
 
   #track<T>(work: Promise<T>): Promise<T> {
@@ -247,11 +241,4 @@ export class HeadServer {
       if (this.#inFlight === 0) for (const resolve of this.#idle.splice(0)) resolve();
     });
   }
-}
-
-function trailersOf(answer: HeadAnswer): Metadata {
-  const md = new Metadata();
-  for (const [k, v] of Object.entries(answer.trailers)) md.set(k, v);
-  if (answer.response.isError) md.set('is-error', 'true');
-  return md;
 }

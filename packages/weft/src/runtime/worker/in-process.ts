@@ -41,6 +41,7 @@ export async function startWorkerInProcess(options: InProcessWorkerOptions): Pro
     name,
     host: options.host ?? '127.0.0.1',
     port: options.port ?? 0,
+    ...(options.nativePort !== undefined ? { nativePort: options.nativePort } : {}),
     ...(options.maxMessageBytes !== undefined
       ? { maxReceiveMessageBytes: options.maxMessageBytes, maxSendMessageBytes: options.maxMessageBytes }
       : {}),

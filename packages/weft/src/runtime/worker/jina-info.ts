@@ -74,8 +74,11 @@ export function runtimeEnvs(env: NodeJS.ProcessEnv = process.env): Record<string
   return out;
 }
 
-/** The full `JinaInfoProto` content for a runtime. */
-export function jinaInfo(runtimeName: string): JinaInfo {
+/**
+ * The full `JinaInfoProto` content for a runtime; `extra` adds runtime-specific keys to the `jina` map (a weft
+ * runtime's `weft-native-address`).
+ */
+export function jinaInfo(runtimeName: string, extra: Readonly<Record<string, string>> = {}): JinaInfo {
   return {
     jina: {
       ...staticVersions(),
@@ -83,6 +86,7 @@ export function jinaInfo(runtimeName: string): JinaInfo {
       pid: String(process.pid),
       uptime: STARTED_AT.toISOString(),
       'uptime-seconds': String(Math.round(process.uptime())),
+      ...extra,
     },
     envs: runtimeEnvs(),
   };

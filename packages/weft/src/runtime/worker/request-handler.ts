@@ -55,11 +55,16 @@ export class RequestHandler {
    * Process one request. Throws only for a malformed request (undecodable documents: a `WeftError` mapped to
    * INVALID_ARGUMENT by the transport); executor exceptions come back in-band.
    */
-  async handle(req: DataRequest, headers: Record<string, string> = {}): Promise<HandledRequest> {
-    const endpoint = RequestHandler.endpointOf(req);
-    if (!this.serves(endpoint)) return { request: req, isError: false };
-    const docs = decodeDocsEagerly(req);
-    return this.#invoke(req, { endpoint, docs, parameters: req.parameters, headers });
+  handle(req: DataRequest, headers: Record<string, string> = {}): Promise<HandledRequest> {
+    // not async: the promise of #invoke is returned as it is (an async function would wrap it in another one)
+    try {
+      const endpoint = RequestHandler.endpointOf(req);
+      if (!this.serves(endpoint)) return Promise.resolve({ request: req, isError: false });
+      const docs = decodeDocsEagerly(req);
+      return this.#invoke(req, { endpoint, docs, parameters: req.parameters, headers });
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   /**

@@ -41,6 +41,8 @@ export interface WorkerConfig {
   host?: string;
   /** Port to listen on (0 = pick a free one and report it). */
   port: number;
+  /** Port of the native transport for other weft runtimes (0 = a free one, the default; false = none). */
+  nativePort?: number | false;
   /** Largest message in either direction, in bytes (default unlimited). */
   maxMessageBytes?: number;
   /** Directory relative `uses` paths are resolved against (default: the process's cwd). */
@@ -81,6 +83,7 @@ const schema = z.strictObject({
   name: z.string().min(1),
   host: z.string().min(1).optional(),
   port: z.number().int().min(0).max(65535),
+  nativePort: z.union([z.number().int().min(0).max(65535), z.literal(false)]).optional(),
   maxMessageBytes: z.number().int().min(-1).optional(),
   cwd: z.string().optional(),
   shutdownGraceMs: z.number().nonnegative().optional(),

@@ -91,6 +91,7 @@ async function main(): Promise<void> {
       name: config.name,
       port: config.port,
       ...(config.host !== undefined ? { host: config.host } : {}),
+      ...(config.nativePort !== undefined ? { nativePort: config.nativePort } : {}),
       ...(config.maxMessageBytes !== undefined
         ? { maxReceiveMessageBytes: config.maxMessageBytes, maxSendMessageBytes: config.maxMessageBytes }
         : {}),

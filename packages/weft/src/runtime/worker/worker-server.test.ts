@@ -119,6 +119,23 @@ describe('WorkerServer in-process', () => {
       return true;
     });
     assert.equal(second.health, 'stopped');
+
+    // the native port too: taken, or disabled
+    const third = new WorkerServer({ runner, name: 'third', host: '127.0.0.1', nativePort: first.port });
+    await assert.rejects(third.start(), (err: Error & { code: string }) => {
+      assert.equal(err.code, 'WEFT_STARTUP');
+      assert.match(
+        err.message,
+        new RegExp(`worker third cannot listen for native connections on 127.0.0.1:${first.port}`),
+      );
+      return true;
+    });
+    assert.equal(third.health, 'stopped');
+    const grpcOnly = new WorkerServer({ runner, name: 'grpc-only', host: '127.0.0.1', nativePort: false });
+    await grpcOnly.start();
+    assert.equal(grpcOnly.nativePort, undefined);
+    assert.equal(first.server.nativePort !== undefined, true);
+    await grpcOnly.stop({ graceMs: 100 });
     await first.stop();
   });
 

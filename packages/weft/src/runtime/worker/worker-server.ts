@@ -1,16 +1,21 @@
 /**
  * WorkerServer: serves one Executor replica (through its ExecutorRunner) on one gRPC port with the Jina services
  * (`Call`, `process_single_data`, `process_data`, `endpoint_discovery`, `_status`), gRPC health and server
- * reflection. Usable in-process (tests, `weft/testing`) and as the body of the worker process (`worker-main.ts`).
+ * reflection, and on a second, native port the same unary calls for other weft runtimes (advertised in `_status`
+ * as `weft-native-address`). Both transports serve the same RuntimeService. Usable in-process (tests,
+ * `weft/testing`) and as the body of the worker process (`worker-main.ts`).
  *
- * Shutdown is graceful: health turns NOT_SERVING, new calls are refused, in-flight requests and batch queues
- * drain, the executor's `close()` runs, then the gRPC server shuts down (forced once the grace period is over).
+ * Shutdown is graceful: health turns NOT_SERVING, new calls are refused (native clients are told GOAWAY),
+ * in-flight requests and batch queues drain, the executor's `close()` runs, then the gRPC server and the native
+ * connections shut down (forced once the grace period is over).
  */
 import { Server, ServerCredentials, type ServerOptions } from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
 import { StartupError } from '../../errors/index.js';
 import type { ExecutorRunner } from '../../executor/index.js';
+import { formatHostPort, NATIVE_ADDRESS_KEY, NativeServer } from '../../networking/index.js';
 import { type HandlerHost, jinaHandlers } from './jina-handlers.js';
+import { jinaInfo } from './jina-info.js';
 import { reflectionService } from './reflection.js';
 import { RequestHandler } from './request-handler.js';
 import {
@@ -23,6 +28,7 @@ import {
   REFLECTION_SERVICE_NAMES,
   singleDataService,
 } from './service-definitions.js';
+import { workerService } from './worker-service.js';
 
 export type WorkerLogLevel = 'info' | 'warn' | 'error';
 export type WorkerLog = (level: WorkerLogLevel, message: string) => void;
@@ -36,6 +42,8 @@ export interface WorkerServerOptions {
   host?: string;
   /** Port to listen on; 0 picks a free one (default 0). */
   port?: number;
+  /** Port of the native transport for other weft runtimes; 0 picks a free one (default), false serves none. */
+  nativePort?: number | false;
   /** Largest request accepted, in bytes; -1 = unlimited (default, like Jina). Larger ones get RESOURCE_EXHAUSTED. */
   maxReceiveMessageBytes?: number;
   /** Largest answer sent, in bytes; -1 = unlimited (default). */
@@ -73,6 +81,7 @@ export class WorkerServer {
   readonly #log: WorkerLog;
   readonly #health = new HealthImplementation();
   #server: Server | undefined;
+  #native: NativeServer | undefined;
   #state: WorkerHealth = 'created';
   #accepting = false;
   #port: number | undefined;
@@ -109,6 +118,11 @@ export class WorkerServer {
     return `${host.includes(':') ? `[${host}]` : host}:${this.#port ?? this.#options.port ?? 0}`;
   }
 
+  /** The bound native port (after `start()`; undefined when the worker serves none). */
+  get nativePort(): number | undefined {
+    return this.#native?.port;
+  }
+
   /** Requests being processed right now (unary calls and messages of open streams). */
   get inFlight(): number {
     return this.#inFlight;
@@ -137,12 +151,14 @@ export class WorkerServer {
       'grpc.max_send_message_length': o.maxSendMessageBytes ?? -1,
       ...o.grpcOptions,
     });
-    const handlers = jinaHandlers(this.#host());
-    server.addService(jinaRpcService, handlers.call ?? {});
-    server.addService(singleDataService, handlers.singleData ?? {});
-    server.addService(dataService, handlers.data ?? {});
-    server.addService(discoveryService, handlers.discovery ?? {});
-    server.addService(infoService, handlers.info ?? {});
+    const host = this.#host();
+    const service = workerService(host);
+    const handlers = jinaHandlers(host, service);
+    server.addService(jinaRpcService, handlers.call);
+    server.addService(singleDataService, handlers.singleData);
+    server.addService(dataService, handlers.data);
+    server.addService(discoveryService, handlers.discovery);
+    server.addService(infoService, handlers.info);
     this.#health.addToServer(server);
     reflectionService(WORKER_SERVICE_NAMES).addToServer(server);
 
@@ -162,9 +178,27 @@ export class WorkerServer {
         details: { host: this.host, port: requested },
       });
     }
+    if (o.nativePort !== false) {
+      const native = new NativeServer({
+        service,
+        name: `worker ${this.name}`,
+        host: this.host,
+        port: o.nativePort ?? 0,
+        maxReceiveBytes: o.maxReceiveMessageBytes ?? -1,
+        maxSendBytes: o.maxSendMessageBytes ?? -1,
+      });
+      try {
+        await native.start();
+      } catch (err) {
+        this.#state = 'stopped';
+        server.forceShutdown();
+        throw err;
+      }
+      this.#native = native;
+    }
     this.#server = server;
     this.#accepting = true;
-    for (const service of ['', ...WORKER_SERVICE_NAMES]) this.#health.setStatus(service, 'SERVING');
+    for (const name of ['', ...WORKER_SERVICE_NAMES]) this.#health.setStatus(name, 'SERVING');
     this.#state = 'serving';
     return this.#port;
   }
@@ -178,6 +212,7 @@ export class WorkerServer {
     const server = this.#server;
     // stop taking connections and calls now; calls under way finish on their sessions
     const closed = server ? new Promise<void>((resolve) => server.tryShutdown(() => resolve())) : Promise.resolve();
+    this.#native?.goAway();
     for (const poke of [...this.#streams]) poke();
 
     const runner = this.handler.runner;
@@ -196,7 +231,9 @@ export class WorkerServer {
       this.#log('error', `executor close() failed: ${(err as Error)?.message ?? String(err)}`);
     }
     // answers are written; connections still open now only carry idle streams (health watches, reflection)
+    const nativeClosed = this.#native?.close(SERVER_CLOSE_GRACE_MS);
     if (server && !(await settlesBefore(closed, Date.now() + SERVER_CLOSE_GRACE_MS))) server.forceShutdown();
+    await nativeClosed;
     this.#state = 'stopped';
     if (closeError !== undefined) throw closeError;
   }
@@ -211,6 +248,7 @@ export class WorkerServer {
         return self.#accepting;
       },
       track: (work) => this.#track(work),
+      info: () => jinaInfo(this.name, this.#nativeInfo()),
       openStream: (poke) => {
         this.#streams.add(poke);
         return () => this.#streams.delete(poke);
@@ -218,12 +256,30 @@ export class WorkerServer {
     };
   }
 
+  /** The `_status` keys that let weft clients find the native port. */
+  #nativeInfo(): Record<string, string> {
+    const port = this.#native?.port;
+    return port === undefined ? {} : { [NATIVE_ADDRESS_KEY]: formatHostPort(this.host, port) };
+  }
+
   #track<T>(work: Promise<T>): Promise<T> {
     this.#inFlight++;
-    return work.finally(() => {
-      this.#inFlight--;
-      if (this.#inFlight === 0) for (const resolve of this.#idle.splice(0)) resolve();
-    });
+    // then(ok, fail) rather than finally(): one promise less on every request's path
+    return work.then(
+      (value) => {
+        this.#done();
+        return value;
+      },
+      (err: unknown) => {
+        this.#done();
+        throw err;
+      },
+    );
+  }
+
+  #done(): void {
+    this.#inFlight--;
+    if (this.#inFlight === 0) for (const resolve of this.#idle.splice(0)) resolve();
   }
 
   #whenIdle(): Promise<void> {

@@ -1,0 +1,239 @@
+/**
+ * Vector index: 100,000 x 128 clustered vectors (seeded), 1,000 queries, top-10, cosine. Builds the same data
+ * into weft's VectorIndexer (through its executor API in-process, ExecutorRunner, durable /index in batches of
+ * 1,000), into raw usearch + LMDB (the baseline for durable ingest: usearch `add` plus an LMDB put of each document
+ * per batch, awaiting the fsynced commit; batches alternate with weft's so both see the same machine), and into
+ * hnswlib-node (single-threaded `addPoint`, its only insert). Ground truth is brute force (usearch `exactSearch`).
+ * Queries go to VectorIndexer as /search requests of 100 query documents (and, for reference, one per request);
+ * hnswlib answers one query per call (its API). Each implementation runs once per round, three rounds, median
+ * time. hnswlib's efSearch is swept and compared at the recall closest to weft's from below. Targets: recall@10
+ * >= 0.95, queries/s >= hnswlib's, durable ingest >= 0.8 of raw usearch + LMDB.
+ */
+import { rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { open } from 'lmdb';
+import { exactSearch, Index, MetricKind, ScalarKind } from 'usearch';
+import { Document, DocumentArray, ExecutorRunner } from 'weft';
+import { VectorIndexer } from '../packages/executor-vector-indexer/src/index.js';
+import { median, round, table, target } from './lib.js';
+
+const N = 100_000;
+const D = 128;
+const QUERIES = 1_000;
+const K = 10;
+const CLUSTERS = 64;
+const SPREAD = 0.5;
+const BATCH = 1_000;
+const QUERY_BATCH = 100;
+const M = 16;
+const EF_CONSTRUCTION = 128;
+const EF_SEARCH = 64;
+
+/** mulberry32: a tiny seeded PRNG, uniform in [0, 1). */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** `count` rows around random cluster centres, row-major in one Float32Array. */
+function clustered(count: number, centres: Float32Array[], rnd: () => number, normal: () => number): Float32Array {
+  const out = new Float32Array(count * D);
+  for (let i = 0; i < count; i++) {
+    const c = centres[Math.floor(rnd() * centres.length)] as Float32Array;
+    for (let j = 0; j < D; j++) out[i * D + j] = (c[j] as number) + SPREAD * normal();
+  }
+  return out;
+}
+
+const rnd = mulberry32(7);
+const normal = () => Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd());
+const centres = Array.from({ length: CLUSTERS }, () => Float32Array.from({ length: D }, normal));
+const X = clustered(N, centres, rnd, normal);
+const Q = clustered(QUERIES, centres, rnd, normal);
+const row = (m: Float32Array, i: number): Float32Array => m.subarray(i * D, (i + 1) * D);
+const seconds = (ms: number): number => round(ms / 1000, 2);
+
+// ground truth: exact top-10 by brute force
+let t0 = performance.now();
+const truthKeys = exactSearch(X, Q, D, K, MetricKind.Cos, 0).keys;
+const bruteMs = performance.now() - t0;
+const truth = Array.from({ length: QUERIES }, (_, q) => {
+  const s = new Set<number>();
+  for (let j = 0; j < K; j++) s.add(Number(truthKeys[q * K + j]));
+  return s;
+});
+const recallOf = (lists: number[][]): number => {
+  let hit = 0;
+  lists.forEach((ids, q) => {
+    for (const id of ids.slice(0, K)) if (truth[q]?.has(id)) hit++;
+  });
+  return hit / (QUERIES * K);
+};
+
+// the documents as the indexer receives them (decoded requests); built before any timing
+const docs = Array.from({ length: N }, (_, i) => new Document({ id: String(i), embedding: row(X, i), tags: { i } }));
+const batches: DocumentArray[] = [];
+for (let i = 0; i < N; i += BATCH) batches.push(new DocumentArray(docs.slice(i, i + BATCH)));
+const workspace = join(tmpdir(), `weft-bench-vector-${process.pid}`);
+
+// ingest: raw usearch + LMDB and weft's VectorIndexer, batch by batch in alternation so that both see the same
+// machine conditions (the durable baseline: one fsynced LMDB transaction with every document's bytes per batch)
+const rawDir = join(workspace, 'raw');
+const env = open({ path: rawDir, maxDbs: 2, overlappingSync: false });
+const rawDocs = env.openDB<Buffer, string>('docs', { encoding: 'binary' });
+const raw = new Index({
+  dimensions: D,
+  metric: MetricKind.Cos,
+  quantization: ScalarKind.F32,
+  connectivity: M,
+  expansion_add: EF_CONSTRUCTION,
+  expansion_search: EF_SEARCH,
+  multi: false,
+});
+const indexer = new VectorIndexer({
+  workspace: join(workspace, 'weft'),
+  metric: 'cosine',
+  M,
+  efConstruction: EF_CONSTRUCTION,
+  efSearch: EF_SEARCH,
+});
+const runner = new ExecutorRunner(indexer);
+let rawIngestMs = 0;
+let weftIngestMs = 0;
+for (let b = 0; b < batches.length; b++) {
+  const batch = batches[b] as DocumentArray;
+  const start = b * BATCH;
+  t0 = performance.now();
+  await env.transaction(() => {
+    for (const d of batch) rawDocs.putSync(d.id, Buffer.from(d.toBytes()));
+  });
+  raw.add(
+    BigUint64Array.from({ length: batch.length }, (_, i) => BigInt(start + i)),
+    X.subarray(start * D, (start + batch.length) * D),
+    0,
+  );
+  rawIngestMs += performance.now() - t0;
+  t0 = performance.now();
+  await runner.invoke({ endpoint: '/index', docs: batch });
+  weftIngestMs += performance.now() - t0;
+}
+
+// hnswlib-node (a CommonJS addon): single-threaded addPoint is its only way in
+const { HierarchicalNSW } = createRequire(import.meta.url)('hnswlib-node') as typeof import('hnswlib-node');
+const hnsw = new HierarchicalNSW('cosine', D);
+hnsw.initIndex({ maxElements: N, m: M, efConstruction: EF_CONSTRUCTION, randomSeed: 100 });
+t0 = performance.now();
+for (let i = 0; i < N; i++) hnsw.addPoint(Array.from(row(X, i)), i);
+const hnswBuildMs = performance.now() - t0;
+const queryArrays = Array.from({ length: QUERIES }, (_, q) => Array.from(row(Q, q)));
+
+// queries: every implementation once per round, three rounds, median time
+const rawRun = (): number[][] => {
+  const lists: number[][] = [];
+  for (let q = 0; q < QUERIES; q += QUERY_BATCH) {
+    const r = raw.search(Q.subarray(q * D, (q + QUERY_BATCH) * D), K, 0) as unknown as { keys: BigUint64Array };
+    for (let i = 0; i < QUERY_BATCH; i++) lists.push(Array.from(r.keys.subarray(i * K, (i + 1) * K), Number));
+  }
+  return lists;
+};
+const weftRun = async (perRequest: number): Promise<number[][]> => {
+  const lists: number[][] = [];
+  for (let q = 0; q < QUERIES; q += perRequest) {
+    const queryDocs = new DocumentArray(Array.from({ length: perRequest }, (_, i) => ({ embedding: row(Q, q + i) })));
+    await runner.invoke({ endpoint: '/search', docs: queryDocs, parameters: { limit: K } });
+    for (const d of queryDocs) lists.push(d.matches.map((m) => Number(m.id)));
+  }
+  return lists;
+};
+const EFS = [10, 16, 24, 32, 48, 64, 96, 128];
+const hnswRun = (ef: number): number[][] => {
+  hnsw.setEf(ef);
+  return queryArrays.map((qa) => hnsw.searchKnn(qa, K).neighbors);
+};
+const times = new Map<string, number[]>();
+const lists = new Map<string, number[][]>();
+const timed = async (name: string, fn: () => number[][] | Promise<number[][]>): Promise<void> => {
+  const start = performance.now();
+  const out = await fn();
+  times.set(name, [...(times.get(name) ?? []), performance.now() - start]);
+  lists.set(name, out);
+};
+await weftRun(QUERY_BATCH); // warm-up
+for (const ef of EFS) hnswRun(ef);
+for (let round = 0; round < 3; round++) {
+  await timed('raw', rawRun);
+  await timed('weft', () => weftRun(QUERY_BATCH));
+  await timed('weft-single', () => weftRun(1));
+  for (const ef of EFS) await timed(`hnsw-${ef}`, () => hnswRun(ef));
+}
+await runner.close();
+await env.close();
+rmSync(workspace, { recursive: true, force: true });
+
+const medianMs = (name: string): number => median(times.get(name) ?? []);
+const recallFor = (name: string): number => recallOf(lists.get(name) ?? []);
+const sweep = EFS.map((ef) => ({ ef, ms: medianMs(`hnsw-${ef}`), recall: recallFor(`hnsw-${ef}`) }));
+const rawLists = lists.get('raw') ?? [];
+const weftLists = lists.get('weft') ?? [];
+const weftSingleLists = lists.get('weft-single') ?? [];
+const rawQueryMs = medianMs('raw');
+const weftQueryMs = medianMs('weft');
+const weftSingleMs = medianMs('weft-single');
+
+const qps = (ms: number): number => Math.round((QUERIES / ms) * 1000);
+const weftRecall = recallOf(weftLists);
+// hnswlib at equal or lower recall: the slowest setting whose recall does not exceed weft's (else its lowest)
+const atOrBelow = sweep.filter((s) => s.recall <= weftRecall);
+const peer = atOrBelow.length > 0 ? (atOrBelow.at(-1) as (typeof sweep)[number]) : (sweep[0] as (typeof sweep)[number]);
+
+table(
+  `vector-index: ${N} x ${D} clustered, ${QUERIES} queries, top-${K}, cosine (M ${M}, efConstruction ${EF_CONSTRUCTION})`,
+  [
+    { implementation: 'brute force (usearch exactSearch)', 'build s': '-', 'queries/s': qps(bruteMs), 'recall@10': 1 },
+    {
+      implementation: `raw usearch, efSearch ${EF_SEARCH}, ${QUERY_BATCH}/call`,
+      'build s': seconds(rawIngestMs),
+      'queries/s': qps(rawQueryMs),
+      'recall@10': recallOf(rawLists),
+    },
+    {
+      implementation: `weft VectorIndexer /search, ${QUERY_BATCH} queries/request`,
+      'build s': seconds(weftIngestMs),
+      'queries/s': qps(weftQueryMs),
+      'recall@10': weftRecall,
+    },
+    {
+      implementation: 'weft VectorIndexer /search, 1 query/request',
+      'build s': '-',
+      'queries/s': qps(weftSingleMs),
+      'recall@10': recallOf(weftSingleLists),
+    },
+    ...sweep.map((s) => ({
+      implementation: `hnswlib-node efSearch ${s.ef}, 1/call${s === peer ? ' (compared)' : ''}`,
+      'build s': s === sweep[0] ? seconds(hnswBuildMs) : '',
+      'queries/s': qps(s.ms),
+      'recall@10': s.recall,
+    })),
+  ],
+);
+const weftDocsPerSec = (N / weftIngestMs) * 1000;
+const rawDocsPerSec = (N / rawIngestMs) * 1000;
+table(`durable ingest: ${N} documents in /index batches of ${BATCH}, acknowledged after fsync`, [
+  { implementation: 'raw usearch add + LMDB put (fsynced per batch)', 'docs/s': Math.round(rawDocsPerSec), ratio: 1 },
+  {
+    implementation: 'weft VectorIndexer /index',
+    'docs/s': Math.round(weftDocsPerSec),
+    ratio: weftDocsPerSec / rawDocsPerSec,
+  },
+]);
+target('vector-index', 'recall', weftRecall, '>=', 0.95);
+target('vector-index', 'qps_ratio', qps(weftQueryMs) / qps(peer.ms), '>=', 1.0);
+target('vector-index', 'ingest_ratio', weftDocsPerSec / rawDocsPerSec, '>=', 0.8);

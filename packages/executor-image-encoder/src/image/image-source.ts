@@ -1,0 +1,43 @@
+/**
+ * Where a Document's image comes from: its `tensor` (raw pixels), its `blob` (encoded bytes) or its `uri`
+ * (file:, data:, http(s): through weft's `loadUri`), in that order. Documents with none of these carry nothing to
+ * encode (e.g. a text query passing through the same Flow) and are left alone.
+ */
+import { type Document, loadUri } from 'weft';
+import { mirror, type PreprocessOptions, preprocessBytes, preprocessTensor, type Rgb } from './decode-image.js';
+
+export interface SourceOptions extends PreprocessOptions {
+  uriTimeoutMs: number;
+  maxImageBytes: number;
+}
+
+/** Whether the document has an image source at all. */
+export function hasImageSource(doc: Document): boolean {
+  return doc.tensor !== undefined || doc.blob !== undefined || (doc.uri !== undefined && doc.uri !== '');
+}
+
+/** Decode one document's image into model-input pixels; rejects with a reason a person can act on. */
+export async function documentPixels(doc: Document, options: SourceOptions): Promise<Rgb> {
+  if (doc.tensor !== undefined) return preprocessTensor(doc.tensor, options);
+  let bytes = doc.blob;
+  let origin = 'blob';
+  if (bytes === undefined) {
+    const uri = doc.uri as string;
+    bytes = (await loadUri(uri, { timeoutMs: options.uriTimeoutMs, maxBytes: options.maxImageBytes })).bytes;
+    origin = `uri '${uri.length > 80 ? `${uri.slice(0, 77)}...` : uri}'`;
+  }
+  if (bytes.byteLength === 0) throw new Error(`${origin} is empty`);
+  if (bytes.byteLength > options.maxImageBytes) {
+    throw new Error(`${origin} is ${bytes.byteLength} bytes, over maxImageBytes ${options.maxImageBytes}`);
+  }
+  try {
+    return await preprocessBytes(bytes, options);
+  } catch (err) {
+    throw new Error(`${origin} (${bytes.byteLength} bytes) is not a decodable image: ${(err as Error).message}`);
+  }
+}
+
+/** The pixels plus, when asked, their mirror image. */
+export function withMirror(rgb: Rgb, size: number, mirrored: boolean): Rgb[] {
+  return mirrored ? [rgb, mirror(rgb, size)] : [rgb];
+}

@@ -1,0 +1,122 @@
+/**
+ * ImageEncoder's `usesWith` options: their types, defaults and validation. Every option can be given in YAML
+ * (`uses_with:`) or code; a wrong value fails construction with a `ConfigError` naming the option.
+ */
+import { availableParallelism } from 'node:os';
+import { ConfigError, type DynamicBatchingConfig } from 'weft';
+import { type Fit, parseColour } from './image/index.js';
+import { defaultCacheDir, MODEL_NAMES, type ModelName } from './model/index.js';
+
+export interface ImageEncoderOptions {
+  /** Backbone: `mobilenet_v2` (1280-d CNN features, default) or `inception_v3` (2048-d, ~10x slower). */
+  model: ModelName;
+  /** Where converted ONNX models are cached (default `$WEFT_MODEL_CACHE` or `~/.cache/weft/models`). */
+  cacheDir: string;
+  /** ONNX Runtime intra-op threads (default: the number of cores, at most 4). */
+  intraOpThreads: number;
+  /** How an image is fitted into the square input: `contain` (letterbox), `cover` (centre crop), `fill`. */
+  fit: Fit;
+  /** Crop borders of background colour before fitting (makes framing and margins irrelevant). */
+  trim: boolean;
+  /** Letterbox, transparency and trim colour, `#rrggbb` (default white). */
+  background: string;
+  /** Average each image's CNN features with those of its mirror image (costs a second forward pass). */
+  mirrorAverage: boolean;
+  /** Append a colour histogram of the non-background pixels to the CNN features. */
+  colorHistogram: boolean;
+  /** Histogram bins per RGB channel (the histogram adds bins³ dimensions). */
+  colorHistogramBins: number;
+  /** Weight of the unit-norm histogram against the unit-norm CNN features. */
+  colorHistogramWeight: number;
+  /** Tag undecodable documents (`tags.__weft_error__`) and leave them without embedding instead of failing. */
+  skipInvalid: boolean;
+  /** Documents per ONNX Runtime call (with mirrorAverage the call holds twice as many images). */
+  maxBatchSize: number;
+  /** Dynamic batching of every endpoint (default `{ preferredBatchSize: 16, timeoutMs: 3 }`). */
+  batching: DynamicBatchingConfig;
+  /** Timeout for http(s) `uri` downloads, ms. */
+  uriTimeoutMs: number;
+  /** Largest accepted encoded image (blob or uri), bytes. */
+  maxImageBytes: number;
+}
+
+export const DEFAULT_BATCHING: DynamicBatchingConfig = { preferredBatchSize: 16, timeoutMs: 3 };
+
+export function defaultOptions(): ImageEncoderOptions {
+  return {
+    model: 'mobilenet_v2',
+    cacheDir: defaultCacheDir(),
+    intraOpThreads: Math.max(1, Math.min(4, availableParallelism())),
+    fit: 'contain',
+    trim: false,
+    background: '#ffffff',
+    mirrorAverage: true,
+    colorHistogram: true,
+    colorHistogramBins: 4,
+    colorHistogramWeight: 1.5,
+    skipInvalid: false,
+    maxBatchSize: 16,
+    batching: DEFAULT_BATCHING,
+    uriTimeoutMs: 30_000,
+    maxImageBytes: 64 * 1024 * 1024,
+  };
+}
+
+const FITS: readonly Fit[] = ['contain', 'cover', 'fill'];
+
+/**
+ * Merge `usesWith` values over the defaults, checking each one. Keys may also be written in Jina's snake_case
+ * (`skip_invalid`, `mirror_average`…).
+ */
+export function resolveOptions(given: Record<string, unknown>): ImageEncoderOptions {
+  const o = defaultOptions();
+  const input: Partial<Record<keyof ImageEncoderOptions, unknown>> = {};
+  for (const [key, value] of Object.entries(given)) {
+    const camel = key.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase()) as keyof ImageEncoderOptions;
+    if (camel in o && (input[camel] === undefined || key === camel)) input[camel] = value;
+  }
+  const bad = (key: string, why: string, value: unknown): never => {
+    throw new ConfigError(`ImageEncoder option '${key}' ${why}, got ${JSON.stringify(value)}`, {
+      details: { option: key, value: String(value) },
+    });
+  };
+  const pick = <K extends keyof ImageEncoderOptions>(key: K, check: (v: unknown) => string | undefined) => {
+    const v = input[key];
+    if (v === undefined || v === null) return;
+    const why = check(v);
+    if (why) bad(key, why, v);
+    o[key] = v as ImageEncoderOptions[K];
+  };
+  const bool = (v: unknown) => (typeof v === 'boolean' ? undefined : 'must be true or false');
+  const int = (min: number, max: number) => (v: unknown) =>
+    Number.isInteger(v) && (v as number) >= min && (v as number) <= max
+      ? undefined
+      : `must be an integer from ${min} to ${max}`;
+  pick('model', (v) => (MODEL_NAMES.includes(v as ModelName) ? undefined : `must be one of ${MODEL_NAMES.join(', ')}`));
+  pick('cacheDir', (v) => (typeof v === 'string' && v !== '' ? undefined : 'must be a directory path'));
+  pick('intraOpThreads', int(1, 256));
+  pick('fit', (v) => (FITS.includes(v as Fit) ? undefined : `must be one of ${FITS.join(', ')}`));
+  pick('trim', bool);
+  pick('background', (v) => (typeof v === 'string' && parseColour(v) ? undefined : "must be a colour like '#ffffff'"));
+  pick('mirrorAverage', bool);
+  pick('colorHistogram', bool);
+  pick('colorHistogramBins', int(2, 16));
+  pick('colorHistogramWeight', (v) =>
+    typeof v === 'number' && Number.isFinite(v) && v > 0 ? undefined : 'must be a positive number',
+  );
+  pick('skipInvalid', bool);
+  pick('maxBatchSize', int(1, 1024));
+  pick('batching', (v) => {
+    const b = v as Partial<DynamicBatchingConfig>;
+    if (typeof v !== 'object' || !Number.isInteger(b.preferredBatchSize) || (b.preferredBatchSize as number) < 1) {
+      return 'must be { preferredBatchSize: <positive integer>, timeoutMs?: <ms> }';
+    }
+    if (b.timeoutMs !== undefined && !(Number.isFinite(b.timeoutMs) && b.timeoutMs >= 0)) {
+      return 'timeoutMs must be a non-negative number';
+    }
+    return undefined;
+  });
+  pick('uriTimeoutMs', int(1, 3_600_000));
+  pick('maxImageBytes', int(1, 2 ** 31 - 1));
+  return o;
+}

@@ -1,0 +1,274 @@
+/**
+ * The HTTP client transport (`http://`, `https://`), Jina's HTTP client on the wire: one `POST /post` per request
+ * (Jina's JSON, `requestToJson`), at most `prefetch` (default 16) in flight over keep-alive connections, answers
+ * yielded as they complete. HTTP statuses become weft errors carrying the gateway's message: 503
+ * `UnavailableError`, 504 `DeadlineExceededError`, 400 `BadRequestError`, 413 `MessageTooLargeError`. Executor
+ * errors come back in-band (200 with `header.status`), for the Client to raise. Health is `GET /`, dry run
+ * `GET /dry_run`, status `GET /status`.
+ */
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import {
+  BadRequestError,
+  DeadlineExceededError,
+  DecodeError,
+  MessageTooLargeError,
+  type Status,
+  StatusCode,
+  UnavailableError,
+  WeftError,
+} from '../errors/index.js';
+import { type DataRequest, type JinaInfo, requestFromJson, requestToJson, statusFromJson } from '../request/index.js';
+import { AnswerQueue } from './answer-queue.js';
+import type { StreamCallOptions, Transport, TransportTarget } from './transport.js';
+
+/** Requests in flight per `stream` when the caller sets no `prefetch`. */
+export const DEFAULT_HTTP_PREFETCH = 16;
+
+interface HttpAnswer {
+  status: number;
+  text: string;
+}
+
+interface CallOptions {
+  timeoutMs?: number | undefined;
+  headers?: Record<string, string> | undefined;
+  signal?: AbortSignal | undefined;
+}
+
+export class HttpTransport implements Transport {
+  readonly protocol = 'http';
+  /** `http://host:port` (or `https://`). */
+  readonly url: string;
+  readonly #target: TransportTarget;
+  readonly #agent: HttpAgent;
+
+  constructor(target: TransportTarget) {
+    this.#target = target;
+    const host = target.host.includes(':') && !target.host.startsWith('[') ? `[${target.host}]` : target.host;
+    this.url = `${target.tls ? 'https' : 'http'}://${host}:${target.port}`;
+    const agentOptions = { keepAlive: true, scheduling: 'lifo' as const };
+    this.#agent = target.tls ? new HttpsAgent(agentOptions) : new HttpAgent(agentOptions);
+  }
+
+  async *stream(requests: AsyncIterable<DataRequest>, options: StreamCallOptions): AsyncIterable<DataRequest> {
+    const limit = options.prefetch && options.prefetch > 0 ? options.prefetch : DEFAULT_HTTP_PREFETCH;
+    const answers = new AnswerQueue<DataRequest>();
+    const controller = new AbortController();
+    // the Client aborts when it gives up on the call: cancel what is in flight and stop reading the input
+    const giveUp = (): void => controller.abort();
+    if (options.signal?.aborted) giveUp();
+    options.signal?.addEventListener('abort', giveUp, { once: true });
+    let inFlight = 0;
+    let inputDone = false;
+    let slotFreed: (() => void) | undefined;
+    const call = { timeoutMs: options.timeoutMs, headers: options.headers, signal: controller.signal };
+    const send = (req: DataRequest): void => {
+      inFlight++;
+      this.#post(req, call)
+        .then(
+          (res) => answers.push(res),
+          (err) => {
+            answers.fail(err);
+            controller.abort();
+          },
+        )
+        .finally(() => {
+          inFlight--;
+          const wake = slotFreed;
+          slotFreed = undefined;
+          wake?.();
+          if (inputDone && inFlight === 0) answers.end();
+        });
+    };
+    // the input is read only when a request may go out, so a generator runs no further ahead than `prefetch`
+    const input = requests[Symbol.asyncIterator]();
+    const feed = (async () => {
+      try {
+        for (;;) {
+          while (inFlight >= limit && !controller.signal.aborted) {
+            await new Promise<void>((resolve) => {
+              slotFreed = resolve;
+            });
+          }
+          if (controller.signal.aborted) {
+            await input.return?.();
+            break;
+          }
+          const next = await input.next();
+          if (next.done) break;
+          send(next.value);
+        }
+      } catch (err) {
+        answers.fail(err);
+        controller.abort();
+      }
+      inputDone = true;
+      if (inFlight === 0) answers.end();
+    })();
+    try {
+      yield* answers;
+    } finally {
+      options.signal?.removeEventListener('abort', giveUp);
+      controller.abort();
+      slotFreed?.();
+      await feed;
+    }
+  }
+
+  async isReady(timeoutMs: number): Promise<boolean> {
+    try {
+      return (await this.#call('GET', '/', undefined, { timeoutMs })).status === 200;
+    } catch {
+      return false;
+    }
+  }
+
+  async dryRun(timeoutMs: number): Promise<Status> {
+    try {
+      const json = this.#json(await this.#call('GET', '/dry_run', undefined, { timeoutMs }), 'GET /dry_run');
+      return statusFromJson(json);
+    } catch (err) {
+      return { code: StatusCode.ERROR, description: (err as Error).message };
+    }
+  }
+
+  async status(timeoutMs: number): Promise<JinaInfo> {
+    const json = this.#json(await this.#call('GET', '/status', undefined, { timeoutMs }), 'GET /status') as Partial<
+      Record<keyof JinaInfo, unknown>
+    >;
+    const strings = (v: unknown): Record<string, string> =>
+      Object.fromEntries(Object.entries((v ?? {}) as Record<string, unknown>).map(([k, x]) => [k, String(x)]));
+    return { jina: strings(json.jina), envs: strings(json.envs) };
+  }
+
+  async close(): Promise<void> {
+    this.#agent.destroy();
+  }
+
+  /** One request: POST /post, then the answer as a DataRequest (or the error its HTTP status stands for). */
+  async #post(req: DataRequest, options: CallOptions): Promise<DataRequest> {
+    const body = JSON.stringify(requestToJson(req));
+    const answer = await this.#call('POST', '/post', body, options);
+    const json = this.#json(answer, 'POST /post');
+    try {
+      return requestFromJson(json);
+    } catch (err) {
+      throw new DecodeError(`${this.url}/post answered a body that is not a request: ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
+  }
+
+  /** The JSON of a 200 answer; any other status throws the weft error it stands for. */
+  #json(answer: HttpAnswer, what: string): unknown {
+    let json: unknown;
+    try {
+      json = JSON.parse(answer.text);
+    } catch {
+      json = undefined;
+    }
+    if (answer.status === 200 && json !== undefined) return json;
+    if (answer.status === 200) throw new DecodeError(`${what} on ${this.url} answered something that is not JSON`);
+    throw errorFromHttp(answer.status, json, answer.text, `${what} on ${this.url}`);
+  }
+
+  /** One HTTP exchange; a reset keep-alive connection is retried once on a fresh one (it never reached the server). */
+  async #call(method: string, path: string, body: string | undefined, options: CallOptions): Promise<HttpAnswer> {
+    try {
+      return await this.#exchange(method, path, body, options);
+    } catch (err) {
+      if ((err as { reusedSocket?: boolean }).reusedSocket) return this.#exchange(method, path, body, options);
+      throw err;
+    }
+  }
+
+  #exchange(method: string, path: string, body: string | undefined, options: CallOptions): Promise<HttpAnswer> {
+    const t = this.#target;
+    const headers: Record<string, string | number> = { accept: 'application/json', ...options.headers };
+    if (body !== undefined) {
+      headers['content-type'] = 'application/json';
+      headers['content-length'] = Buffer.byteLength(body);
+    }
+    const opts: RequestOptions = { host: t.host, port: t.port, method, path, agent: this.#agent, headers };
+    if (options.signal) opts.signal = options.signal;
+    return new Promise<HttpAnswer>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      let answered = false;
+      const req = (t.tls ? httpsRequest : httpRequest)(opts, (res: IncomingMessage) => {
+        answered = true;
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          clearTimeout(timer);
+          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') });
+        });
+        res.on('error', (err) => {
+          clearTimeout(timer);
+          reject(this.#networkError(err, method, path));
+        });
+      });
+      if (options.timeoutMs !== undefined && options.timeoutMs > 0) {
+        const ms = options.timeoutMs;
+        timer = setTimeout(
+          () =>
+            req.destroy(new DeadlineExceededError(`${method} ${path} on ${this.url} did not answer within ${ms} ms`)),
+          ms,
+        );
+      }
+      req.on('error', (err) => {
+        clearTimeout(timer);
+        // the gateway may answer (413) and close before the whole body is written: keep its answer
+        if (answered) return;
+        const e = this.#networkError(err, method, path);
+        if (req.reusedSocket && (err as NodeJS.ErrnoException).code === 'ECONNRESET')
+          Object.assign(e, { reusedSocket: true });
+        reject(e);
+      });
+      req.end(body);
+    });
+  }
+
+  #networkError(err: Error, method: string, path: string): Error {
+    if (err instanceof WeftError) return err;
+    if (err.name === 'AbortError')
+      return new WeftError(`${method} ${path} on ${this.url} was cancelled`, { cause: err });
+    const code = (err as NodeJS.ErrnoException).code ?? err.message;
+    return new UnavailableError(
+      `HTTP gateway at ${this.url} is unavailable (${code}); check that it is running and serves http on port ${this.#target.port}`,
+      { cause: err, details: { url: this.url, code } },
+    );
+  }
+}
+
+/** The weft error an HTTP status stands for, with the gateway's own message (`detail` or `header.status`). */
+function errorFromHttp(status: number, json: unknown, text: string, what: string): WeftError {
+  const body = (typeof json === 'object' && json !== null ? json : {}) as {
+    detail?: unknown;
+    message?: unknown;
+    field?: unknown;
+    header?: { status?: { description?: unknown } };
+  };
+  // weft and Jina say it in `detail` or `header.status`; fastify's own answers (a closing server) in `message`
+  const said = [body.detail, body.header?.status?.description, body.message].find((s) => typeof s === 'string') as
+    | string
+    | undefined;
+  const details = { httpStatus: status, ...(typeof body.field === 'string' ? { field: body.field } : {}) };
+  const message = `${what}: ${said ?? (text.slice(0, 500) || `HTTP ${status}`)}`;
+  switch (status) {
+    case 503:
+      return new UnavailableError(message, { details });
+    case 504:
+      return new DeadlineExceededError(message, { details });
+    case 400:
+      return new BadRequestError(message, { details });
+    case 413:
+      return new MessageTooLargeError(message, { details });
+    case 404:
+      return new WeftError(`${message} (is this a weft or Jina HTTP gateway with its debug endpoints on?)`, {
+        details,
+      });
+    default:
+      return new WeftError(`${message} (HTTP ${status})`, { details });
+  }
+}

@@ -1,0 +1,266 @@
+/**
+ * The WebSocket client transport (`ws://`, `wss://`): one socket per `post`/`stream` on the gateway's `/`, with
+ * the `bytes` subprotocol (a serialized DataRequestProto per message both ways). Requests are sent as the input
+ * yields them (at most `prefetch` unanswered), then the end-of-input byte; answers are yielded as they arrive.
+ * A close other than a normal one after the last answer becomes a weft error: 1011 an `UnavailableError` or
+ * `DeadlineExceededError` carrying the gateway's reason (which names the executor), 1007 a `BadRequestError`,
+ * 1009 a `MessageTooLargeError`, 1001 and a lost connection an `UnavailableError`. Health, dry run and status
+ * use the HTTP routes the same port serves (`GET /`, `/dry_run`, `/status`).
+ */
+import { WebSocket } from 'ws';
+import {
+  BadRequestError,
+  DeadlineExceededError,
+  ERROR_CODES,
+  type ErrorCode,
+  MessageTooLargeError,
+  type Status,
+  StatusCode,
+  UnavailableError,
+  WeftError,
+} from '../errors/index.js';
+import { type DataRequest, decodeDataRequest, encodeDataRequest, type JinaInfo } from '../request/index.js';
+import { AnswerQueue } from './answer-queue.js';
+import type { StreamCallOptions, Transport, TransportTarget } from './transport.js';
+
+/**
+ * Frames go out with an all-zero masking key, which ws neither applies nor removes: masking protects HTTP
+ * intermediaries from payloads crafted by untrusted scripts in a browser, which a Node client is not, and on
+ * Node 20 ws masks and unmasks in JavaScript, an XOR pass over every byte at both ends (about a tenth of the
+ * gateway's CPU with embeddings; see bench/protocols.bench.ts).
+ */
+function zeroMask(mask: Buffer): void {
+  mask.fill(0);
+}
+
+/** Pause sending while this much is buffered in the socket. */
+const HIGH_WATER = 4 * 1024 * 1024;
+const END_OF_INPUT = Buffer.from([0]);
+
+export class WebSocketTransport implements Transport {
+  readonly protocol = 'websocket';
+  /** `ws://host:port` (or `wss://`). */
+  readonly url: string;
+  readonly #http: string;
+
+  constructor(target: TransportTarget) {
+    const host = target.host.includes(':') && !target.host.startsWith('[') ? `[${target.host}]` : target.host;
+    this.url = `${target.tls ? 'wss' : 'ws'}://${host}:${target.port}`;
+    this.#http = `${target.tls ? 'https' : 'http'}://${host}:${target.port}`;
+  }
+
+  async *stream(requests: AsyncIterable<DataRequest>, options: StreamCallOptions): AsyncIterable<DataRequest> {
+    const ws = new WebSocket(`${this.url}/`, ['bytes'], {
+      perMessageDeflate: false,
+      maxPayload: 0,
+      generateMask: zeroMask,
+      ...(options.headers ? { headers: options.headers } : {}),
+    });
+    const answers = new AnswerQueue<DataRequest>();
+    const limit = options.prefetch && options.prefetch > 0 ? options.prefetch : Number.POSITIVE_INFINITY;
+    let sent = 0;
+    let received = 0;
+    let inputDone = false;
+    let wake: (() => void) | undefined;
+    const notify = (): void => {
+      const w = wake;
+      wake = undefined;
+      w?.();
+    };
+    const opened = new Promise<void>((resolve, reject) => {
+      ws.once('open', resolve);
+      ws.once('error', reject);
+    });
+    ws.on('error', (err) => answers.fail(this.#connectError(err)));
+    ws.on('unexpected-response', (_req, res) => {
+      const err =
+        res.statusCode === 503
+          ? new UnavailableError(`websocket gateway at ${this.url} is shutting down or not ready (HTTP 503)`)
+          : new WeftError(
+              `${this.url}/ answered HTTP ${res.statusCode} instead of accepting a WebSocket; is it a weft or Jina websocket gateway?`,
+              { details: { url: this.url, httpStatus: res.statusCode } },
+            );
+      answers.fail(err);
+      ws.terminate();
+    });
+    ws.on('message', (data, isBinary) => {
+      if (!isBinary) {
+        answers.fail(new WeftError(`websocket gateway at ${this.url} answered text in bytes mode`));
+        ws.terminate();
+        return;
+      }
+      try {
+        answers.push(decodeDataRequest(toBuffer(data)));
+      } catch (err) {
+        answers.fail(err);
+        ws.terminate();
+        return;
+      }
+      received++;
+      notify();
+    });
+    ws.on('close', (code, reasonBytes) => {
+      const reason = reasonBytes.toString('utf8');
+      if (code === 1000 && inputDone && received >= sent) answers.end();
+      else answers.fail(this.#closeError(code, reason, sent - received));
+      notify();
+    });
+
+    const abort = (): void => {
+      answers.fail(options.signal?.reason ?? new WeftError('the call was aborted'));
+      ws.terminate();
+    };
+    if (options.signal?.aborted) abort();
+    options.signal?.addEventListener('abort', abort, { once: true });
+
+    const feed = (async () => {
+      await opened;
+      for await (const req of requests) {
+        while (sent - received >= limit && ws.readyState === WebSocket.OPEN) {
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+          });
+        }
+        if (ws.readyState !== WebSocket.OPEN) return;
+        sent++;
+        await send(ws, encodeDataRequest(req));
+      }
+      if (ws.readyState !== WebSocket.OPEN) return;
+      inputDone = true;
+      await send(ws, END_OF_INPUT);
+    })().catch((err: unknown) => {
+      // the inputs failed (a throwing generator) or the socket did: the stream ends with that error
+      answers.fail(
+        err instanceof WeftError || !(err instanceof Error && 'code' in err) ? err : this.#connectError(err),
+      );
+      ws.terminate();
+    });
+
+    try {
+      yield* answers;
+    } finally {
+      options.signal?.removeEventListener('abort', abort);
+      if (ws.readyState === WebSocket.CONNECTING || ws.readyState === WebSocket.OPEN) ws.terminate();
+      notify();
+      await feed;
+    }
+  }
+
+  async isReady(timeoutMs: number): Promise<boolean> {
+    try {
+      const res = await fetch(`${this.#http}/`, { signal: AbortSignal.timeout(timeoutMs) });
+      await res.arrayBuffer();
+      return res.ok;
+    } catch {
+      return false;
+    }
+  }
+
+  async dryRun(timeoutMs: number): Promise<Status> {
+    try {
+      const body = (await this.#getJson('/dry_run', timeoutMs)) as Partial<Status>;
+      return {
+        code: typeof body.code === 'number' ? body.code : StatusCode.ERROR,
+        description: body.description ?? '',
+        ...(body.exception ? { exception: body.exception } : {}),
+      };
+    } catch (err) {
+      return { code: StatusCode.ERROR, description: (err as Error).message };
+    }
+  }
+
+  async status(timeoutMs: number): Promise<JinaInfo> {
+    const body = (await this.#getJson('/status', timeoutMs)) as Partial<JinaInfo>;
+    return { jina: body.jina ?? {}, envs: body.envs ?? {} };
+  }
+
+  async close(): Promise<void> {}
+
+  async #getJson(path: string, timeoutMs: number): Promise<unknown> {
+    let res: Response;
+    try {
+      res = await fetch(`${this.#http}${path}`, { signal: AbortSignal.timeout(timeoutMs) });
+    } catch (err) {
+      const timedOut = (err as Error).name === 'TimeoutError';
+      const Cls = timedOut ? DeadlineExceededError : UnavailableError;
+      throw new Cls(
+        timedOut
+          ? `websocket gateway at ${this.#http} did not answer GET ${path} within ${timeoutMs} ms`
+          : `websocket gateway at ${this.#http} is unavailable (${causeOf(err)}); check that the Flow is running`,
+        { cause: err, details: { url: `${this.#http}${path}` } },
+      );
+    }
+    if (!res.ok) {
+      await res.arrayBuffer();
+      throw new WeftError(`GET ${this.#http}${path} answered HTTP ${res.status}`, {
+        details: { httpStatus: res.status },
+      });
+    }
+    return res.json();
+  }
+
+  #connectError(err: unknown): Error {
+    if (err instanceof WeftError) return err;
+    return new UnavailableError(
+      `websocket gateway at ${this.url} is unavailable (${causeOf(err)}); check that the Flow is running and serves websocket on that port`,
+      { cause: err, details: { url: this.url } },
+    );
+  }
+
+  /** The error a close frame stands for (the gateway's reason starts with a weft error code when it is weft). */
+  #closeError(code: number, reason: string, unanswered: number): Error {
+    const m = /^(WEFT_[A-Z_]+): ([\s\S]*)$/.exec(reason);
+    const weftCode = m && (m[1] as string) in ERROR_CODES ? (m[1] as ErrorCode) : undefined;
+    const text = weftCode ? (m?.[2] as string) : reason;
+    const via = `(websocket gateway ${this.url}, close ${code})`;
+    const details = { url: this.url, closeCode: code, reason, unanswered };
+    switch (code) {
+      case 1000:
+        return new UnavailableError(
+          `websocket gateway at ${this.url} closed the connection with ${unanswered} request(s) unanswered`,
+          { details },
+        );
+      case 1001:
+        return new UnavailableError(`${text || 'the gateway is going away'} ${via}`, { details });
+      case 1007:
+        return weftCode && weftCode !== 'WEFT_BAD_REQUEST'
+          ? new WeftError(`${text} ${via}`, { details }, weftCode)
+          : new BadRequestError(`${text || 'the gateway rejected a message'} ${via}`, { details });
+      case 1009:
+        return new MessageTooLargeError(`${text || 'a message is over the gateway’s size limit'} ${via}`, { details });
+      case 1011: {
+        const timedOut = weftCode === 'WEFT_TIMEOUT' || (!weftCode && /timed? ?out|timeout|deadline/i.test(text));
+        if (timedOut) return new DeadlineExceededError(`${text} ${via}`, { details });
+        if (weftCode === undefined || weftCode === 'WEFT_UNAVAILABLE') {
+          return new UnavailableError(`${text || 'network error in the gateway'} ${via}`, { details });
+        }
+        return new WeftError(`${text} ${via}`, { details }, weftCode);
+      }
+      default:
+        return new UnavailableError(
+          `websocket connection to ${this.url} ended (close ${code}${reason ? `: ${reason}` : ''}) with ${unanswered} request(s) unanswered`,
+          { details },
+        );
+    }
+  }
+}
+
+/** Send one message; resolves at once unless the socket's buffer is over the high-water mark. */
+function send(ws: WebSocket, data: Uint8Array): Promise<void> {
+  if (ws.bufferedAmount < HIGH_WATER) {
+    ws.send(data, { binary: true });
+    return Promise.resolve();
+  }
+  return new Promise((resolve, reject) => ws.send(data, { binary: true }, (err) => (err ? reject(err) : resolve())));
+}
+
+function toBuffer(data: WebSocket.RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return Buffer.from(data);
+}
+
+function causeOf(err: unknown): string {
+  const e = err as { cause?: { code?: string; message?: string }; code?: string; message?: string };
+  return e.cause?.code ?? e.code ?? e.cause?.message ?? e.message ?? String(err);
+}

@@ -1,0 +1,200 @@
+/**
+ * The gateway's HTTP protocol (fastify), Jina's HTTP gateway on the wire: `GET /` (health), `GET /status`,
+ * `GET /dry_run`, `POST /post`, CRUD shortcuts, one `POST /<endpoint>` per endpoint the executors expose (asked at
+ * start-up; see `http-routes.ts`), `exposeEndpoints` remappings, an OpenAPI 3 document at `/openapi.json`, a
+ * browsable API page at `/docs`, optional CORS and GraphQL at `/graphql`. Executor errors answer 200 with the
+ * error in `header.status`; transport failures 503/504; malformed bodies 400; oversized bodies 413.
+ */
+import cors from '@fastify/cors';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import { BadRequestError, StartupError, WeftError } from '../../../errors/index.js';
+import { statusToJson } from '../../../request/index.js';
+import type { Gateway } from '../gateway.js';
+import { registerGraphql } from './graphql-endpoint.js';
+import { requestErrorReply } from './http-errors.js';
+import {
+  DRY_RUN_ROUTE_SCHEMA,
+  HEALTH_ROUTE_SCHEMA,
+  HTTP_SCHEMAS,
+  STATUS_ROUTE_SCHEMA,
+  withLateEndpoints,
+} from './http-openapi.js';
+import { type HttpOptions, parseHttpOptions } from './http-options.js';
+import { EndpointCatalog, planDataRoutes, registerDataRoutes, registerLateEndpoints } from './http-routes.js';
+import type { ProtocolServer, ProtocolServerOptions } from './protocol.js';
+
+export class HttpProtocol implements ProtocolServer {
+  readonly protocol = 'http';
+  readonly #gateway: Gateway;
+  readonly #options: HttpOptions;
+  #app: FastifyInstance | undefined;
+  #accepting = false;
+
+  /** Throws `ConfigError` when the options are invalid (an unknown `exposeEndpoints` key, a bad method…). */
+  constructor(gateway: Gateway, options: ProtocolServerOptions) {
+    this.#gateway = gateway;
+    this.#options = parseHttpOptions(options);
+  }
+
+  async start(): Promise<number> {
+    const o = this.#options;
+    const endpoints = await discoverEndpoints(this.#gateway, o.discoveryTimeoutMs);
+    const routes = planDataRoutes(endpoints, o);
+    const catalog = new EndpointCatalog(this.#gateway, routes);
+    const app = Fastify({ bodyLimit: o.bodyLimit, logger: false, return503OnClosing: true });
+    this.#app = app;
+    try {
+      // JSON only (a form or text body is 415, with a message saying to send JSON)
+      app.removeAllContentTypeParsers();
+      app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, text, done) => {
+        try {
+          done(null, parseJsonBody(text as string));
+        } catch (err) {
+          done(err as Error, undefined);
+        }
+      });
+      app.setErrorHandler((err, _request, reply) => {
+        const { status, body } = requestErrorReply(err, o.bodyLimit);
+        return reply.code(status).send(body);
+      });
+      app.setNotFoundHandler((request, reply) => {
+        const err = new WeftError(`no route ${request.method} ${request.url.split('?')[0]}`, {
+          details: { httpStatus: 404 },
+        });
+        const { status, body } = requestErrorReply(err);
+        return reply.code(status).send(body);
+      });
+      if (o.cors) await app.register(cors, { origin: '*', methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] });
+      await app.register(swagger, {
+        openapi: {
+          openapi: '3.0.3',
+          info: { title: o.title, description: o.description, version: this.#gateway.info().jina.weft ?? '0' },
+        },
+        refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
+      });
+      // the API page's document lists endpoints discovered after start-up too (refreshed before it is served)
+      await app.register(swaggerUi, {
+        routePrefix: '/docs',
+        staticCSP: true,
+        uiHooks: {
+          preHandler: async (request: FastifyRequest) => {
+            if (request.url.startsWith('/docs/json') || request.url.startsWith('/docs/yaml')) await catalog.refresh();
+          },
+        },
+        transformSpecification: (spec) => withLateEndpoints(spec, catalog.late),
+      });
+      for (const schema of HTTP_SCHEMAS) app.addSchema(schema);
+      const ctx = { gateway: this.#gateway, accepting: () => this.#accepting };
+      await app.register(async (scope) => {
+        // bodies are checked (with field-level messages) by requestFromJson; schemas only document the API
+        scope.setValidatorCompiler(() => () => true);
+        scope.setSerializerCompiler(() => (data) => JSON.stringify(data));
+        this.#registerServiceRoutes(scope, catalog);
+        registerDataRoutes(scope, routes, ctx);
+        registerLateEndpoints(scope, routes, catalog, ctx);
+      });
+      if (o.exposeGraphqlEndpoint) await registerGraphql(app, this.#gateway, ctx.accepting);
+      await app.ready();
+    } catch (err) {
+      await this.#abandon(app);
+      if (err instanceof WeftError) throw err;
+      throw new StartupError(`gateway ${this.#gateway.name} cannot set up its HTTP routes: ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
+    try {
+      await app.listen({ host: o.host, port: o.port });
+    } catch (err) {
+      await this.#abandon(app);
+      throw new StartupError(
+        `gateway ${this.#gateway.name} cannot listen on ${o.host}:${o.port} (http): ${(err as Error).message}`,
+        { cause: err, details: { host: o.host, port: o.port } },
+      );
+    }
+    this.#accepting = true;
+    return (app.server.address() as { port: number }).port;
+  }
+
+  async stop(graceMs: number): Promise<void> {
+    this.#accepting = false;
+    const app = this.#app;
+    if (!app) return;
+    this.#app = undefined;
+    const closed = app.close();
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<'expired'>((r) => {
+      timer = setTimeout(() => r('expired'), graceMs);
+    });
+    const outcome = await Promise.race([closed.then(() => 'closed' as const), expired]);
+    clearTimeout(timer);
+    if (outcome === 'expired') {
+      app.server.closeAllConnections();
+      await closed;
+    }
+  }
+
+  async #abandon(app: FastifyInstance): Promise<void> {
+    this.#app = undefined;
+    await app.close().catch(() => undefined);
+  }
+
+  /** `GET /`, `GET /status`, `GET /dry_run`, `GET /openapi.json`. */
+  #registerServiceRoutes(scope: FastifyInstance, catalog: EndpointCatalog): void {
+    const gateway = this.#gateway;
+    scope.get('/', { schema: HEALTH_ROUTE_SCHEMA }, async () => ({}));
+    if (!this.#options.noDebugEndpoints)
+      scope.get('/status', { schema: STATUS_ROUTE_SCHEMA }, async () => gateway.info());
+    scope.get('/dry_run', { schema: DRY_RUN_ROUTE_SCHEMA }, async () => statusToJson(await gateway.dryRun()));
+    scope.get('/openapi.json', { schema: { hide: true } }, async () =>
+      withLateEndpoints(scope.swagger() as unknown as Record<string, unknown>, await catalog.refresh()),
+    );
+  }
+}
+
+/**
+ * The executors' endpoints, asked once at start-up (executors that do not answer are left out); after
+ * `timeoutMs` the gateway starts with none and serves endpoints as they are discovered (`registerLateEndpoints`).
+ */
+async function discoverEndpoints(gateway: Gateway, timeoutMs: number): Promise<string[]> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<string[]>((resolve) => {
+    timer = setTimeout(() => resolve([]), timeoutMs);
+  });
+  try {
+    return await Promise.race([gateway.endpoints(), expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * A JSON body, with the parser's own message when it is not JSON. Keys that could poison prototypes
+ * (`__proto__`, `constructor.prototype`) are refused, as fastify's default parser does.
+ */
+function parseJsonBody(text: string): unknown {
+  if (text.length === 0) return undefined;
+  const risky = text.includes('"__proto__"') || text.includes('"constructor"');
+  try {
+    return risky ? JSON.parse(text, refusePoison) : JSON.parse(text);
+  } catch (err) {
+    if (err instanceof BadRequestError) throw err;
+    throw new BadRequestError(`the request body is not valid JSON: ${(err as Error).message}`, {
+      cause: err,
+      details: { field: '(body)' },
+    });
+  }
+}
+
+function refusePoison(key: string, value: unknown): unknown {
+  if (
+    key === '__proto__' ||
+    (key === 'constructor' && typeof value === 'object' && value !== null && 'prototype' in value)
+  ) {
+    throw new BadRequestError(`the request body has a key '${key}' that is refused (prototype poisoning)`, {
+      details: { field: key },
+    });
+  }
+  return value;
+}

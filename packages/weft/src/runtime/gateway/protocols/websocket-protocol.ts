@@ -1,0 +1,154 @@
+/**
+ * The gateway's WebSocket protocol (Jina's `websocket_fastapi_app`): `WS /` streams requests and answers on one
+ * socket (see `websocket-session.ts`), `WS /dry_run` sends one StatusProto as JSON and closes, and the same port
+ * answers `GET /` (`{}`, the health check), `GET /status` (versions and environment) and `GET /dry_run` (StatusProto
+ * JSON) over plain HTTP. The subprotocol is picked with `Sec-WebSocket-Protocol`: `bytes` (serialized
+ * DataRequestProto both ways) or `json` (the `/post` body in, `DataRequest.to_dict()` out), `json` when absent or
+ * unknown; the chosen one is echoed back when the client offered it.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { type WebSocket, WebSocketServer } from 'ws';
+import { StartupError, UnavailableError } from '../../../errors/index.js';
+import { statusToJson } from '../../../request/index.js';
+import type { Gateway } from '../gateway.js';
+import type { ProtocolServer, ProtocolServerOptions } from './protocol.js';
+import { type WebSocketMode, WebSocketSession } from './websocket-session.js';
+
+const SUBPROTOCOLS: readonly WebSocketMode[] = ['json', 'bytes'];
+
+export class WebSocketProtocol implements ProtocolServer {
+  readonly protocol = 'websocket';
+  readonly #gateway: Gateway;
+  readonly #options: ProtocolServerOptions;
+  readonly #sessions = new Set<WebSocketSession>();
+  #http: Server | undefined;
+  #wss: WebSocketServer | undefined;
+  #accepting = false;
+
+  constructor(gateway: Gateway, options: ProtocolServerOptions) {
+    this.#gateway = gateway;
+    this.#options = options;
+  }
+
+  async start(): Promise<number> {
+    const max = this.#options.maxMessageBytes;
+    const wss = new WebSocketServer({
+      noServer: true,
+      // 0 is ws's "no limit", the gateway's -1
+      maxPayload: max === undefined || max < 0 ? 0 : max,
+      perMessageDeflate: false,
+      handleProtocols: (offered) => [...offered].find((p) => SUBPROTOCOLS.includes(p as WebSocketMode)) ?? false,
+    });
+    const http = createServer((req, res) => this.#get(req, res));
+    http.on('upgrade', (req, socket, head) => this.#upgrade(wss, req, socket, head));
+    const { host, port } = this.#options;
+    const bound = await new Promise<number>((resolve, reject) => {
+      http.once('error', reject);
+      http.listen(port, host, () => {
+        http.off('error', reject);
+        const address = http.address();
+        resolve(typeof address === 'object' && address ? address.port : port);
+      });
+    }).catch((err: Error) => {
+      throw new StartupError(
+        `gateway ${this.#gateway.name} cannot listen on ${host}:${port} (websocket): ${err.message}`,
+        { cause: err, details: { host, port } },
+      );
+    });
+    this.#http = http;
+    this.#wss = wss;
+    this.#accepting = true;
+    return bound;
+  }
+
+  async stop(graceMs: number): Promise<void> {
+    this.#accepting = false;
+    const http = this.#http;
+    const wss = this.#wss;
+    if (!http || !wss) return;
+    // stop listening; sessions answer what is in flight, then close with 1001; dry runs finish
+    const closed = new Promise<void>((resolve) => http.close(() => resolve()));
+    http.closeIdleConnections();
+    for (const s of this.#sessions) s.drain();
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<'expired'>((r) => {
+      timer = setTimeout(() => r('expired'), graceMs);
+    });
+    const outcome = await Promise.race([closed, expired]);
+    clearTimeout(timer);
+    if (outcome === 'expired') {
+      for (const ws of wss.clients) ws.terminate();
+      http.closeAllConnections();
+      await closed;
+    }
+    wss.close();
+  }
+
+  #upgrade(wss: WebSocketServer, req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const path = pathOf(req);
+    if (path !== '/' && path !== '/dry_run') {
+      socket.end(`HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      return;
+    }
+    if (!this.#accepting) {
+      socket.end(`HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      if (path === '/dry_run') this.#dryRunSocket(ws);
+      else this.#session(ws);
+    });
+  }
+
+  #session(ws: WebSocket): void {
+    const mode: WebSocketMode = ws.protocol === 'bytes' ? 'bytes' : 'json';
+    const session = new WebSocketSession(ws, mode, {
+      process: (req) =>
+        this.#accepting
+          ? this.#gateway.process(req)
+          : Promise.reject(new UnavailableError(`gateway ${this.#gateway.name} is shutting down`)),
+      prefetch: this.#gateway.prefetch,
+      accepting: () => this.#accepting,
+    });
+    this.#sessions.add(session);
+    void session.done.then(() => this.#sessions.delete(session));
+  }
+
+  #dryRunSocket(ws: WebSocket): void {
+    ws.on('error', () => undefined);
+    void this.#gateway.dryRun().then((status) => {
+      if (ws.readyState !== ws.OPEN) return;
+      ws.send(JSON.stringify(statusToJson(status)), () => ws.close(1000));
+    });
+  }
+
+  /** The plain HTTP side of the port: health, status and dry run. */
+  #get(req: IncomingMessage, res: ServerResponse): void {
+    const path = pathOf(req);
+    const send = (code: number, body: unknown): void => {
+      const text = JSON.stringify(body);
+      res.writeHead(code, {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(text),
+        ...(this.#options.cors ? { 'access-control-allow-origin': '*' } : {}),
+      });
+      res.end(req.method === 'HEAD' ? undefined : text);
+    };
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('allow', 'GET, HEAD');
+      send(405, {
+        detail: `${req.method} is not served here: the websocket gateway answers GET / , /status, /dry_run`,
+      });
+    } else if (path === '/') send(this.#accepting ? 200 : 503, {});
+    else if (path === '/status') send(200, this.#gateway.info());
+    else if (path === '/dry_run') void this.#gateway.dryRun().then((status) => send(200, statusToJson(status)));
+    else send(404, { detail: `no route ${path}: open a WebSocket at / (or /dry_run), or GET /, /status, /dry_run` });
+  }
+}
+
+function pathOf(req: IncomingMessage): string {
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  return q < 0 ? url : url.slice(0, q);
+}
