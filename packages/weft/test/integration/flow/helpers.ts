@@ -1,5 +1,5 @@
 // Helpers of the Flow integration tests: reading `__results__`, process liveness, and the child processes of a pid.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { DataRequest } from '../../../src/request/index.js';
 
@@ -46,7 +46,21 @@ export function killAll(pids: readonly number[]): void {
   }
 }
 
-/** Pids of the direct children of `pid` (Linux /proc; empty elsewhere). */
+const NODE_EXE = realpathSync(process.execPath);
+
+/** Whether `pid` runs this Node binary (tsx's esbuild service, for one, does not). */
+function runsNode(pid: number): boolean {
+  try {
+    return readlinkSync(`/proc/${pid}/exe`) === NODE_EXE;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Pids of the direct children of `pid` that are Node processes (Linux /proc; empty elsewhere). Other children are
+ * left out: tsx starts an esbuild service process whenever its transform cache is cold (a clean CI checkout).
+ */
 export function childrenOf(pid: number): number[] {
   let entries: string[];
   try {
@@ -58,7 +72,7 @@ export function childrenOf(pid: number): number[] {
   for (const e of entries) {
     if (!/^\d+$/.test(e)) continue;
     const stat = readStat(Number(e));
-    if (stat && stat.ppid === pid && stat.state !== 'Z') out.push(Number(e));
+    if (stat && stat.ppid === pid && stat.state !== 'Z' && runsNode(Number(e))) out.push(Number(e));
   }
   return out;
 }
