@@ -1,6 +1,7 @@
 /**
  * Runs every ```sh block that calls `curl` in README.md's "HTTP API" section and in docs/guides/http.md against a
- * real Flow serving HTTP (the README's Greeter, GraphQL and CORS on), so the documented commands cannot rot. Each
+ * real Flow serving HTTP (the README's Greeter, GraphQL and CORS on), so the documented commands cannot rot; and
+ * those of docs/guides/streaming.md against its Talker, whose Server-Sent Events are compared as JSON events. Each
  * block must exit 0 and print JSON; `# →` lines in a block are the part of the answer that matters, checked as a
  * subset of the JSON printed (objects by key, lists by position). The port the docs state (12345) is replaced by
  * the Flow's own.
@@ -14,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Flow } from 'weft';
 import { Greeter } from './fixtures/greeter.js';
+import { Talker } from './fixtures/talker.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const DOC_PORT = '12345';
@@ -82,6 +84,24 @@ const examples = [
   ...curlBlocks('README.md', section.text, section.offset, readme),
   ...curlBlocks('docs/guides/http.md', guide),
 ];
+/** The streaming guide's examples run against its Talker; they print Server-Sent Events, compared as JSON events. */
+const streamingExamples = curlBlocks(
+  'docs/guides/streaming.md',
+  await readFile(join(root, 'docs/guides/streaming.md'), 'utf8'),
+);
+
+/** A `text/event-stream` body as `[{ event, data? }]` (data parsed as JSON), comment lines left out. */
+function sseToJson(text: string): { event: string; data?: unknown }[] {
+  return text
+    .split(/\r\n\r\n|\n\n/)
+    .filter((block) => block.trim() !== '' && !block.startsWith(':'))
+    .map((block) => {
+      const lines = block.split(/\r\n|\n/);
+      const event = lines.find((l) => l.startsWith('event: '))?.slice(7) ?? 'message';
+      const data = lines.find((l) => l.startsWith('data: '))?.slice(6);
+      return data === undefined ? { event } : { event, data: JSON.parse(data) };
+    });
+}
 
 describe('curl examples of the HTTP docs', () => {
   let flow: Flow;
@@ -120,6 +140,41 @@ describe('curl examples of the HTTP docs', () => {
         assert.fail(`${ex.where} did not print JSON:\n${stdout}`);
       }
       if (ex.expected !== undefined) assertSubset(json, ex.expected);
+    });
+  }
+});
+
+describe('curl examples of the streaming guide', () => {
+  let flow: Flow;
+  before(async () => {
+    flow = await new Flow({ protocol: 'http' }).add({ uses: Talker, name: 'talker' }).start();
+  });
+  after(() => flow?.close());
+
+  it('finds the examples', () => {
+    assert.ok(streamingExamples.length >= 2, 'docs/guides/streaming.md has curl examples');
+    assert.ok(streamingExamples.every((e) => e.script.includes(`localhost:${DOC_PORT}`)));
+  });
+
+  for (const ex of streamingExamples) {
+    it(`${ex.where} streams the events the docs show`, async () => {
+      const script = ex.script.replaceAll(`localhost:${DOC_PORT}`, `localhost:${flow.port}`);
+      let stdout: string;
+      try {
+        ({ stdout } = await promisify(execFile)('bash', ['-e', '-o', 'pipefail', '-c', script], {
+          cwd: root,
+          timeout: 30_000,
+        }));
+      } catch (err) {
+        const e = err as { stderr?: string; stdout?: string; code?: number };
+        assert.fail(`${ex.where} failed (exit ${e.code}):\n${e.stderr ?? ''}${e.stdout ?? ''}`);
+      }
+      assert.ok(stdout.startsWith('event: '), `${ex.where} printed Server-Sent Events:\n${stdout}`);
+      const events = sseToJson(stdout);
+      assert.equal(events.at(-1)?.event, 'end', 'the stream ends with an end event');
+      assert.ok(ex.expected !== undefined, `${ex.where} shows its events in "# →" lines`);
+      assertSubset(events, ex.expected);
+      assert.equal(events.length, (ex.expected as unknown[]).length, 'as many events as the docs show');
     });
   }
 });

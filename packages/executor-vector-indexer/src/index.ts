@@ -4,5 +4,5 @@
  */
 export type { IndexMetric, Partition, VectorIndexerOptions } from './options.js';
 export type { RecoveryInfo } from './recovery.js';
-export { type MergeOptions, mergeShardMatches, shardOf } from './shards.js';
+export { shardOf } from './shards.js';
 export { VectorIndexer } from './vector-indexer.js';

@@ -119,8 +119,10 @@ export class VectorSpace {
     if (this.#mirror) {
       return this.#mirror.search(queries, n, k, this.usearchMetric, this.params.threads);
     }
-    // usearch searches with a candidate list of max(efSearch, k): asking for more than `k` raises ef per request
-    const wanted = Math.max(k, ef);
+    // usearch searches with a candidate list of max(its efSearch, count asked): ask for `k` unless `ef` is larger
+    // than the index's own, then ask for `ef` results to raise it (asking for ef results when the index already
+    // uses ef made usearch sort and return, and us copy, ef instead of k keys per query for nothing)
+    const wanted = ef > this.params.efSearch ? Math.max(k, ef) : k;
     const d = this.params.dim;
     const result = this.#index.search(queries.subarray(0, n * d), wanted, Math.min(this.params.threads, n));
     const out: KeyList[] = [];

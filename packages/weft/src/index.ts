@@ -3,7 +3,7 @@
  * secondary surfaces live under subpath exports.
  */
 
-export type { ClientOptions, PostOptions } from './client/index.js';
+export type { ClientOptions, ClientTlsOptions, PostOptions } from './client/index.js';
 export { Client } from './client/index.js';
 export type {
   DocumentInit,
@@ -40,7 +40,9 @@ export {
   MessageTooLargeError,
   MissingDependencyError,
   StartupError,
+  TlsError,
   UnavailableError,
+  UnsupportedError,
   WeftError,
 } from './errors/index.js';
 export type {
@@ -52,6 +54,7 @@ export type {
   ExecutorMetas,
   ExecutorOptions,
   RuntimeArgs,
+  StreamArgs,
   Uses,
 } from './executor/index.js';
 export {

@@ -113,6 +113,18 @@ describe('weft gateway arguments', () => {
     );
   });
 
+  it('takes TLS files with --ssl-certfile and --ssl-keyfile, only together', () => {
+    const base = { 'graph-description': graph, 'deployments-addresses': addresses };
+    const config = gatewayConfigFromFlags({ ...base, 'ssl-certfile': 'cert.pem', 'ssl-keyfile': 'key.pem' });
+    assert.equal(config.sslCertfile, 'cert.pem');
+    assert.equal(config.sslKeyfile, 'key.pem');
+    assert.throws(
+      () => gatewayConfigFromFlags({ ...base, 'ssl-certfile': 'cert.pem' }),
+      (err: Error) =>
+        err instanceof UsageError && /sslCertfile and sslKeyfile go together.*only sslCertfile/.test(err.message),
+    );
+  });
+
   it('names an executor of the graph that has no address', () => {
     assert.throws(
       () => gatewayConfigFromFlags({ 'graph-description': graph, 'deployments-addresses': '{"a":["h:1"]}' }),

@@ -22,10 +22,13 @@ const OPTIONS = {
   'timeout-send': { type: 'string' },
   retries: { type: 'string' },
   name: { type: 'string' },
+  'ssl-certfile': { type: 'string' },
+  'ssl-keyfile': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
 const SCHEME: Record<string, string> = { grpc: 'grpc', http: 'http', websocket: 'ws' };
+const TLS_SCHEME: Record<string, string> = { grpc: 'grpcs', http: 'https', websocket: 'wss' };
 
 export const gatewayCommand: Command = {
   name: 'gateway',
@@ -50,6 +53,9 @@ Options:
   --timeout-send <ms>             per-call timeout towards executors (default: none)
   --retries <n>                   extra tries on an unavailable replica (default -1: max(3, replicas))
   --name <name>                   the gateway's name in routes and messages (default gateway)
+  --ssl-certfile <file>           PEM certificate (chain): every protocol serves TLS (grpcs, https, wss);
+                                  the hops to executors stay plain
+  --ssl-keyfile <file>            PEM private key of that certificate (required with --ssl-certfile)
   -h, --help                      show this help
 
 Example:
@@ -65,7 +71,9 @@ Example:
         `weft gateway: ${config.name} ready in front of ${Object.keys(config.addresses).join(', ') || 'no executor'}`,
       );
       return {
-        addresses: bound.map((b) => `${SCHEME[b.protocol] ?? b.protocol}://${config.host}:${b.port}`),
+        addresses: bound.map(
+          (b) => `${(b.tls ? TLS_SCHEME : SCHEME)[b.protocol] ?? b.protocol}://${config.host}:${b.port}`,
+        ),
         stop: () => server.stop(),
       };
     });
@@ -120,6 +128,8 @@ export function gatewayConfigFromFlags(values: ParsedFlags<typeof OPTIONS>['valu
     ...(values.retries !== undefined ? { retries: integer(values.retries, 'retries', { min: -1 }) } : {}),
     host: values.host ?? '0.0.0.0',
     protocols: protocols.map((protocol, i) => ({ protocol, port: ports[i] ?? 0 })),
+    ...(values['ssl-certfile'] !== undefined ? { sslCertfile: values['ssl-certfile'] } : {}),
+    ...(values['ssl-keyfile'] !== undefined ? { sslKeyfile: values['ssl-keyfile'] } : {}),
   };
   try {
     return parseGatewayConfig(input);

@@ -1,7 +1,8 @@
 /**
- * `weft ping executor|gateway|flow <host:port>`: one health probe (gRPC health Check, or `GET /` for http(s)://
- * gateways), for Kubernetes and Compose probes. Exit code 0 when serving, 1 otherwise.
+ * `weft ping executor|gateway|flow <host:port>`: one health probe (gRPC health Check, over TLS for grpcs://, or
+ * `GET /` for http(s):// gateways), for Kubernetes and Compose probes. Exit code 0 when serving, 1 otherwise.
  */
+import { credentials } from '@grpc/grpc-js';
 import { RuntimeClient } from '../networking/index.js';
 import { integer, parseFlags, UsageError } from './args.js';
 import type { CliIo, Command } from './command.js';
@@ -24,7 +25,11 @@ export async function ping(target: string, options: PingOptions = {}): Promise<{
         message = `${target} answers HTTP ${res.status}`;
       } else {
         const address = target.replace(/^grpcs?:\/\//, '');
-        const client = new RuntimeClient(address);
+        // grpcs:// trusts what Node trusts (its CAs and NODE_EXTRA_CA_CERTS)
+        const client = new RuntimeClient(
+          address,
+          target.startsWith('grpcs://') ? { credentials: credentials.createSsl() } : {},
+        );
         try {
           const status = await client.healthCheck('', { timeoutMs });
           if (status === 'SERVING') return { ok: true, message: `${address} is SERVING` };
@@ -59,7 +64,8 @@ Kubernetes and Docker Compose probes).
 
 Arguments:
   executor|gateway|flow   what is probed (all use the same health check)
-  <host:port>             its address; grpc:// is optional; http://host:port probes an HTTP gateway
+  <host:port>             its address; grpc:// is optional, grpcs:// speaks TLS; http(s)://host:port probes
+                          an HTTP gateway
 
 Options:
   --timeout <ms>          how long one attempt may take (default 3000)

@@ -4,13 +4,19 @@
  * `onDone`/`onError`/`onAlways` per response); executor errors reject with the rebuilt remote error unless
  * `continueOnError`. Transport errors are retried with exponential back-off.
  */
-import { setMaxListeners } from 'node:events';
-import { DocumentArray, type JsonObject } from '../document/index.js';
-import { BadArgumentError, errorFromStatus, type Status } from '../errors/index.js';
-import { type DataRequest, type JinaInfo, timestampToMs } from '../request/index.js';
+import { Document, DocumentArray, type DocumentInit, type JsonObject } from '../document/index.js';
+import { BadArgumentError, errorFromStatus, type Status, StatusCode, UnsupportedError } from '../errors/index.js';
+import {
+  type DataRequest,
+  type JinaInfo,
+  newRequestId,
+  type SingleDocumentRequest,
+  timestampToMs,
+} from '../request/index.js';
 import { buildRequests, type ClientInputs } from './inputs.js';
 import { ProgressBar } from './progress.js';
 import { answersWithin, type SentTimes } from './request-timeout.js';
+import type { ClientTlsOptions } from './tls.js';
 import { resolveTransport, type StreamCallOptions, type Transport } from './transport.js';
 
 export interface ClientOptions {
@@ -18,7 +24,12 @@ export interface ClientOptions {
   host?: string;
   port?: number;
   protocol?: 'grpc' | 'http' | 'websocket';
-  tls?: boolean;
+  /**
+   * Speak TLS (the default for `grpcs://`, `https://`, `wss://`); an object also says how to trust the gateway's
+   * certificate, e.g. `{ ca: readFileSync('cert.pem') }` for a self-signed one. Without `ca`, Node's bundled CAs
+   * and those in NODE_EXTRA_CA_CERTS are trusted.
+   */
+  tls?: boolean | ClientTlsOptions;
   /** Show a progress bar on stderr when it is a TTY and a post sends more than one request (default true). */
   showProgress?: boolean;
 }
@@ -48,6 +59,17 @@ export interface PostOptions extends RetryOptions {
   showProgress?: boolean;
 }
 
+export interface StreamDocOptions {
+  parameters?: JsonObject;
+  /** Regex over executor names: picks the executor whose streaming endpoint answers. */
+  targetExecutor?: string;
+  headers?: Record<string, string>;
+  /** Give up with `DeadlineExceededError` when the stream has not ended within this many ms. */
+  timeout?: number;
+  /** Abort to stop the stream: the iteration ends quietly and the executor's generator is stopped. */
+  signal?: AbortSignal;
+}
+
 const SCHEMES: Record<string, { protocol: 'grpc' | 'http' | 'websocket'; tls: boolean }> = {
   grpc: { protocol: 'grpc', tls: false },
   grpcs: { protocol: 'grpc', tls: true },
@@ -63,6 +85,7 @@ export class Client {
   readonly port: number;
   readonly tls: boolean;
   readonly showProgress: boolean;
+  readonly #tlsOptions: ClientTlsOptions | undefined;
   #transport: Transport | undefined;
 
   /**
@@ -71,7 +94,7 @@ export class Client {
   constructor(options: ClientOptions = {}) {
     let host = options.host ?? '127.0.0.1';
     let protocol = options.protocol;
-    let tls = options.tls;
+    let tls = typeof options.tls === 'object' ? true : options.tls;
     let port = options.port;
     const m = /^([a-z]+):\/\/([^/:]+|\[[^\]]+\])(?::(\d+))?\/?$/.exec(host);
     if (m) {
@@ -85,13 +108,19 @@ export class Client {
     }
     this.protocol = protocol ?? 'grpc';
     this.tls = tls ?? false;
+    this.#tlsOptions = typeof options.tls === 'object' ? options.tls : undefined;
     this.host = host;
     this.port = port ?? (this.tls ? 443 : 80);
     this.showProgress = options.showProgress ?? true;
   }
 
   get transport(): Transport {
-    this.#transport ??= resolveTransport(this.protocol, { host: this.host, port: this.port, tls: this.tls });
+    this.#transport ??= resolveTransport(this.protocol, {
+      host: this.host,
+      port: this.port,
+      tls: this.tls,
+      ...(this.#tlsOptions ? { tlsOptions: this.#tlsOptions } : {}),
+    });
     return this.#transport;
   }
 
@@ -117,6 +146,47 @@ export class Client {
     const all = new DocumentArray();
     for (const r of results) all.extend(r.docs);
     return all;
+  }
+
+  /**
+   * One document to a streaming endpoint (an executor method that is an async generator); its documents as the
+   * executor yields them. Over grpc this is `jina.JinaSingleDocumentRequestRPC/stream_doc`, over http Server-Sent
+   * Events; websocket has no streaming endpoints (`UnsupportedError`). An executor exception rejects the iteration
+   * with the rebuilt remote error after the documents yielded before it; leaving the loop early stops the generator.
+   * @example for await (const doc of client.streamDoc('/chat', { text: 'hello' })) process.stdout.write(doc.text ?? '')
+   */
+  async *streamDoc(
+    endpoint: string,
+    doc: Document | DocumentInit,
+    options: StreamDocOptions = {},
+  ): AsyncGenerator<Document> {
+    const transport = this.transport;
+    if (!transport.streamDoc) {
+      throw new UnsupportedError(
+        `streamDoc is not available over ${this.protocol}: streaming endpoints are served over grpc (stream_doc) and http (Server-Sent Events)`,
+        { details: { protocol: this.protocol } },
+      );
+    }
+    const req: SingleDocumentRequest = {
+      header: {
+        requestId: newRequestId(),
+        execEndpoint: endpoint,
+        ...(options.targetExecutor ? { targetExecutor: options.targetExecutor } : {}),
+      },
+      parameters: options.parameters ?? {},
+      routes: [],
+      document: doc instanceof Document ? doc : new Document(doc),
+    };
+    const answers = transport.streamDoc(req, {
+      ...(options.timeout !== undefined ? { timeoutMs: options.timeout } : {}),
+      ...(options.headers ? { headers: options.headers } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    for await (const res of answers) {
+      const status = res.header.status;
+      if (status && status.code === StatusCode.ERROR) throw errorFromStatus(status);
+      if (res.document) yield res.document;
+    }
   }
 
   /** Responses as they arrive (each a DataRequest with header, parameters, routes and docs). */
@@ -190,7 +260,6 @@ export class Client {
         const order = new Map<string, number>();
         const sent: SentTimes = new Map();
         const abort = new AbortController();
-        setMaxListeners(0, abort.signal); // transports may listen once per request in flight
         const streamOptions: StreamCallOptions = {
           ...(options.timeout !== undefined ? { timeoutMs: options.timeout } : {}),
           ...(options.headers ? { headers: options.headers } : {}),

@@ -1,15 +1,30 @@
-/** The gRPC client transport: every request of a `post` over one `jina.JinaRPC/Call` bidirectional stream. */
+/**
+ * The gRPC client transport: every request of a `post` over one `jina.JinaRPC/Call` bidirectional stream;
+ * `streamDoc` over `jina.JinaSingleDocumentRequestRPC/stream_doc`.
+ */
+import { credentials } from '@grpc/grpc-js';
 import { type Status, StatusCode } from '../errors/index.js';
 import { type CallOptions, RuntimeClient } from '../networking/index.js';
-import type { DataRequest, JinaInfo } from '../request/index.js';
+import type { DataRequest, JinaInfo, SingleDocumentRequest } from '../request/index.js';
+import { caBundle, explainConnectionFailure, type TlsContext } from './tls.js';
 import type { StreamCallOptions, Transport, TransportTarget } from './transport.js';
 
 export class GrpcTransport implements Transport {
   readonly protocol = 'grpc';
   readonly #client: RuntimeClient;
+  readonly #tls: TlsContext;
 
   constructor(target: TransportTarget) {
-    this.#client = new RuntimeClient(`${target.host}:${target.port}`, { name: 'gateway' });
+    const address = `${target.host}:${target.port}`;
+    this.#tls = { tls: target.tls, url: `${target.tls ? 'grpcs' : 'grpc'}://${address}`, schemes: ['grpc', 'grpcs'] };
+    const servername = target.tlsOptions?.servername;
+    this.#client = new RuntimeClient(address, {
+      name: 'gateway',
+      ...(target.tls ? { credentials: credentials.createSsl(caBundle(target.tlsOptions)) } : {}),
+      ...(target.tls && servername
+        ? { channelOptions: { 'grpc.ssl_target_name_override': servername, 'grpc.default_authority': servername } }
+        : {}),
+    });
   }
 
   async *stream(requests: AsyncIterable<DataRequest>, options: StreamCallOptions): AsyncIterable<DataRequest> {
@@ -30,12 +45,20 @@ export class GrpcTransport implements Transport {
     try {
       yield* call;
     } catch (err) {
-      throw feedError ?? err;
+      throw explainConnectionFailure(feedError ?? err, this.#tls);
     } finally {
       options.signal?.removeEventListener('abort', abort);
       await feed;
     }
     if (feedError) throw feedError;
+  }
+
+  streamDoc(req: SingleDocumentRequest, options: StreamCallOptions): AsyncIterable<SingleDocumentRequest> {
+    return this.#client.streamDoc(req, {
+      ...callOptions(options),
+      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
   }
 
   async isReady(timeoutMs: number): Promise<boolean> {
@@ -50,12 +73,14 @@ export class GrpcTransport implements Transport {
     try {
       return await this.#client.dryRun({ timeoutMs });
     } catch (err) {
-      return { code: StatusCode.ERROR, description: (err as Error).message };
+      return { code: StatusCode.ERROR, description: (explainConnectionFailure(err, this.#tls) as Error).message };
     }
   }
 
   status(timeoutMs: number): Promise<JinaInfo> {
-    return this.#client.status({ timeoutMs });
+    return this.#client.status({ timeoutMs }).catch((err: unknown) => {
+      throw explainConnectionFailure(err, this.#tls);
+    });
   }
 
   async close(): Promise<void> {

@@ -11,6 +11,7 @@ import {
 } from '../errors/index.js';
 import { DataRequest, requestFromJson, requestToJson } from '../request/index.js';
 import { HttpTransport } from './http-transport.js';
+import { Client } from './index.js';
 
 type Handler = (req: IncomingMessage, body: string, res: ServerResponse) => void;
 
@@ -129,6 +130,38 @@ describe('HttpTransport', () => {
     }
   });
 
+  it('pipelines more than 10 requests at once without a MaxListenersExceededWarning', async () => {
+    // Node warns past 10 listeners on one AbortSignal: the window is well over that, and fully used
+    const prefetch = 40;
+    const total = 2 * prefetch;
+    let arrived = 0;
+    let peak = 0;
+    const held: (() => void)[] = [];
+    handler = (_req, body, res) => {
+      arrived++;
+      held.push(() => answer(res, body));
+      peak = Math.max(peak, held.length);
+      // answer only once the whole window is open at the same time
+      if (held.length === prefetch || arrived === total) for (const release of held.splice(0)) release();
+    };
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => {
+      warnings.push(`${w.name}: ${w.message}`);
+    };
+    process.on('warning', onWarning);
+    const client = new Client({ host: `http://127.0.0.1:${port}`, showProgress: false });
+    try {
+      const docs = await client.post('/', DocumentArray.empty(total), { requestSize: 1, prefetch });
+      assert.equal(docs.length, total);
+      assert.equal(peak, prefetch);
+      await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on a later tick
+      assert.deepEqual(warnings, []);
+    } finally {
+      process.off('warning', onWarning);
+      await client.close();
+    }
+  });
+
   it('reuses keep-alive connections', async () => {
     const sockets = new Set<unknown>();
     handler = (req, body, res) => {
@@ -199,36 +232,43 @@ describe('HttpTransport', () => {
         (async () => {
           for await (const _ of it) assert.fail('no answer expected');
         })(),
-        (err: Error) => err instanceof DeadlineExceededError && /did not answer within 50 ms/.test(err.message),
+        (err: Error) =>
+          err instanceof DeadlineExceededError &&
+          /no answer to request r0 within 50 ms from the http gateway/.test(err.message),
       );
     } finally {
       await t.close();
     }
   });
 
-  it('cancels the requests in flight when the caller’s signal aborts', async () => {
-    let arrived: () => void = () => undefined;
+  it('cancels every request in flight when the caller’s signal aborts', async () => {
+    const n = 3;
+    let arrivals = 0;
+    let closes = 0;
+    let allArrived: () => void = () => undefined;
     const reached = new Promise<void>((resolve) => {
-      arrived = resolve;
+      allArrived = resolve;
     });
-    let closed: () => void = () => undefined;
+    let allClosed: () => void = () => undefined;
     const cancelled = new Promise<void>((resolve) => {
-      closed = resolve;
+      allClosed = resolve;
     });
     handler = (_req, _body, res) => {
-      res.on('close', () => closed()); // never answers
-      arrived();
+      res.on('close', () => {
+        if (++closes === n) allClosed();
+      }); // never answers
+      if (++arrivals === n) allArrived();
     };
     const t = transport();
     const abort = new AbortController();
     try {
       const run = (async () => {
-        for await (const _ of t.stream(from(requests(1)), { signal: abort.signal })) assert.fail('no answer expected');
+        for await (const _ of t.stream(from(requests(n)), { signal: abort.signal })) assert.fail('no answer expected');
       })();
       await reached;
       abort.abort();
       await assert.rejects(run, /was cancelled/);
-      await cancelled; // the gateway saw the request go away
+      await cancelled; // the gateway saw every request go away
     } finally {
       await t.close();
     }

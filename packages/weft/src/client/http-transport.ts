@@ -6,7 +6,13 @@
  * errors come back in-band (200 with `header.status`), for the Client to raise. Health is `GET /`, dry run
  * `GET /dry_run`, status `GET /status`.
  */
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
+import {
+  type ClientRequest,
+  Agent as HttpAgent,
+  request as httpRequest,
+  type IncomingMessage,
+  type RequestOptions,
+} from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import {
   BadRequestError,
@@ -18,8 +24,17 @@ import {
   UnavailableError,
   WeftError,
 } from '../errors/index.js';
-import { type DataRequest, type JinaInfo, requestFromJson, requestToJson, statusFromJson } from '../request/index.js';
+import {
+  type DataRequest,
+  type JinaInfo,
+  requestFromJson,
+  requestToJson,
+  type SingleDocumentRequest,
+  statusFromJson,
+} from '../request/index.js';
 import { AnswerQueue } from './answer-queue.js';
+import { sseStreamDoc } from './sse-client.js';
+import { nodeTlsOptions, plainClientHint, type TlsContext, tlsFailure } from './tls.js';
 import type { StreamCallOptions, Transport, TransportTarget } from './transport.js';
 
 /** Requests in flight per `stream` when the caller sets no `prefetch`. */
@@ -33,7 +48,42 @@ interface HttpAnswer {
 interface CallOptions {
   timeoutMs?: number | undefined;
   headers?: Record<string, string> | undefined;
-  signal?: AbortSignal | undefined;
+  /** The stream's requests in flight, cancelled together when the stream gives up. */
+  group?: RequestGroup | undefined;
+  /** The data request sent, named when it runs over `timeoutMs`. */
+  requestId?: string | undefined;
+}
+
+/**
+ * The requests in flight of one `stream`, cancelled together by a single abort listener. Handing each request the
+ * stream's signal (`http.request({ signal })`) would add one listener per request in flight to that one signal,
+ * and Node warns (MaxListenersExceededWarning) past 10 of them, which any `prefetch` over 10 reaches.
+ */
+class RequestGroup {
+  readonly #requests = new Set<ClientRequest>();
+  readonly #signal: AbortSignal;
+
+  constructor(signal: AbortSignal) {
+    this.#signal = signal;
+    signal.addEventListener('abort', () => {
+      for (const req of this.#requests) req.destroy(cancelled());
+      this.#requests.clear();
+    });
+  }
+
+  /** Cancel `req` with the others (at once when the stream already gave up); forgotten once it closes. */
+  add(req: ClientRequest): void {
+    if (this.#signal.aborted) {
+      req.destroy(cancelled());
+      return;
+    }
+    this.#requests.add(req);
+    req.once('close', () => this.#requests.delete(req));
+  }
+}
+
+function cancelled(): Error {
+  return Object.assign(new Error('the call was cancelled'), { name: 'AbortError' });
 }
 
 export class HttpTransport implements Transport {
@@ -42,13 +92,17 @@ export class HttpTransport implements Transport {
   readonly url: string;
   readonly #target: TransportTarget;
   readonly #agent: HttpAgent;
+  readonly #tls: TlsContext;
 
   constructor(target: TransportTarget) {
     this.#target = target;
     const host = target.host.includes(':') && !target.host.startsWith('[') ? `[${target.host}]` : target.host;
     this.url = `${target.tls ? 'https' : 'http'}://${host}:${target.port}`;
+    this.#tls = { tls: target.tls, url: this.url, schemes: ['http', 'https'] };
     const agentOptions = { keepAlive: true, scheduling: 'lifo' as const };
-    this.#agent = target.tls ? new HttpsAgent(agentOptions) : new HttpAgent(agentOptions);
+    this.#agent = target.tls
+      ? new HttpsAgent({ ...agentOptions, ...nodeTlsOptions(target.tlsOptions) })
+      : new HttpAgent(agentOptions);
   }
 
   async *stream(requests: AsyncIterable<DataRequest>, options: StreamCallOptions): AsyncIterable<DataRequest> {
@@ -62,7 +116,7 @@ export class HttpTransport implements Transport {
     let inFlight = 0;
     let inputDone = false;
     let slotFreed: (() => void) | undefined;
-    const call = { timeoutMs: options.timeoutMs, headers: options.headers, signal: controller.signal };
+    const call = { timeoutMs: options.timeoutMs, headers: options.headers, group: new RequestGroup(controller.signal) };
     const send = (req: DataRequest): void => {
       inFlight++;
       this.#post(req, call)
@@ -142,6 +196,11 @@ export class HttpTransport implements Transport {
     return { jina: strings(json.jina), envs: strings(json.envs) };
   }
 
+  /** A streaming endpoint's answers: `POST /<endpoint>` with `Accept: text/event-stream` (`sse-client.ts`). */
+  streamDoc(req: SingleDocumentRequest, options: StreamCallOptions): AsyncIterable<SingleDocumentRequest> {
+    return sseStreamDoc({ url: this.url, target: this.#target, agent: this.#agent, errorFromHttp }, req, options);
+  }
+
   async close(): Promise<void> {
     this.#agent.destroy();
   }
@@ -149,7 +208,7 @@ export class HttpTransport implements Transport {
   /** One request: POST /post, then the answer as a DataRequest (or the error its HTTP status stands for). */
   async #post(req: DataRequest, options: CallOptions): Promise<DataRequest> {
     const body = JSON.stringify(requestToJson(req));
-    const answer = await this.#call('POST', '/post', body, options);
+    const answer = await this.#call('POST', '/post', body, { ...options, requestId: req.header.requestId });
     const json = this.#json(answer, 'POST /post');
     try {
       return requestFromJson(json);
@@ -191,7 +250,6 @@ export class HttpTransport implements Transport {
       headers['content-length'] = Buffer.byteLength(body);
     }
     const opts: RequestOptions = { host: t.host, port: t.port, method, path, agent: this.#agent, headers };
-    if (options.signal) opts.signal = options.signal;
     return new Promise<HttpAnswer>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
       let answered = false;
@@ -210,11 +268,12 @@ export class HttpTransport implements Transport {
       });
       if (options.timeoutMs !== undefined && options.timeoutMs > 0) {
         const ms = options.timeoutMs;
-        timer = setTimeout(
-          () =>
-            req.destroy(new DeadlineExceededError(`${method} ${path} on ${this.url} did not answer within ${ms} ms`)),
-          ms,
-        );
+        // a data request's words are the Client's own for its per-request timeout, whichever of the two fires first
+        const message =
+          options.requestId === undefined
+            ? `${method} ${path} on ${this.url} did not answer within ${ms} ms`
+            : `no answer to request ${options.requestId} within ${ms} ms from the http gateway at ${this.url} (${method} ${path})`;
+        timer = setTimeout(() => req.destroy(new DeadlineExceededError(message)), ms);
       }
       req.on('error', (err) => {
         clearTimeout(timer);
@@ -225,6 +284,7 @@ export class HttpTransport implements Transport {
           Object.assign(e, { reusedSocket: true });
         reject(e);
       });
+      options.group?.add(req);
       req.end(body);
     });
   }
@@ -233,9 +293,11 @@ export class HttpTransport implements Transport {
     if (err instanceof WeftError) return err;
     if (err.name === 'AbortError')
       return new WeftError(`${method} ${path} on ${this.url} was cancelled`, { cause: err });
+    const tlsError = tlsFailure(err, this.#tls);
+    if (tlsError) return tlsError;
     const code = (err as NodeJS.ErrnoException).code ?? err.message;
     return new UnavailableError(
-      `HTTP gateway at ${this.url} is unavailable (${code}); check that it is running and serves http on port ${this.#target.port}`,
+      `HTTP gateway at ${this.url} is unavailable (${code}); check that it is running and serves ${this.#target.tls ? 'https' : 'http'} on port ${this.#target.port}${plainClientHint(err, this.#tls)}`,
       { cause: err, details: { url: this.url, code } },
     );
   }

@@ -8,9 +8,11 @@ registerTransport('grpc', (target) => new GrpcTransport(target));
 registerTransport('http', (target) => new HttpTransport(target));
 registerTransport('websocket', (target) => new WebSocketTransport(target));
 
-export { Client, type ClientOptions, type PostOptions, type RetryOptions } from './client.js';
+export { Client, type ClientOptions, type PostOptions, type RetryOptions, type StreamDocOptions } from './client.js';
 export { DEFAULT_HTTP_PREFETCH, HttpTransport } from './http-transport.js';
 export { buildRequests, type ClientInputs } from './inputs.js';
+export { type SseEvent, SseParser } from './sse-client.js';
+export type { ClientTlsOptions } from './tls.js';
 export {
   registerTransport,
   resolveTransport,

@@ -4,12 +4,15 @@
  * callbacks, ordering and error policy on top.
  */
 import { BadArgumentError, type Status } from '../errors/index.js';
-import type { DataRequest, JinaInfo } from '../request/index.js';
+import type { DataRequest, JinaInfo, SingleDocumentRequest } from '../request/index.js';
+import type { ClientTlsOptions } from './tls.js';
 
 export interface TransportTarget {
   host: string;
   port: number;
   tls: boolean;
+  /** With `tls`: how the gateway's certificate is trusted (default: Node's CAs and NODE_EXTRA_CA_CERTS). */
+  tlsOptions?: ClientTlsOptions;
 }
 
 export interface StreamCallOptions {
@@ -30,6 +33,12 @@ export interface Transport {
    * `WeftError` (`UnavailableError`, `DeadlineExceededError`…).
    */
   stream(requests: AsyncIterable<DataRequest>, options: StreamCallOptions): AsyncIterable<DataRequest>;
+  /**
+   * One document to a streaming endpoint; its answers (one document each, or a last one with an in-band error
+   * status) as they arrive. Ending the iteration early, or aborting `signal`, stops the stream. Absent when the
+   * protocol has no streaming endpoints (Jina's WebSocket gateway has none).
+   */
+  streamDoc?(req: SingleDocumentRequest, options: StreamCallOptions): AsyncIterable<SingleDocumentRequest>;
   /** True when the gateway answers its health check. */
   isReady(timeoutMs: number): Promise<boolean>;
   dryRun(timeoutMs: number): Promise<Status>;

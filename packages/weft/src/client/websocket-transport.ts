@@ -7,7 +7,8 @@
  * 1009 a `MessageTooLargeError`, 1001 and a lost connection an `UnavailableError`. Health, dry run and status
  * use the HTTP routes the same port serves (`GET /`, `/dry_run`, `/status`).
  */
-import { WebSocket } from 'ws';
+import { createRequire } from 'node:module';
+import type { WebSocket } from 'ws';
 import {
   BadRequestError,
   DeadlineExceededError,
@@ -21,7 +22,15 @@ import {
 } from '../errors/index.js';
 import { type DataRequest, decodeDataRequest, encodeDataRequest, type JinaInfo } from '../request/index.js';
 import { AnswerQueue } from './answer-queue.js';
+import { httpGet } from './http-get.js';
+import { type ClientTlsOptions, nodeTlsOptions, plainClientHint, type TlsContext, tlsFailure } from './tls.js';
 import type { StreamCallOptions, Transport, TransportTarget } from './transport.js';
+
+// `ws` loads on first use (its CommonJS build keeps that synchronous): `weft` is imported by every runtime process,
+// few of them ever open a WebSocket.
+let wsLib: typeof import('ws') | undefined;
+const WebSocketClass = (): typeof WebSocket =>
+  (wsLib ??= createRequire(import.meta.url)('ws') as typeof import('ws')).WebSocket;
 
 /**
  * Frames go out with an all-zero masking key, which ws neither applies nor removes: masking protects HTTP
@@ -42,19 +51,24 @@ export class WebSocketTransport implements Transport {
   /** `ws://host:port` (or `wss://`). */
   readonly url: string;
   readonly #http: string;
+  readonly #tls: TlsContext;
+  readonly #tlsOptions: ClientTlsOptions | undefined;
 
   constructor(target: TransportTarget) {
     const host = target.host.includes(':') && !target.host.startsWith('[') ? `[${target.host}]` : target.host;
     this.url = `${target.tls ? 'wss' : 'ws'}://${host}:${target.port}`;
     this.#http = `${target.tls ? 'https' : 'http'}://${host}:${target.port}`;
+    this.#tls = { tls: target.tls, url: this.url, schemes: ['ws', 'wss'] };
+    this.#tlsOptions = target.tls ? target.tlsOptions : undefined;
   }
 
   async *stream(requests: AsyncIterable<DataRequest>, options: StreamCallOptions): AsyncIterable<DataRequest> {
-    const ws = new WebSocket(`${this.url}/`, ['bytes'], {
+    const ws = new (WebSocketClass())(`${this.url}/`, ['bytes'], {
       perMessageDeflate: false,
       maxPayload: 0,
       generateMask: zeroMask,
       ...(options.headers ? { headers: options.headers } : {}),
+      ...nodeTlsOptions(this.#tlsOptions),
     });
     const answers = new AnswerQueue<DataRequest>();
     const limit = options.prefetch && options.prefetch > 0 ? options.prefetch : Number.POSITIVE_INFINITY;
@@ -116,16 +130,16 @@ export class WebSocketTransport implements Transport {
     const feed = (async () => {
       await opened;
       for await (const req of requests) {
-        while (sent - received >= limit && ws.readyState === WebSocket.OPEN) {
+        while (sent - received >= limit && ws.readyState === ws.OPEN) {
           await new Promise<void>((resolve) => {
             wake = resolve;
           });
         }
-        if (ws.readyState !== WebSocket.OPEN) return;
+        if (ws.readyState !== ws.OPEN) return;
         sent++;
         await send(ws, encodeDataRequest(req));
       }
-      if (ws.readyState !== WebSocket.OPEN) return;
+      if (ws.readyState !== ws.OPEN) return;
       inputDone = true;
       await send(ws, END_OF_INPUT);
     })().catch((err: unknown) => {
@@ -140,7 +154,7 @@ export class WebSocketTransport implements Transport {
       yield* answers;
     } finally {
       options.signal?.removeEventListener('abort', abort);
-      if (ws.readyState === WebSocket.CONNECTING || ws.readyState === WebSocket.OPEN) ws.terminate();
+      if (ws.readyState === ws.CONNECTING || ws.readyState === ws.OPEN) ws.terminate();
       notify();
       await feed;
     }
@@ -148,9 +162,8 @@ export class WebSocketTransport implements Transport {
 
   async isReady(timeoutMs: number): Promise<boolean> {
     try {
-      const res = await fetch(`${this.#http}/`, { signal: AbortSignal.timeout(timeoutMs) });
-      await res.arrayBuffer();
-      return res.ok;
+      const res = await httpGet(`${this.#http}/`, timeoutMs, this.#tlsOptions);
+      return res.status >= 200 && res.status < 300;
     } catch {
       return false;
     }
@@ -177,32 +190,39 @@ export class WebSocketTransport implements Transport {
   async close(): Promise<void> {}
 
   async #getJson(path: string, timeoutMs: number): Promise<unknown> {
-    let res: Response;
+    let res: { status: number; text: string };
     try {
-      res = await fetch(`${this.#http}${path}`, { signal: AbortSignal.timeout(timeoutMs) });
+      res = await httpGet(`${this.#http}${path}`, timeoutMs, this.#tlsOptions);
     } catch (err) {
+      const tlsError = tlsFailure(err, { ...this.#tls, url: this.#http });
+      if (tlsError) throw tlsError;
       const timedOut = (err as Error).name === 'TimeoutError';
       const Cls = timedOut ? DeadlineExceededError : UnavailableError;
       throw new Cls(
         timedOut
           ? `websocket gateway at ${this.#http} did not answer GET ${path} within ${timeoutMs} ms`
-          : `websocket gateway at ${this.#http} is unavailable (${causeOf(err)}); check that the Flow is running`,
+          : `websocket gateway at ${this.#http} is unavailable (${causeOf(err)}); check that the Flow is running${plainClientHint(err, this.#tls)}`,
         { cause: err, details: { url: `${this.#http}${path}` } },
       );
     }
-    if (!res.ok) {
-      await res.arrayBuffer();
+    if (res.status < 200 || res.status >= 300) {
       throw new WeftError(`GET ${this.#http}${path} answered HTTP ${res.status}`, {
         details: { httpStatus: res.status },
       });
     }
-    return res.json();
+    try {
+      return JSON.parse(res.text);
+    } catch (err) {
+      throw new WeftError(`GET ${this.#http}${path} answered something that is not JSON`, { cause: err });
+    }
   }
 
   #connectError(err: unknown): Error {
     if (err instanceof WeftError) return err;
+    const tlsError = tlsFailure(err, this.#tls);
+    if (tlsError) return tlsError;
     return new UnavailableError(
-      `websocket gateway at ${this.url} is unavailable (${causeOf(err)}); check that the Flow is running and serves websocket on that port`,
+      `websocket gateway at ${this.url} is unavailable (${causeOf(err)}); check that the Flow is running and serves websocket on that port${plainClientHint(err, this.#tls)}`,
       { cause: err, details: { url: this.url } },
     );
   }

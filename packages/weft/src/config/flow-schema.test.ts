@@ -35,6 +35,11 @@ describe('flow option schema', () => {
     );
     const y = parseFlowYaml(good);
     assert.equal(y.options.port, 12345);
+    const tls = parseFlowYaml(
+      parseYaml('jtype: Flow\nwith:\n  ssl_certfile: tls/cert.pem\n  ssl_keyfile: tls/key.pem\n', 'tls.yml'),
+    );
+    assert.equal(tls.options.sslCertfile, 'tls/cert.pem');
+    assert.equal(tls.options.sslKeyfile, 'tls/key.pem');
     assert.deepEqual(y.executors[0], {
       name: 'enc',
       uses: './e.ts#E',

@@ -94,6 +94,9 @@ export const flowOptionsSchema = z
     exposeEndpoints: z.record(z.string(), z.unknown()).optional(),
     exposeGraphqlEndpoint: z.boolean().optional(),
     maxMessageBytes: z.number().int().positive().optional(),
+    /** PEM certificate and private key: the gateway serves TLS on every protocol (paths relative to the Flow's folder). */
+    sslCertfile: z.string().min(1).optional(),
+    sslKeyfile: z.string().min(1).optional(),
   })
   .strict();
 

@@ -3,7 +3,14 @@
  * `${{ CONTEXT.VAR }}`) in scalars, and turn problems into `ConfigError`s that name file, line and key.
  */
 import { readFileSync } from 'node:fs';
-import { isScalar, LineCounter, type Node, parseDocument, parse as parseScalar } from 'yaml';
+import { createRequire } from 'node:module';
+import type { Node, parseDocument } from 'yaml';
+
+// `yaml` loads on first use (through its CommonJS build, so loading stays synchronous): every runtime process
+// imports this module through the package root, few of them ever read a YAML file.
+let yamlLib: typeof import('yaml') | undefined;
+const yaml = (): typeof import('yaml') => (yamlLib ??= createRequire(import.meta.url)('yaml') as typeof import('yaml'));
+
 import { ConfigError } from '../errors/index.js';
 
 export interface YamlSource {
@@ -38,6 +45,7 @@ export function loadYamlFile(file: string, options: YamlOptions = {}): YamlSourc
 
 /** Parse YAML text; syntax errors throw `ConfigError` with the position. */
 export function parseYaml(text: string, file?: string, options: YamlOptions = {}): YamlSource {
+  const { LineCounter, parseDocument } = yaml();
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   const label = file ?? '<yaml>';
@@ -98,7 +106,7 @@ function substituteString(
 
 function parseScalarSafe(v: string): unknown {
   try {
-    const parsed = parseScalar(v);
+    const parsed = yaml().parse(v);
     return parsed === null || typeof parsed === 'object' ? v : parsed;
   } catch {
     return v;
@@ -111,7 +119,7 @@ function findParentRange(
 ): [number, number, number] | undefined {
   for (let n = path.length - 1; n >= 0; n--) {
     const node = (n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true)) as Node | undefined;
-    if (node?.range && !isScalar(node)) return node.range;
+    if (node?.range && !yaml().isScalar(node)) return node.range;
     if (node?.range) return node.range;
   }
   return undefined;

@@ -122,6 +122,13 @@ export const ERROR_CODES = {
     retryable: true,
     meaning: 'An executor, head or gateway could not be reached; the message names it and its address.',
   },
+  WEFT_TLS: {
+    grpc: GrpcStatus.UNAVAILABLE,
+    http: 503,
+    retryable: false,
+    meaning:
+      "A TLS connection could not be set up: the peer's certificate is not trusted or does not name the host, or only one side speaks TLS.",
+  },
   WEFT_TIMEOUT: {
     grpc: GrpcStatus.DEADLINE_EXCEEDED,
     http: 504,
@@ -133,6 +140,12 @@ export const ERROR_CODES = {
     http: 503,
     retryable: false,
     meaning: 'A runtime failed to become ready (its own error is attached), or readiness timed out.',
+  },
+  WEFT_UNSUPPORTED: {
+    grpc: GrpcStatus.UNIMPLEMENTED,
+    http: 501,
+    retryable: false,
+    meaning: 'An operation the chosen protocol or runtime does not offer (streamDoc over WebSocket).',
   },
 } as const satisfies Record<string, ErrorCodeInfo>;
 

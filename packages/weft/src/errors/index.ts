@@ -18,7 +18,9 @@ export {
   MessageTooLargeError,
   MissingDependencyError,
   StartupError,
+  TlsError,
   UnavailableError,
+  UnsupportedError,
   WeftError,
   type WeftErrorOptions,
 } from './weft-error.js';

@@ -125,6 +125,14 @@ export class UnavailableError extends WeftError {
   static override readonly code: ErrorCode = 'WEFT_UNAVAILABLE';
 }
 
+/**
+ * A TLS connection could not be set up (an untrusted or misnamed certificate, or a TLS client at a plain port): the
+ * message says which and what to change; retrying the same call does not help.
+ */
+export class TlsError extends WeftError {
+  static override readonly code: ErrorCode = 'WEFT_TLS';
+}
+
 /** A call did not answer in time. */
 export class DeadlineExceededError extends WeftError {
   static override readonly code: ErrorCode = 'WEFT_TIMEOUT';
@@ -133,6 +141,11 @@ export class DeadlineExceededError extends WeftError {
 /** A runtime failed to start. */
 export class StartupError extends WeftError {
   static override readonly code: ErrorCode = 'WEFT_STARTUP';
+}
+
+/** An operation the protocol or runtime at hand does not offer. */
+export class UnsupportedError extends WeftError {
+  static override readonly code: ErrorCode = 'WEFT_UNSUPPORTED';
 }
 
 /**

@@ -1,14 +1,16 @@
 /**
  * Runs requests against one Executor instance in-process: endpoint resolution (own binding, default endpoint,
  * or pass-through), executor-specific parameters, dynamic batching queues, and Jina's return semantics.
+ * Streaming (generator) endpoints are served document by document by `stream()`; through `invoke()` (an ordinary
+ * request) they run once per document and the answer holds everything they yielded, in order.
  * Worker runtimes wrap it with a network protocol; tests and `weft/testing` use it directly.
  */
-import { DocumentArray, type JsonObject } from '../document/index.js';
+import { Document, DocumentArray, type JsonObject } from '../document/index.js';
 import { isPlainObject } from '../document/json-value.js';
 import { ExecutorReturnError } from '../errors/index.js';
 import { BatchQueue } from './batch-queue.js';
 import { DRY_RUN_ENDPOINT } from './endpoint-table.js';
-import type { EndpointArgs, EndpointBinding, EndpointResult, Executor } from './executor.js';
+import type { EndpointArgs, EndpointBinding, EndpointResult, Executor, StreamArgs } from './executor.js';
 import { specificParams } from './params.js';
 
 export interface InvokeRequest {
@@ -18,6 +20,16 @@ export interface InvokeRequest {
   docsMatrix?: DocumentArray[];
   docsMap?: Record<string, DocumentArray>;
   headers?: Record<string, string>;
+}
+
+/** One document for a streaming call (`stream()`). */
+export interface StreamRequest {
+  endpoint: string;
+  doc: Document;
+  parameters?: JsonObject;
+  headers?: Record<string, string>;
+  /** Aborted when the caller went away; the endpoint sees it as `signal`. */
+  signal?: AbortSignal;
 }
 
 export interface InvokeResult {
@@ -53,6 +65,15 @@ export class ExecutorRunner {
     this.#inFlight++;
     try {
       const parameters = specificParams(req.parameters ?? {}, this.executor.metas.name);
+      if (binding.streaming) {
+        // an ordinary request to a streaming endpoint: once per document, every yielded document collected
+        const out = new DocumentArray();
+        for (const doc of req.docs) {
+          const args = { doc, parameters, headers: req.headers ?? {}, signal: NEVER_ABORTED };
+          for await (const d of yieldedDocs(binding, args)) out.push(d);
+        }
+        return { docs: out, handled: true };
+      }
       if (binding.batching && !req.docsMatrix) {
         const r = await this.#queue(binding, parameters).push(req.docs);
         return { ...r, handled: true };
@@ -65,6 +86,36 @@ export class ExecutorRunner {
         headers: req.headers ?? {},
       };
       return { ...applyReturn(await binding.fn(args), req.docs, binding), handled: true };
+    } finally {
+      this.#inFlight--;
+      if (this.#inFlight === 0) for (const f of this.#idle.splice(0)) f();
+    }
+  }
+
+  /**
+   * Serve one document to a streaming endpoint, yielding each document the endpoint yields as it comes. An
+   * endpoint that is not a streaming one answers once, with its result documents yielded one by one; an endpoint
+   * the executor does not serve passes the document through. Ending the iteration early (`return()`) stops the
+   * endpoint's generator: its `finally` blocks run. Executor exceptions propagate from the iteration.
+   * @example for await (const d of runner.stream({ endpoint: '/chat', doc: new Document({ text: 'hi' }) })) show(d)
+   */
+  async *stream(req: StreamRequest): AsyncGenerator<Document> {
+    const binding = req.endpoint === DRY_RUN_ENDPOINT ? undefined : this.executor.resolveEndpoint(req.endpoint);
+    if (!binding?.streaming) {
+      const r = await this.invoke({
+        endpoint: req.endpoint,
+        docs: DocumentArray.wrap([req.doc]),
+        ...(req.parameters ? { parameters: req.parameters } : {}),
+        ...(req.headers ? { headers: req.headers } : {}),
+      });
+      yield* r.docs;
+      return;
+    }
+    this.#inFlight++;
+    try {
+      const parameters = specificParams(req.parameters ?? {}, this.executor.metas.name);
+      const signal = req.signal ?? NEVER_ABORTED;
+      yield* yieldedDocs(binding, { doc: req.doc, parameters, headers: req.headers ?? {}, signal });
     } finally {
       this.#inFlight--;
       if (this.#inFlight === 0) for (const f of this.#idle.splice(0)) f();
@@ -112,6 +163,24 @@ function applyReturn(
     `endpoint '${binding.endpoint}' (method ${binding.method}) returned ${kind}; return a DocumentArray, a plain object, or nothing`,
     { details: { endpoint: binding.endpoint, method: binding.method } },
   );
+}
+
+/** The signal of a call nobody can abandon (an ordinary request collects everything). */
+const NEVER_ABORTED: AbortSignal = new AbortController().signal;
+
+/** The documents a streaming binding yields for one document; anything else it yields is an ExecutorReturnError. */
+async function* yieldedDocs(binding: EndpointBinding, args: StreamArgs): AsyncGenerator<Document> {
+  const fn = binding.fn as unknown as (a: StreamArgs) => AsyncIterable<unknown> | Iterable<unknown>;
+  for await (const value of fn(args)) {
+    if (value instanceof Document) {
+      yield value;
+      continue;
+    }
+    throw new ExecutorReturnError(
+      `streaming endpoint '${binding.endpoint}' (method ${binding.method}) yielded ${describe(value)}; yield Document instances`,
+      { details: { endpoint: binding.endpoint, method: binding.method } },
+    );
+  }
 }
 
 function describe(v: unknown): string {

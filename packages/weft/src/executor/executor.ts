@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { DocumentArray, JsonObject } from '../document/index.js';
+import type { Document, DocumentArray, JsonObject } from '../document/index.js';
 import { ExecutorLoadError } from '../errors/index.js';
 import { validateBatching } from './decorators.js';
 import { batchingOf, DEFAULT_ENDPOINT, type DynamicBatchingConfig, endpointsOf } from './endpoint-table.js';
@@ -53,6 +53,19 @@ export interface EndpointArgs {
   headers: Record<string, string>;
 }
 
+/**
+ * What a streaming endpoint receives: one document (Jina's `doc`), not a batch. A streaming endpoint is an async
+ * generator method (`async *chat({ doc, parameters }: StreamArgs)`) that yields Documents one at a time.
+ */
+export interface StreamArgs {
+  doc: Document;
+  parameters: JsonObject;
+  /** Request metadata (gRPC metadata / HTTP headers). */
+  headers: Record<string, string>;
+  /** Aborted when the caller went away (the client disconnected): stop work the generator started elsewhere. */
+  signal: AbortSignal;
+}
+
 /** What an endpoint method may return: new docs, a results object, or nothing (the mutated input docs). */
 // biome-ignore lint/suspicious/noConfusingVoidType: endpoint methods declared `: void` must type-check
 export type EndpointResult = DocumentArray | JsonObject | undefined | null | void;
@@ -63,6 +76,8 @@ export interface EndpointBinding {
   method: string;
   fn: (args: EndpointArgs) => EndpointResult | Promise<EndpointResult> | AsyncIterable<unknown>;
   batching?: DynamicBatchingConfig;
+  /** A generator method: called once per document with `StreamArgs`, its yields stream back one by one. */
+  streaming?: boolean;
 }
 
 export class Executor {
@@ -102,11 +117,19 @@ export class Executor {
       const batching = override
         ? validateBatching(override, `${cls.name} dynamicBatching['${endpoint}']`)
         : batchingByMethod.get(method);
+      const streaming = isGeneratorFunction(fn);
+      if (streaming && batching) {
+        throw new ExecutorLoadError(
+          `${cls.name}: endpoint '${endpoint}' is a streaming (generator) endpoint and cannot use dynamic batching; remove its batching configuration`,
+          { details: { executor: name, endpoint, method } },
+        );
+      }
       this.#bindings.set(endpoint, {
         endpoint,
         method,
         fn: (fn as EndpointBinding['fn']).bind(this),
         ...(batching ? { batching } : {}),
+        ...(streaming ? { streaming } : {}),
       });
     }
   }
@@ -126,6 +149,11 @@ export class Executor {
     return [...this.#bindings.keys()];
   }
 
+  /** The endpoints bound to generator methods (streaming endpoints), including the default one if it is. */
+  get streamingEndpoints(): string[] {
+    return [...this.#bindings.values()].filter((b) => b.streaming).map((b) => b.endpoint);
+  }
+
   /** The binding that serves `endpoint`: its own, else the default endpoint's, else none (pass-through). */
   resolveEndpoint(endpoint: string): EndpointBinding | undefined {
     return this.#bindings.get(endpoint) ?? this.#bindings.get(DEFAULT_ENDPOINT);
@@ -133,4 +161,10 @@ export class Executor {
 
   /** Release resources; awaited once on shutdown, after in-flight requests and batch queues drained. */
   async close(): Promise<void> {}
+}
+
+/** Whether `fn` is a generator function (`async *m()` or `*m()`): such methods are streaming endpoints. */
+function isGeneratorFunction(fn: unknown): boolean {
+  const name = (fn as { constructor?: { name?: string } } | undefined)?.constructor?.name;
+  return name === 'AsyncGeneratorFunction' || name === 'GeneratorFunction';
 }

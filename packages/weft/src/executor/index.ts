@@ -20,8 +20,9 @@ export {
   type ExecutorMetas,
   type ExecutorOptions,
   type RuntimeArgs,
+  type StreamArgs,
 } from './executor.js';
-export { ExecutorRunner, type InvokeRequest, type InvokeResult } from './executor-runner.js';
+export { ExecutorRunner, type InvokeRequest, type InvokeResult, type StreamRequest } from './executor-runner.js';
 export { type ExecutorYaml, parseExecutorYaml } from './executor-yaml.js';
 export { RESULTS_KEY, specificParams } from './params.js';
 export { BUILTIN_EXECUTORS, type ExecutorClass, lookupExecutor, registerExecutor } from './registry.js';

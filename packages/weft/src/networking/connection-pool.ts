@@ -7,7 +7,7 @@
  */
 import type { ChannelOptions } from '@grpc/grpc-js';
 import { DeadlineExceededError, UnavailableError } from '../errors/index.js';
-import type { DataRequest, Endpoints } from '../request/index.js';
+import type { DataRequest, Endpoints, SingleDocumentRequest } from '../request/index.js';
 import { type BalancingStrategy, type ReplicaView, resolveStrategy } from './balancing/index.js';
 import type { TransportPreference } from './native/index.js';
 import { type CallOptions, RuntimeClient } from './runtime-client.js';
@@ -99,6 +99,49 @@ export class ConnectionPool {
   /** Send several requests as one call (`process_data`, an unreduced join). */
   sendList(reqs: DataRequest[], options: SendOptions = {}): Promise<DataRequest> {
     return this.run('process_data', (c, o) => c.processData(reqs, o), options);
+  }
+
+  /**
+   * One document to a streaming endpoint (`stream_doc`), its answers as they arrive. A replica that is unavailable
+   * before its first answer is left for the next one (as `run` does); once answers flowed, a failure ends the
+   * iteration. The pool's `timeoutMs` does not apply (a stream lasts as long as its endpoint yields); pass
+   * `timeoutMs` or `deadline` to bound it. Ending the iteration or aborting `signal` cancels the call.
+   */
+  async *streamDoc(
+    req: SingleDocumentRequest,
+    options: Omit<SendOptions, 'onTrailers'> & { signal?: AbortSignal } = {},
+  ): AsyncGenerator<SingleDocumentRequest> {
+    const n = this.#replicas.length;
+    const retries = options.retries ?? this.#retries;
+    const tries = retries < 0 ? Math.max(3, n) : retries + 1;
+    const order = this.#order();
+    const failures: string[] = [];
+    let last: unknown;
+    for (let attempt = 0; attempt < tries && !options.signal?.aborted; attempt++) {
+      if (attempt >= n && attempt % n === 0) await pause(Math.min(1000, this.#backoffMs * 2 ** (attempt / n - 1)));
+      const replica = this.#replicas[order[attempt % n] as number] as Replica;
+      let answered = false;
+      replica.inFlight++;
+      try {
+        for await (const res of replica.client.streamDoc(req, options)) {
+          answered = true;
+          yield res;
+        }
+        return;
+      } catch (err) {
+        if (answered || !(err instanceof UnavailableError)) throw err;
+        last = err;
+        failures.push(replica.client.address);
+      } finally {
+        replica.inFlight--;
+      }
+    }
+    if (last === undefined) return; // aborted before any replica was tried
+    const tried = [...new Set(failures)];
+    throw new UnavailableError(
+      `no replica of '${this.name}' could serve stream_doc: ${failures.length} ${failures.length === 1 ? 'try' : 'tries'} over ${tried.join(', ')} failed; last error: ${(last as Error).message}`,
+      { cause: last, details: { deployment: this.name, addresses: tried, tries: failures.length } },
+    );
   }
 
   /** The endpoints the replicas expose (asked once; a failed discovery is asked again next time). */

@@ -61,10 +61,14 @@ export function errorFromGrpc(err: unknown, ctx: CallContext): Error {
         { cause: err, details: facts },
       );
     case GrpcCode.DEADLINE_EXCEEDED:
+      // a weft runtime that answered DEADLINE_EXCEEDED itself (a gateway or head whose call to an executor timed
+      // out) already names that executor: relay its words instead of blaming the runtime we called
       return new DeadlineExceededError(
-        ctx.timeoutMs === undefined
-          ? `executor '${ctx.name}' at ${ctx.address} did not answer ${ctx.method} before the deadline (${details})`
-          : `executor '${ctx.name}' at ${ctx.address} did not answer ${ctx.method} within ${ctx.timeoutMs} ms; raise timeoutSend if it needs longer`,
+        remoteCode(err)
+          ? `runtime '${ctx.name}' at ${ctx.address} could not serve ${ctx.method} in time: ${details}`
+          : ctx.timeoutMs === undefined
+            ? `executor '${ctx.name}' at ${ctx.address} did not answer ${ctx.method} before the deadline (${details})`
+            : `executor '${ctx.name}' at ${ctx.address} did not answer ${ctx.method} within ${ctx.timeoutMs} ms; raise timeoutSend if it needs longer`,
         { cause: err, details: { ...facts, timeoutMs: ctx.timeoutMs } },
       );
     case GrpcCode.RESOURCE_EXHAUSTED:

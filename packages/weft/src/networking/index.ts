@@ -34,6 +34,7 @@ export {
   JINA_RAW_SERVICES,
   JINA_SERVICE_NAMES,
   JINA_SERVICES,
+  SINGLE_DOCUMENT_RAW_SERVICE,
 } from './jina-services.js';
 export {
   FrameFormatError,
@@ -58,3 +59,4 @@ export {
   type ServiceOutcome,
   trailersMetadata,
 } from './runtime-service.js';
+export { type StreamedAnswer, serveServerStream } from './server-stream.js';

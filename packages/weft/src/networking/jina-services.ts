@@ -12,6 +12,7 @@ import {
   decodeEmpty,
   decodeEndpoints,
   decodeJinaInfo,
+  decodeSingleDocumentRequest,
   decodeStatus,
   type Endpoints,
   encodeDataRequest,
@@ -19,8 +20,10 @@ import {
   encodeEmpty,
   encodeEndpoints,
   encodeJinaInfo,
+  encodeSingleDocumentRequest,
   encodeStatus,
   type JinaInfo,
+  type SingleDocumentRequest,
 } from '../request/index.js';
 
 /** A view of encoded bytes as the Buffer grpc-js wants (no copy). */
@@ -87,6 +90,17 @@ export const JINA_METHODS = {
     encodeJinaInfo,
     decodeJinaInfo,
   ),
+  /** Streaming endpoints: one document in, a stream of answers (one document each) out. */
+  streamDoc: {
+    ...method<SingleDocumentRequest, SingleDocumentRequest>(
+      '/jina.JinaSingleDocumentRequestRPC/stream_doc',
+      encodeSingleDocumentRequest,
+      decodeSingleDocumentRequest,
+      encodeSingleDocumentRequest,
+      decodeSingleDocumentRequest,
+    ),
+    responseStream: true,
+  },
   /** Gateway only: push an empty request through every executor. */
   dryRun: method<Empty, Status>(
     '/jina.JinaGatewayDryRunRPC/dry_run',
@@ -101,6 +115,22 @@ export const JINA_METHODS = {
 export const GATEWAY_SERVICES = {
   'jina.JinaGatewayDryRunRPC': { dry_run: JINA_METHODS.dryRun },
 } as const satisfies Record<string, ServiceDefinition>;
+
+/**
+ * `jina.JinaSingleDocumentRequestRPC` (streaming endpoints), served by workers and gateways (heads do not), over
+ * raw bytes like `JINA_RAW_SERVICES`.
+ */
+export const SINGLE_DOCUMENT_RAW_SERVICE = {
+  stream_doc: {
+    path: JINA_METHODS.streamDoc.path,
+    requestStream: false,
+    responseStream: true,
+    requestSerialize: asBuffer,
+    requestDeserialize: (b: Buffer) => b,
+    responseSerialize: asBuffer,
+    responseDeserialize: (b: Buffer) => b,
+  } satisfies MethodDefinition<Buffer, Uint8Array>,
+} as const;
 
 /**
  * The services a worker or head registers, by full service name, each with its grpc-js method key (the proto

@@ -8,9 +8,9 @@
  * with the same weft errors naming the runtime and address; executor errors are not exceptions here: the answer
  * comes back with its in-band `header.status` for the caller to judge.
  */
-import { type ChannelOptions, Client, connectivityState, credentials } from '@grpc/grpc-js';
+import { type ChannelCredentials, type ChannelOptions, Client, connectivityState, credentials } from '@grpc/grpc-js';
 import { ConfigError, type Status, UnavailableError, WeftError } from '../errors/index.js';
-import type { DataRequest, Endpoints, JinaInfo } from '../request/index.js';
+import type { DataRequest, Endpoints, JinaInfo, SingleDocumentRequest } from '../request/index.js';
 import { type CallOptions, deadlineOf, toMetadata } from './call-options.js';
 import { CallStream } from './call-stream.js';
 import { channelOptions } from './channel-options.js';
@@ -25,6 +25,11 @@ export interface RuntimeClientOptions {
   name?: string;
   /** Channel options on top of `DEFAULT_CHANNEL_OPTIONS`. */
   channelOptions?: ChannelOptions;
+  /**
+   * The channel's credentials (default: plain text), e.g. `credentials.createSsl(ca)` for a gateway serving TLS.
+   * With credentials, every call is gRPC: the native transport is plain TCP.
+   */
+  credentials?: ChannelCredentials;
   /**
    * `auto` (default): the data calls use weft's native transport when the runtime advertises one; `grpc`: gRPC
    * only. Defaults to the `WEFT_TRANSPORT` environment variable.
@@ -66,8 +71,12 @@ export class RuntimeClient {
   constructor(address: string, options: RuntimeClientOptions = {}) {
     this.address = address;
     this.name = options.name ?? address;
-    this.#client = new Client(address, credentials.createInsecure(), channelOptions(options.channelOptions));
-    if (transportPreference(options.transport) === 'auto') {
+    this.#client = new Client(
+      address,
+      options.credentials ?? credentials.createInsecure(),
+      channelOptions(options.channelOptions),
+    );
+    if (!options.credentials && transportPreference(options.transport) === 'auto') {
       this.#route = new NativeRoute({ grpcAddress: address, probe: (deadline) => this.status({ deadline }) });
     }
   }
@@ -113,6 +122,47 @@ export class RuntimeClient {
     );
     if (options.onTrailers) stream.on('status', (s) => options.onTrailers?.(s.metadata));
     return new CallStream(stream, (err) => errorFromGrpc(err, ctx));
+  }
+
+  /**
+   * `jina.JinaSingleDocumentRequestRPC/stream_doc` (always gRPC): one document to a streaming endpoint, its
+   * answers as they arrive. Ending the iteration early, or aborting `signal`, cancels the call (the runtime stops
+   * the endpoint's generator); a cancelled call ends the iteration quietly. An executor error is the last answer,
+   * in-band (`header.status`).
+   * @example for await (const res of client.streamDoc({ header: { requestId: 'r', execEndpoint: '/chat' }, parameters: {}, routes: [], document: doc })) show(res.document)
+   */
+  async *streamDoc(
+    req: SingleDocumentRequest,
+    options: CallOptions & { signal?: AbortSignal } = {},
+  ): AsyncGenerator<SingleDocumentRequest> {
+    if (this.#closed) throw new WeftError(`client to runtime '${this.name}' at ${this.address} is closed`);
+    const method = JINA_METHODS.streamDoc;
+    const call = this.#client.makeServerStreamRequest(
+      method.path,
+      method.requestSerialize,
+      method.responseDeserialize,
+      req,
+      toMetadata(options.metadata),
+      { deadline: deadlineOf(options) },
+    );
+    if (options.onTrailers) call.on('status', (s) => options.onTrailers?.(s.metadata));
+    let cancelled = false;
+    const cancel = (): void => {
+      cancelled = true;
+      call.cancel();
+    };
+    if (options.signal?.aborted) cancel();
+    options.signal?.addEventListener('abort', cancel, { once: true });
+    try {
+      for await (const res of call) yield res as SingleDocumentRequest;
+    } catch (err) {
+      if (cancelled) return;
+      throw errorFromGrpc(err, this.#context(method.path, options));
+    } finally {
+      options.signal?.removeEventListener('abort', cancel);
+      // the caller stopped reading before the end: tell the runtime (a no-op once the call has its status)
+      call.cancel();
+    }
   }
 
   /** `jina.JinaDiscoverEndpointsRPC/endpoint_discovery`: the endpoints the runtime's executor exposes. */

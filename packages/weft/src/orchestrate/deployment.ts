@@ -16,11 +16,11 @@ import { callerModule, offerForCapture, pauseForCapture } from '../executor/inde
 import { RuntimeClient } from '../networking/index.js';
 import { DataRequest } from '../request/index.js';
 import { HEAD_CONFIG_ENV, headEntry } from '../runtime/head/index.js';
+import { PARENT_PID_ENV } from '../runtime/parent-watch.js';
 import { WORKER_CONFIG_ENV, workerEntry } from '../runtime/worker/index.js';
 import { type DeploymentOptions, deploymentOptionsSchema } from './deployment-options.js';
 import { type DeploymentPlan, planDeployment, portsNeeded, type RuntimeRole } from './deployment-plan.js';
 import { loadDeploymentYaml } from './deployment-yaml.js';
-import { PARENT_PID_ENV } from './parent-watch.js';
 import { freePorts, reservePort } from './ports.js';
 import { RuntimeProcess, type RuntimeState } from './runtime-process.js';
 import { usesForChild } from './uses-spec.js';

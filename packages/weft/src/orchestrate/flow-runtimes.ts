@@ -4,6 +4,7 @@
  * executors and the gateway start together; the first failure stops everything and is reported with the
  * executor's name and own error.
  */
+import type { ClientTlsOptions } from '../client/index.js';
 import type { FlowExecutorOptions, FlowOptions } from '../config/index.js';
 import { ConfigError, StartupError } from '../errors/index.js';
 import {
@@ -12,9 +13,10 @@ import {
   type GraphDescription,
   gatewayEntry,
 } from '../runtime/gateway/index.js';
+import { PARENT_PID_ENV } from '../runtime/parent-watch.js';
 import { Deployment } from './deployment.js';
 import type { DeploymentOptions } from './deployment-options.js';
-import { PARENT_PID_ENV } from './parent-watch.js';
+import { planFlowTls } from './flow-tls.js';
 import { freePort, freePorts, reservePort } from './ports.js';
 import { RuntimeProcess } from './runtime-process.js';
 
@@ -23,11 +25,18 @@ export interface FlowRuntimes {
   addresses: Record<string, string[]>;
   gatewayConfig: GatewayConfigInput;
   /** The gateway process; `host` is where this process reaches it, `ports` one per protocol. */
-  gateway: { process: RuntimeProcess; host: string; ports: { protocol: string; port: number; url: string }[] };
+  gateway: {
+    process: RuntimeProcess;
+    host: string;
+    ports: { protocol: string; port: number; url: string }[];
+    /** How a Client trusts the gateway, when it serves TLS. */
+    tls?: ClientTlsOptions;
+  };
   close(): Promise<void>;
 }
 
 const SCHEME: Record<string, string> = { grpc: 'grpc', http: 'http', websocket: 'ws' };
+const TLS_SCHEME: Record<string, string> = { grpc: 'grpcs', http: 'https', websocket: 'wss' };
 
 export async function startFlowRuntimes(
   flow: FlowOptions,
@@ -57,12 +66,19 @@ export async function startFlowRuntimes(
     deployments.set(name, new Deployment({ ...options, port }));
     addresses[name] = [`127.0.0.1:${port}`];
   }
-  for (const p of wanted) reservePort(p);
-  const free = await freePorts(protocols.length - wanted.length, '127.0.0.1');
-  const ports = protocols.map((protocol, i) => ({ protocol, port: (wanted[i] ?? free[i - wanted.length]) as number }));
+  // port 0 means "any free port", chosen here (not by the gateway's bind) so that `flow.endpoints` can name it
+  for (const p of wanted) if (p !== 0) reservePort(p);
+  const free = await freePorts(protocols.length - wanted.filter((p) => p !== 0).length, '127.0.0.1');
+  let nextFree = 0;
+  const ports = protocols.map((protocol, i) => {
+    const w = wanted[i];
+    return { protocol, port: (w !== undefined && w !== 0 ? w : free[nextFree++]) as number };
+  });
   const host = flow.host ?? '0.0.0.0';
   // where this process reaches the gateway: loopback when it listens on every interface, else its own address
-  const dial = formatHost(host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host);
+  const dialHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  const dial = formatHost(dialHost);
+  const tls = planFlowTls(flow, cwd, dialHost);
   const conditions: Record<string, Record<string, unknown>> = {};
   const timeoutSend: Record<string, number> = {};
   const retries: Record<string, number> = {};
@@ -87,6 +103,7 @@ export async function startFlowRuntimes(
     protocols: ports,
     ...(flow.maxMessageBytes !== undefined ? { maxMessageBytes: flow.maxMessageBytes } : {}),
     protocolOptions: protocolOptions(flow),
+    ...(tls ? { sslCertfile: tls.certfile, sslKeyfile: tls.keyfile } : {}),
   };
   const grpc = ports.find((p) => p.protocol === 'grpc');
   const gateway = new RuntimeProcess({
@@ -95,7 +112,9 @@ export async function startFlowRuntimes(
     entry: gatewayEntry(),
     env: gatewayEnv(flow, gatewayConfig),
     address: `${dial}:${(grpc ?? ports[0])?.port}`,
-    healthCheck: grpc !== undefined,
+    // a TLS gRPC port would need the Client's trust settings to be health-checked; the IPC `ready` comes after
+    // every protocol is bound anyway
+    healthCheck: grpc !== undefined && tls === undefined,
     timeoutReady: flow.timeoutReady ?? 600_000,
   });
 
@@ -122,7 +141,11 @@ export async function startFlowRuntimes(
     gateway: {
       process: gateway,
       host: dial,
-      ports: ports.map((p) => ({ ...p, url: `${SCHEME[p.protocol] ?? p.protocol}://${dial}:${p.port}` })),
+      ports: ports.map((p) => ({
+        ...p,
+        url: `${(tls ? TLS_SCHEME : SCHEME)[p.protocol] ?? p.protocol}://${dial}:${p.port}`,
+      })),
+      ...(tls ? { tls: tls.client } : {}),
     },
     close: async () => {
       await gateway.stop(10_000);

@@ -49,12 +49,16 @@ export class Flow {
 
   /**
    * A Flow from Jina's YAML schema (`jtype: Flow`, `with:`, `executors:`), with `${{ ENV.X }}` substituted; relative
-   * `uses` paths resolve against the file's folder. Errors name the file, line and key.
+   * `uses` paths resolve against the file's folder. Errors name the file, line and key. `overrides` replace Flow
+   * options of the file's `with:` (the CLI's `--port`, `--protocol`, `--host`).
    */
-  static load(file: string, options: { env?: Record<string, string | undefined> } = {}): Flow {
+  static load(
+    file: string,
+    options: { env?: Record<string, string | undefined>; overrides?: Record<string, unknown> } = {},
+  ): Flow {
     const path = resolve(file);
     const y = parseFlowYaml(loadYamlFile(path, options.env ? { env: options.env } : {}));
-    const flow = new Flow(y.options as Record<string, unknown>, { cwd: dirname(path) });
+    const flow = new Flow({ ...(y.options as Record<string, unknown>), ...options.overrides }, { cwd: dirname(path) });
     for (const e of y.executors) flow.add(e as FlowAddOptions);
     return flow;
   }
@@ -127,7 +131,13 @@ export class Flow {
       this.#runtimes = await startFlowRuntimes(this.options, this.#executors, this.graph, this.#cwd);
       const first = this.#runtimes.gateway.ports[0] as { protocol: string; port: number };
       const host = this.#runtimes.gateway.host; // where the gateway is reached ([…] around IPv6)
-      this.#client = new Client({ host, port: first.port, protocol: first.protocol as 'grpc' });
+      const tls = this.#runtimes.gateway.tls;
+      this.#client = new Client({
+        host,
+        port: first.port,
+        protocol: first.protocol as 'grpc',
+        ...(tls ? { tls } : {}),
+      });
       return this;
     })();
     return this.#starting;

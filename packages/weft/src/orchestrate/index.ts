@@ -3,6 +3,7 @@
  * (readiness, restarts, no orphans), port allocation, and loading user classes in child processes.
  */
 
+export { isAlive, PARENT_PID_ENV, type ParentWatchOptions, watchParent } from '../runtime/parent-watch.js';
 export { liveChildPids } from './child-registry.js';
 export { Deployment, type PostOptions, type RuntimeInfo } from './deployment.js';
 export { type DeploymentOptions, type DeploymentUses, deploymentOptionsSchema } from './deployment-options.js';
@@ -18,7 +19,6 @@ export { Flow, type FlowAddOptions } from './flow.js';
 export { buildFlowGraph, danglingExecutors, GATEWAY, type GraphNodeSpec } from './flow-graph.js';
 export { type FlowRuntimes, startFlowRuntimes } from './flow-runtimes.js';
 export { childExecArgv } from './node-flags.js';
-export { isAlive, PARENT_PID_ENV, type ParentWatchOptions, watchParent } from './parent-watch.js';
 export { freePort, freePorts, reservePort } from './ports.js';
 export {
   type ExitInfo,

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { afterEach, describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
-import { isAlive } from './parent-watch.js';
+import { isAlive } from '../runtime/parent-watch.js';
 import { freePort } from './ports.js';
 import { RuntimeProcess, type RuntimeProcessOptions } from './runtime-process.js';
 

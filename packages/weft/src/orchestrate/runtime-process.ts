@@ -135,6 +135,10 @@ export class RuntimeProcess extends EventEmitter {
       env: o.env,
       stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
       serialization: 'json',
+      // a session of its own: Ctrl-C in a terminal signals the foreground process group, and a runtime that took
+      // that SIGINT would then see our orderly SIGTERM as a second signal and cut its graceful stop short. The
+      // parent stops its runtimes; one whose parent died notices (watchParent) and stops itself.
+      detached: true,
     });
     trackChild(child);
     if (child.pid !== undefined) this.emit('spawn', child.pid);

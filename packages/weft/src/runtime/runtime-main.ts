@@ -1,21 +1,27 @@
 /**
- * The shared skeleton of a runtime process (gateway today; worker and head follow the same protocol): start the
- * server, report `{ type: 'ready', port, name, pid }` over IPC (and one line on stderr), or `{ type: 'failed', error }`
- * with the runtime's own error before exiting 1; SIGTERM/SIGINT stop gracefully (exit 0); an uncaught error after
- * start exits 1 so the parent restarts the process; a vanished parent (closed IPC channel) stops it too.
+ * The one skeleton of every runtime process (worker, head, gateway): read the configuration, start the server,
+ * report `{ type: 'ready', port, name, pid }` over IPC (and one line on stderr), or `{ type: 'failed', error }` with
+ * the runtime's own error before exiting 1. SIGTERM stops gracefully (exit 0); a second SIGTERM during the stop
+ * exits at once (1). An uncaught error after start exits 1 so the parent restarts the process; a vanished parent
+ * (closed IPC channel, or the pid in `WEFT_PARENT_PID` gone) stops it too.
+ *
+ * SIGINT stops like SIGTERM. (Ctrl-C in a terminal does not reach runtimes started by a Deployment or Flow: they run
+ * in a session of their own, and their parent stops them in order; see `RuntimeProcess`.)
  */
+import { watchParent } from './parent-watch.js';
 import { failurePayload, type WorkerMessage } from './worker/index.js';
 
-export interface RuntimeMainOptions {
-  /** For log lines: `weft gateway`. */
-  label: string;
-  name: string;
+export interface RuntimeMainOptions<C extends { name: string }> {
+  /** For log lines, before the name: `weft worker`. */
+  kind: string;
+  /** Read and validate the process's configuration (a throw is a start-up failure, reported like any other). */
+  config: () => C;
   /** Start serving; resolves with the bound port and how to stop. */
-  start: () => Promise<{ port: number; address?: string; stop: () => Promise<void> }>;
+  start: (config: C) => Promise<{ port: number; address?: string; stop: () => Promise<void> }>;
 }
 
-export async function runRuntimeMain(options: RuntimeMainOptions): Promise<void> {
-  const { label } = options;
+export async function runRuntimeMain<C extends { name: string }>(options: RuntimeMainOptions<C>): Promise<void> {
+  let label = options.kind;
   let ready = false;
   let exiting = false;
   let stop: (() => Promise<void>) | undefined;
@@ -29,6 +35,8 @@ export async function runRuntimeMain(options: RuntimeMainOptions): Promise<void>
   const exit = (code: number): void => {
     if (exiting) return;
     exiting = true;
+    process.exitCode = code;
+    // leave the IPC channel so the parent sees the exit promptly, then go
     if (process.connected) process.disconnect();
     process.exit(code);
   };
@@ -44,6 +52,7 @@ export async function runRuntimeMain(options: RuntimeMainOptions): Promise<void>
   };
   const shutdown = (reason: string): Promise<void> => {
     if (stopping) {
+      process.stderr.write(`${label}: ${reason} again during shutdown; exiting now\n`);
       exit(1);
       return stopping;
     }
@@ -64,14 +73,18 @@ export async function runRuntimeMain(options: RuntimeMainOptions): Promise<void>
   process.on('unhandledRejection', (reason) => void fail(reason, 'unhandled promise rejection'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
-  if (process.connected) process.on('disconnect', () => void shutdown('parent process gone'));
+  watchParent((why) => {
+    if (!exiting) void shutdown(`parent process went away (${why})`);
+  });
 
   try {
-    const started = await options.start();
+    const config = options.config();
+    label = `${options.kind} ${config.name}`;
+    const started = await options.start(config);
     stop = started.stop;
     ready = true;
-    await send({ type: 'ready', port: started.port, name: options.name, pid: process.pid });
-    process.stderr.write(`${label} ${options.name} ready on ${started.address ?? `port ${started.port}`}\n`);
+    process.stderr.write(`${label} ready on ${started.address ?? `port ${started.port}`}\n`);
+    await send({ type: 'ready', port: started.port, name: config.name, pid: process.pid });
   } catch (err) {
     await fail(err, 'start');
   }

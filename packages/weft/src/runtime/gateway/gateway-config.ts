@@ -1,6 +1,7 @@
 /**
  * What a gateway runs from (its arguments alone, as Jina's): the routing graph, each executor's addresses, `when`
- * conditions, unreduced joins, timeouts, prefetch, and the protocols with their ports. Passed to a gateway process
+ * conditions, unreduced joins, timeouts, prefetch, the protocols with their ports, and the certificate and key when
+ * the protocols serve TLS (internal hops to executors stay plain, as Jina's). Passed to a gateway process
  * as JSON in `WEFT_GATEWAY_CONFIG`, or built from `weft gateway --graph-description … --deployments-addresses …`.
  */
 import { z } from 'zod';
@@ -28,6 +29,9 @@ export const gatewayConfigSchema = z.strictObject({
   /** Options for the HTTP/WebSocket protocols (cors, title, description, exposeEndpoints, …). */
   protocolOptions: z.record(z.string(), z.unknown()).optional(),
   shutdownGraceMs: z.number().nonnegative().optional(),
+  /** PEM certificate (chain) and private key: every protocol serves TLS (Jina's `ssl_certfile`/`ssl_keyfile`). */
+  sslCertfile: z.string().min(1).optional(),
+  sslKeyfile: z.string().min(1).optional(),
 });
 
 export type GatewayConfig = z.output<typeof gatewayConfigSchema>;
@@ -52,6 +56,11 @@ export function parseGatewayConfig(source: string | object | undefined): Gateway
   if (!r.success) {
     const problems = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
     throw new ConfigError(`invalid gateway configuration: ${problems.join('; ')}`, { details: { problems } });
+  }
+  if ((r.data.sslCertfile === undefined) !== (r.data.sslKeyfile === undefined)) {
+    throw new ConfigError(
+      `gateway configuration: sslCertfile and sslKeyfile go together (TLS needs the certificate and its private key); got only ${r.data.sslCertfile === undefined ? 'sslKeyfile' : 'sslCertfile'}`,
+    );
   }
   for (const node of Object.keys(r.data.graph)) {
     if (node !== 'start-gateway' && node !== 'end-gateway' && !r.data.addresses[node]) {

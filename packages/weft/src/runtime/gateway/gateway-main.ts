@@ -6,16 +6,15 @@ import { runRuntimeMain } from '../runtime-main.js';
 import { GATEWAY_CONFIG_ENV, parseGatewayConfig } from './gateway-config.js';
 import { GatewayServer } from './gateway-server.js';
 
-const config = parseGatewayConfig(process.env[GATEWAY_CONFIG_ENV]);
 await runRuntimeMain({
-  label: 'weft gateway',
-  name: config.name,
-  start: async () => {
+  kind: 'weft gateway',
+  config: () => parseGatewayConfig(process.env[GATEWAY_CONFIG_ENV]),
+  start: async (config) => {
     const server = new GatewayServer(config);
     const bound = await server.start();
     return {
       port: (bound[0] as { port: number }).port,
-      address: bound.map((b) => `${b.protocol}://${config.host}:${b.port}`).join(', '),
+      address: `${bound.map((b) => `${b.protocol}://${config.host}:${b.port}`).join(', ')}${config.sslCertfile ? ' (TLS)' : ''}`,
       stop: () => server.stop(),
     };
   },

@@ -1,16 +1,20 @@
 /**
  * GatewayServer: the Gateway core behind every configured protocol, each on its own port. `start()` binds them
- * all (or fails naming the protocol and port); `stop()` stops accepting, lets requests finish, waits for floating
- * executors, and closes the connections to executors.
+ * all (or fails naming the protocol and port), serving TLS on each when `sslCertfile`/`sslKeyfile` are set;
+ * `stop()` stops accepting, lets requests finish, waits for floating executors, and closes the connections to
+ * executors.
  */
 import type { Filter } from '../../document/index.js';
 import { Gateway } from './gateway.js';
 import type { GatewayConfig } from './gateway-config.js';
+import { loadServerTls } from './gateway-tls.js';
 import { type ProtocolServer, resolveProtocol } from './protocols/index.js';
 
 export interface BoundProtocol {
   protocol: string;
   port: number;
+  /** Whether it serves TLS (`sslCertfile`/`sslKeyfile`). */
+  tls: boolean;
 }
 
 export class GatewayServer {
@@ -40,16 +44,19 @@ export class GatewayServer {
 
   async start(): Promise<BoundProtocol[]> {
     try {
+      const { sslCertfile, sslKeyfile } = this.#config;
+      const tls = sslCertfile && sslKeyfile ? loadServerTls(sslCertfile, sslKeyfile) : undefined;
       for (const { protocol, port } of this.#config.protocols) {
-        const server = resolveProtocol(protocol)(this.gateway, {
+        const server = await resolveProtocol(protocol)(this.gateway, {
           ...this.#config.protocolOptions,
           host: this.#config.host,
           port,
           ...(this.#config.maxMessageBytes !== undefined ? { maxMessageBytes: this.#config.maxMessageBytes } : {}),
+          ...(tls ? { tls } : {}),
         });
         const bound = await server.start();
         this.#servers.push(server);
-        this.#bound.push({ protocol, port: bound });
+        this.#bound.push({ protocol, port: bound, tls: tls !== undefined });
       }
     } catch (err) {
       await this.stop(0);

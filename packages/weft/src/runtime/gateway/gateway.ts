@@ -7,7 +7,8 @@ import type { Filter } from '../../document/index.js';
 import { type Status, StatusCode, WeftError } from '../../errors/index.js';
 import { DEFAULT_ENDPOINT, DRY_RUN_ENDPOINT } from '../../executor/index.js';
 import { ConnectionPool } from '../../networking/index.js';
-import { DataRequest, type JinaInfo } from '../../request/index.js';
+import { DataRequest, type JinaInfo, type SingleDocumentRequest } from '../../request/index.js';
+import { type DocStreamOptions, streamDocThroughFlow, streamingExecutors } from './doc-streamer.js';
 import type { GraphDescription } from './graph-description.js';
 import { type StreamOutcome, streamRequests } from './streamer.js';
 import { type NodeClient, TopologyGraph } from './topology-graph.js';
@@ -28,6 +29,21 @@ export interface GatewayOptions {
   /** Max in-flight requests per client stream (default 1000; 0 = unlimited). */
   prefetch?: number;
   name?: string;
+}
+
+/** An executor whose endpoints could not be discovered. */
+export interface UnreachableExecutor {
+  executor: string;
+  addresses: readonly string[];
+  /** Why discovery failed (an `UnavailableError` naming the addresses tried). */
+  error: unknown;
+}
+
+export interface EndpointDiscovery {
+  /** Every endpoint the executors that answered expose (the default endpoint left out), sorted. */
+  endpoints: string[];
+  /** The executors that did not answer, by name. */
+  unreachable: UnreachableExecutor[];
 }
 
 export class Gateway {
@@ -90,6 +106,26 @@ export class Gateway {
     });
   }
 
+  /**
+   * One document to a streaming endpoint: the answers as the executor that streams it yields them (see
+   * `doc-streamer.ts`; an endpoint nobody streams runs through the Flow and its documents are streamed).
+   */
+  streamDoc(req: SingleDocumentRequest, options: DocStreamOptions = {}): AsyncGenerator<SingleDocumentRequest> {
+    return streamDocThroughFlow(this.#docStreamContext(), req, options);
+  }
+
+  /** The endpoints some executor serves as streaming endpoints (executors that cannot be asked are left out). */
+  async streamingEndpoints(): Promise<string[]> {
+    const all = await this.endpoints();
+    const ctx = this.#docStreamContext();
+    const streamed = await Promise.all(all.map(async (e) => (await streamingExecutors(ctx, e)).length > 0));
+    return all.filter((_, i) => streamed[i]);
+  }
+
+  #docStreamContext() {
+    return { pools: this.#pools, nodes: this.graph.plan.nodes, process: (r: DataRequest) => this.process(r) };
+  }
+
   /** Push an empty request through every executor: success when all are reachable and answer. */
   async dryRun(): Promise<Status> {
     try {
@@ -112,19 +148,31 @@ export class Gateway {
 
   /** Every endpoint some executor exposes (executors that cannot be asked are left out). */
   async endpoints(): Promise<string[]> {
+    return (await this.discovery()).endpoints;
+  }
+
+  /**
+   * Every endpoint some executor exposes, and the executors that could not be asked (their endpoints are unknown
+   * until they answer: discovery is asked again on each call, and cached per executor once it answered).
+   */
+  async discovery(): Promise<EndpointDiscovery> {
     const all = new Set<string>();
+    const unreachable: UnreachableExecutor[] = [];
     await Promise.all(
-      [...this.#pools.values()].map((p) =>
+      [...this.#pools].map(([executor, p]) =>
         p.endpointDiscovery().then(
           (e) => {
             for (const x of e.endpoints) all.add(x);
           },
-          () => {},
+          (error: unknown) => {
+            unreachable.push({ executor, addresses: p.addresses, error });
+          },
         ),
       ),
     );
     all.delete(DEFAULT_ENDPOINT);
-    return [...all].sort();
+    unreachable.sort((a, b) => (a.executor < b.executor ? -1 : 1));
+    return { endpoints: [...all].sort(), unreachable };
   }
 
   /** Versions and environment (JinaInfoRPC/_status, HTTP GET /status). */

@@ -2,7 +2,7 @@
  * The gateway runtime: the protocol-independent Gateway core (routing graph, streamer, dry run, status), its
  * protocol plug-ins, and the gateway process.
  */
-export { Gateway, type GatewayOptions } from './gateway.js';
+export { type EndpointDiscovery, Gateway, type GatewayOptions, type UnreachableExecutor } from './gateway.js';
 export {
   GATEWAY_CONFIG_ENV,
   type GatewayConfig,
@@ -12,6 +12,7 @@ export {
 } from './gateway-config.js';
 export { gatewayEntry } from './gateway-entry.js';
 export { type BoundProtocol, GatewayServer } from './gateway-server.js';
+export { loadServerTls, type ServerTls } from './gateway-tls.js';
 export { END, type GraphDescription, type GraphPlan, planGraph, START } from './graph-description.js';
 export {
   GATEWAY_GRPC_SERVICES,

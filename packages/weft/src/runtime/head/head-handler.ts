@@ -1,12 +1,14 @@
 /**
  * What a head does with one request, independent of gRPC: optional `usesBefore`, then fan-out by polling (ANY: one
  * shard, round robin, moving on to another shard when one has no live replica; ALL: every shard), fan-in (the
- * `usesAfter` executor, or reduce by id), and the trailers Jina's head sets (`total_shards`, `failed_shards`).
+ * `usesAfter` executor, or reduce by id and rank the merged matches by score), and the trailers Jina's head sets
+ * (`total_shards`, `failed_shards`).
  * Partial shard failure under ALL answers from the shards that worked; only when every shard failed does the
  * request fail. Executor errors are in-band and propagate as they are; the head appends no route of its own.
  */
 import type { Metadata } from '@grpc/grpc-js';
 import { UnavailableError } from '../../errors/index.js';
+import { specificParams } from '../../executor/index.js';
 import type { SendOptions } from '../../networking/index.js';
 import type { DataRequest, Endpoints } from '../../request/index.js';
 import { type Polling, PollingTable } from './polling.js';
@@ -78,7 +80,10 @@ export class HeadHandler {
     const { answers, failed } = await this.#all(input, opts);
     const trailers = { total_shards: String(this.#options.shards.length), failed_shards: String(failed) };
     const withError = answers.some((a) => a.isError);
-    const response = usesAfter && !withError ? await sendTo(usesAfter, answers, opts) : reduceAnswers(answers);
+    const response =
+      usesAfter && !withError
+        ? await sendTo(usesAfter, answers, opts)
+        : reduceAnswers(answers, specificParams(input[0]?.parameters ?? {}, this.deployment));
     return { response, trailers };
   }
 

@@ -8,7 +8,6 @@
  * finish (bounded by a grace period), then connections close.
  */
 import { Server, ServerCredentials, type ServerDuplexStream, status } from '@grpc/grpc-js';
-import { HealthImplementation } from 'grpc-health-check';
 import { StartupError, statusFromError } from '../../errors/index.js';
 import {
   ConnectionPool,
@@ -22,7 +21,13 @@ import {
   serviceErrorFrom,
 } from '../../networking/index.js';
 import { type DataRequest, decodeDataRequest, encodeDataRequest } from '../../request/index.js';
-import { HEALTH_SERVICE_NAME, jinaInfo, REFLECTION_SERVICE_NAMES, reflectionService } from '../worker/index.js';
+import {
+  HEALTH_SERVICE_NAME,
+  HealthService,
+  jinaInfo,
+  REFLECTION_SERVICE_NAMES,
+  reflectionService,
+} from '../worker/index.js';
 import type { HeadConfig, HeadTargetConfig } from './head-config.js';
 import { HeadHandler } from './head-handler.js';
 import { type HeadHost, headContext, headService, refusalError } from './head-service.js';
@@ -39,7 +44,7 @@ export class HeadServer {
   readonly host: string;
   readonly handler: HeadHandler;
   readonly #config: HeadConfig;
-  readonly #health = new HealthImplementation();
+  readonly #health = new HealthService();
   readonly #log: (message: string) => void;
   #server: Server | undefined;
   #native: NativeServer | undefined;

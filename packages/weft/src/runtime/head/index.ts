@@ -14,4 +14,12 @@ export {
 } from './head-handler.js';
 export { HEAD_SERVICE_NAMES, HeadServer } from './head-server.js';
 export { type Polling, type PollingMode, PollingTable } from './polling.js';
+export {
+  type MatchRanking,
+  matchRanking,
+  namedOrder,
+  rankMatches,
+  requestedLimit,
+  type ScoreOrder,
+} from './rank-matches.js';
 export { mergeResults, mergeRoutes, reduceAnswers } from './reduce-answers.js';

@@ -2,6 +2,8 @@
  * The worker runtime: one Executor replica served over the Jina gRPC services (plus health and reflection),
  * in-process (`WorkerServer`, `startWorkerInProcess`) or as its own OS process (`workerEntry()`).
  */
+
+export { HealthService, type ServingStatus } from './health-service.js';
 export { type InProcessWorker, type InProcessWorkerOptions, startWorkerInProcess } from './in-process.js';
 export { jinaInfo, runtimeEnvs } from './jina-info.js';
 export { PACKAGE_ROOT, protoDir } from './proto-files.js';

@@ -46,6 +46,11 @@ export class RequestHandler {
     return e === undefined || e === '' ? DEFAULT_ENDPOINT : e;
   }
 
+  /** Tell the error listener about an executor exception answered in-band outside `handle` (`stream_doc`). */
+  reportError(err: unknown, request: DataRequest): void {
+    this.#onError?.(err, request);
+  }
+
   /** Whether this executor processes the endpoint (its own binding or its default one). */
   serves(endpoint: string): boolean {
     return endpoint !== DRY_RUN_ENDPOINT && this.runner.executor.resolveEndpoint(endpoint) !== undefined;

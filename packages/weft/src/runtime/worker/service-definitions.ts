@@ -12,6 +12,7 @@ export const JINA_SERVICE_NAMES = {
   data: 'jina.JinaDataRequestRPC',
   discovery: 'jina.JinaDiscoverEndpointsRPC',
   info: 'jina.JinaInfoRPC',
+  singleDocument: 'jina.JinaSingleDocumentRequestRPC',
 } as const;
 
 /** gRPC's standard health service. */
@@ -66,4 +67,9 @@ export const discoveryService = {
 /** `/jina.JinaInfoRPC/_status`: Empty → JinaInfoProto. */
 export const infoService = {
   _status: method(JINA_SERVICE_NAMES.info, '_status', false, false),
+} satisfies ServiceDefinition;
+
+/** `/jina.JinaSingleDocumentRequestRPC/stream_doc`: SingleDocumentRequestProto → stream of them (streaming endpoints). */
+export const singleDocumentService = {
+  stream_doc: method(JINA_SERVICE_NAMES.singleDocument, 'stream_doc', false, true),
 } satisfies ServiceDefinition;

@@ -1,6 +1,6 @@
 /**
  * WorkerServer: serves one Executor replica (through its ExecutorRunner) on one gRPC port with the Jina services
- * (`Call`, `process_single_data`, `process_data`, `endpoint_discovery`, `_status`), gRPC health and server
+ * (`Call`, `process_single_data`, `process_data`, `stream_doc`, `endpoint_discovery`, `_status`), gRPC health and server
  * reflection, and on a second, native port the same unary calls for other weft runtimes (advertised in `_status`
  * as `weft-native-address`). Both transports serve the same RuntimeService. Usable in-process (tests,
  * `weft/testing`) and as the body of the worker process (`worker-main.ts`).
@@ -10,10 +10,10 @@
  * connections shut down (forced once the grace period is over).
  */
 import { Server, ServerCredentials, type ServerOptions } from '@grpc/grpc-js';
-import { HealthImplementation } from 'grpc-health-check';
 import { StartupError } from '../../errors/index.js';
 import type { ExecutorRunner } from '../../executor/index.js';
 import { formatHostPort, NATIVE_ADDRESS_KEY, NativeServer } from '../../networking/index.js';
+import { HealthService } from './health-service.js';
 import { type HandlerHost, jinaHandlers } from './jina-handlers.js';
 import { jinaInfo } from './jina-info.js';
 import { reflectionService } from './reflection.js';
@@ -27,7 +27,9 @@ import {
   jinaRpcService,
   REFLECTION_SERVICE_NAMES,
   singleDataService,
+  singleDocumentService,
 } from './service-definitions.js';
+import { streamDocHandlers } from './stream-doc.js';
 import { workerService } from './worker-service.js';
 
 export type WorkerLogLevel = 'info' | 'warn' | 'error';
@@ -79,7 +81,7 @@ export class WorkerServer {
   readonly handler: RequestHandler;
   readonly #options: WorkerServerOptions;
   readonly #log: WorkerLog;
-  readonly #health = new HealthImplementation();
+  readonly #health = new HealthService();
   #server: Server | undefined;
   #native: NativeServer | undefined;
   #state: WorkerHealth = 'created';
@@ -159,6 +161,7 @@ export class WorkerServer {
     server.addService(dataService, handlers.data);
     server.addService(discoveryService, handlers.discovery);
     server.addService(infoService, handlers.info);
+    server.addService(singleDocumentService, streamDocHandlers(host));
     this.#health.addToServer(server);
     reflectionService(WORKER_SERVICE_NAMES).addToServer(server);
 

@@ -5,11 +5,13 @@
  * `is-error` trailer when the executor raised. A draining worker refuses new data calls with UNAVAILABLE.
  */
 import { type Metadata, status } from '@grpc/grpc-js';
+import type { JsonObject } from '../../document/index.js';
 import { IS_ERROR_TRAILERS, type RuntimeService, type ServiceOutcome } from '../../networking/index.js';
 import {
   type DataRequest,
   decodeDataRequest,
   decodeDataRequestList,
+  type Endpoints,
   encodeEndpoints,
   encodeJinaInfo,
   type JinaInfo,
@@ -37,11 +39,25 @@ export function workerService(host: HandlerHost): RuntimeService {
   return {
     processSingleData: (bytes, ctx) => dataCall(host, () => processSingle(host, bytes, ctx.metadata)),
     processData: (bytes, ctx) => dataCall(host, () => processList(host, bytes, ctx.metadata)),
-    endpointDiscovery: async () => ({
-      bytes: encodeEndpoints({ endpoints: host.handler.runner.executor.endpoints, writeEndpoints: [] }),
-    }),
+    endpointDiscovery: async () => ({ bytes: encodeEndpoints(discoveredEndpoints(host.handler)) }),
     status: async () => ({ bytes: encodeJinaInfo(host.info()) }),
   };
+}
+
+/**
+ * What `endpoint_discovery` answers: the bound endpoints and, when some of them are streaming endpoints, in
+ * `schemas` (as Jina's docarray-v2 workers do) per endpoint whether it is one (`is_generator`, which takes one
+ * document: `is_singleton_doc`). Executors without streaming endpoints answer without `schemas`, as before.
+ */
+export function discoveredEndpoints(handler: RequestHandler): Endpoints {
+  const executor = handler.runner.executor;
+  const streaming = new Set(executor.streamingEndpoints);
+  if (streaming.size === 0) return { endpoints: executor.endpoints, writeEndpoints: [] };
+  const schemas: JsonObject = {};
+  for (const e of executor.endpoints) {
+    schemas[e] = { is_generator: streaming.has(e), is_singleton_doc: streaming.has(e) };
+  }
+  return { endpoints: executor.endpoints, writeEndpoints: [], schemas };
 }
 
 function dataCall(host: HandlerHost, run: () => Promise<ServiceOutcome>): Promise<ServiceOutcome> {

@@ -25,11 +25,13 @@ interface Cli {
   exited: Promise<[number | null, NodeJS.Signals | null]>;
 }
 
-function weft(args: string[], env: Record<string, string> = {}): Cli {
+function weft(args: string[], env: Record<string, string> = {}, options: { ownGroup?: boolean } = {}): Cli {
   const { NODE_TEST_CONTEXT: _, ...parentEnv } = process.env;
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd: fixtures,
     env: { ...parentEnv, ...env },
+    // a process group of its own, as a shell gives a foreground job: Ctrl-C signals the whole group
+    detached: options.ownGroup === true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   started.push(child);
@@ -78,34 +80,45 @@ describe('weft CLI', { timeout: 240_000 }, () => {
     killAll(everyPid);
   });
 
-  it('weft flow --uses flow.yml serves the Flow, answers weft ping, and exits 0 on SIGINT leaving nothing behind', async () => {
-    const cli = weft(['flow', '--uses', 'flow.yml'], {
-      GREETER_NAME: 'cli-greeter',
-      GREETING: 'hey',
-      FLOW_TIMEOUT_READY: '120000',
-    });
-    const [, port] = await cli.printed(/^grpc:\/\/127\.0\.0\.1:(\d+)$/m);
+  it('weft flow --uses flow.yml --protocol grpc,http --port a,b serves the Flow, answers weft ping, and exits 0 on Ctrl-C leaving nothing behind', async () => {
+    const [grpcPort, httpPort] = [await freePort(), await freePort()];
+    const cli = weft(
+      ['flow', '--uses', 'flow.yml', '--protocol', 'grpc,http', '--port', `${grpcPort},${httpPort}`],
+      { GREETER_NAME: 'cli-greeter', GREETING: 'hey', FLOW_TIMEOUT_READY: '120000' },
+      { ownGroup: true },
+    );
+    await cli.printed(new RegExp(`^grpc://127\\.0\\.0\\.1:${grpcPort}$`, 'm'));
+    await cli.printed(new RegExp(`^http://127\\.0\\.0\\.1:${httpPort}$`, 'm'));
     const children = childrenOf(cli.child.pid as number);
     everyPid.push(...children);
     assert.equal(children.length, 3, 'the gateway and two workers');
 
-    const ping = await weftToEnd(['ping', 'flow', `127.0.0.1:${port}`]);
+    const ping = await weftToEnd(['ping', 'flow', `127.0.0.1:${grpcPort}`]);
     assert.equal(ping.code, 0, ping.err);
     assert.match(ping.out, /SERVING/);
 
-    const client = new Client({ host: `grpc://127.0.0.1:${port}` });
+    const client = new Client({ host: `grpc://127.0.0.1:${grpcPort}` });
     try {
       const docs = await client.post('/', [{ text: 'Grace' }]);
       assert.equal(docs.at(0)?.text, 'hey, Grace (cli-greeter)');
     } finally {
       await client.close();
     }
+    const http = await fetch(`http://127.0.0.1:${httpPort}/post`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ data: [{ text: 'Ada' }] }),
+    });
+    assert.equal(((await http.json()) as { data: { text: string }[] }).data[0]?.text, 'hey, Ada (cli-greeter)');
 
-    cli.child.kill('SIGINT');
+    // Ctrl-C in a terminal: SIGINT to every process of the foreground group, the runtimes included. weft flow
+    // stops them in order; they must not take the terminal's SIGINT plus weft's SIGTERM for "exit now".
+    process.kill(-(cli.child.pid as number), 'SIGINT');
     const [code, signal] = await cli.exited;
     assert.equal(code, 0, cli.stderr());
     assert.equal(signal, null);
     assert.match(cli.stderr(), /weft flow: stopped/);
+    assert.doesNotMatch(cli.stderr(), /exiting now|shutdown failed/);
     await allGone(children);
   });
 

@@ -22,13 +22,19 @@ async function request(flow: Flow, endpoint: string, ids: string[]): Promise<Dat
 
 // the timeout only turns a hang into a failure
 describe('Flow DAG: joins', { timeout: 180_000 }, () => {
-  const flow = new Flow()
+  // port 0: any free port, which the Flow then names
+  const flow = new Flow({ port: 0 })
     .add({ name: 'left', uses: Left, needs: 'gateway' })
     .add({ name: 'right', uses: Right, needs: 'gateway' })
     .add({ name: 'join', uses: Inspect, needs: ['left', 'right'] })
     .add({ name: 'matrix', uses: Matrix, needs: ['left', 'right'], noReduce: true });
   before(() => flow.start());
   after(() => flow.close());
+
+  it('names the free port it chose for port 0', () => {
+    assert.notEqual(flow.port, 0);
+    assert.equal(flow.endpoints[0]?.url, `grpc://127.0.0.1:${flow.port}`);
+  });
 
   it('builds the routing graph from needs', () => {
     assert.deepEqual(flow.graph, {

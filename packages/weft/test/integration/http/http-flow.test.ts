@@ -31,7 +31,9 @@ describe('Client over HTTP against a Flow', () => {
     const inputs = ['a', 'b', 'c', 'd'].map((id) => new Document({ id, text: id }));
     const docs = await flow.post('/barrier', inputs, { requestSize: 1, resultsInOrder: true, parameters: { n: 4 } });
     assert.deepEqual(docs.ids, ['a', 'b', 'c', 'd']);
-    assert.ok(docs.toArray().every((d) => d.tags.released === true));
+    // all four were waiting at the executor at once, then let go one by one (the order they arrived in is up to
+    // the network; the conformance suite's '/order' test pins which answer completes last)
+    assert.deepEqual(docs.map((d) => d.tags.released).sort(), [0, 1, 2, 3]);
   });
 
   it('reads generator inputs lazily, request by request', async () => {

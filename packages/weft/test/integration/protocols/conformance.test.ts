@@ -210,19 +210,27 @@ for (const protocol of PROTOCOLS) {
     });
 
     it('returns results in input order with resultsInOrder, even when answers complete out of order', async () => {
+      // 'first' is held at the executor until 'fourth' (read from the generator last) was processed: the other
+      // requests must overtake it. With two in flight (HTTP, WebSocket), 'second' and 'third' are answered, one at
+      // a time, while 'first' waits, so their answers reach the client before its answer.
       const gate = `gate-${protocol}`;
-      const inputs: DocumentInit[] = [
-        { id: 'first', tags: { gate, role: 'hold' } },
-        { id: 'second', tags: { gate, role: 'release' } },
-        { id: 'third', tags: { gate } },
-        { id: 'fourth', tags: { gate } },
-      ];
-      const docs = await c.post('/order', inputs, { requestSize: 1, resultsInOrder: true });
+      async function* inputs(): AsyncGenerator<DocumentInit> {
+        yield { id: 'first', tags: { gate, role: 'hold' } };
+        yield { id: 'second', tags: { gate } };
+        yield { id: 'third', tags: { gate } };
+        yield { id: 'fourth', tags: { gate, role: 'release' } };
+      }
+      const docs = await c.post('/order', inputs(), { requestSize: 1, resultsInOrder: true, prefetch: 2 });
       assert.deepEqual(
         docs.map((d) => d.id),
         ['first', 'second', 'third', 'fourth'],
       );
       assert.ok(docs.toArray().every((d) => d.tags.handled === true));
+      const [first, , , fourth] = docs.toArray() as Document[];
+      assert.equal(first?.tags.releasedBy, 'gate', 'the later requests overtook the first one');
+      assert.ok(Number(first?.tags.completed) > Number(fourth?.tags.completed), 'first finished after fourth');
+      // gRPC sends the whole input at once; HTTP and WebSocket keep to `prefetch`, so every other one finished first
+      if (protocol !== 'grpc') assert.equal(first?.tags.completed, 3);
     });
 
     it('takes sync and async generators as inputs', async () => {

@@ -1,7 +1,8 @@
 /**
  * The gateway's gRPC protocol: `jina.JinaRPC/Call` (bidirectional, at most `prefetch` requests in flight per
  * stream), `JinaSingleDataRequestRPC/process_single_data`, `JinaGatewayDryRunRPC/dry_run`, `JinaInfoRPC/_status`,
- * `JinaDiscoverEndpointsRPC/endpoint_discovery`, standard health and reflection, so a client generated from the
+ * `JinaDiscoverEndpointsRPC/endpoint_discovery`, `JinaSingleDocumentRequestRPC/stream_doc` (streaming endpoints,
+ * `grpc-stream-doc.ts`), standard health and reflection, so a client generated from the
  * original `jina.proto` uses a weft Flow unmodified. Executor errors come back in-band; an unreachable executor
  * ends the call with UNAVAILABLE and a timeout with DEADLINE_EXCEEDED, both naming the executor.
  */
@@ -14,9 +15,14 @@ import {
   type sendUnaryData,
   status,
 } from '@grpc/grpc-js';
-import { HealthImplementation } from 'grpc-health-check';
 import { StartupError, UnavailableError } from '../../../errors/index.js';
-import { asBuffer, DEFAULT_SERVER_OPTIONS, JINA_RAW_SERVICES, serviceErrorFrom } from '../../../networking/index.js';
+import {
+  asBuffer,
+  DEFAULT_SERVER_OPTIONS,
+  JINA_RAW_SERVICES,
+  SINGLE_DOCUMENT_RAW_SERVICE,
+  serviceErrorFrom,
+} from '../../../networking/index.js';
 import {
   type DataRequest,
   decodeDataRequest,
@@ -25,8 +31,9 @@ import {
   encodeJinaInfo,
   encodeStatus,
 } from '../../../request/index.js';
-import { HEALTH_SERVICE_NAME, REFLECTION_SERVICE_NAMES, reflectionService } from '../../worker/index.js';
+import { HEALTH_SERVICE_NAME, HealthService, REFLECTION_SERVICE_NAMES, reflectionService } from '../../worker/index.js';
 import type { Gateway } from '../gateway.js';
+import { gatewayStreamDocHandlers } from './grpc-stream-doc.js';
 import type { ProtocolServer, ProtocolServerOptions } from './protocol.js';
 
 const DRY_RUN_SERVICE = {
@@ -48,6 +55,7 @@ export const GATEWAY_GRPC_SERVICES: readonly string[] = [
   'jina.JinaGatewayDryRunRPC',
   'jina.JinaInfoRPC',
   'jina.JinaDiscoverEndpointsRPC',
+  'jina.JinaSingleDocumentRequestRPC',
   HEALTH_SERVICE_NAME,
   ...REFLECTION_SERVICE_NAMES,
 ];
@@ -56,7 +64,7 @@ export class GrpcProtocol implements ProtocolServer {
   readonly protocol = 'grpc';
   readonly #gateway: Gateway;
   readonly #options: ProtocolServerOptions;
-  readonly #health = new HealthImplementation();
+  readonly #health = new HealthService();
   #server: Server | undefined;
   #accepting = false;
   #inFlight = 0;
@@ -109,14 +117,27 @@ export class GrpcProtocol implements ProtocolServer {
         );
       },
     });
+    server.addService(
+      SINGLE_DOCUMENT_RAW_SERVICE,
+      gatewayStreamDocHandlers({
+        gateway: this.#gateway,
+        accepting: () => this.#accepting,
+        refusal: () => this.#refusal(),
+        track: (work) => this.#track(work),
+      }),
+    );
     this.#health.addToServer(server);
     reflectionService(GATEWAY_GRPC_SERVICES).addToServer(server);
     const host = this.#options.host;
     const bindTo = `${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${this.#options.port}`;
+    const tls = this.#options.tls;
+    const credentials = tls
+      ? ServerCredentials.createSsl(null, [{ private_key: tls.key, cert_chain: tls.cert }], false)
+      : ServerCredentials.createInsecure();
     let port: number;
     try {
       port = await new Promise<number>((resolve, reject) =>
-        server.bindAsync(bindTo, ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+        server.bindAsync(bindTo, credentials, (err, p) => (err ? reject(err) : resolve(p))),
       );
     } catch (err) {
       server.forceShutdown();

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { configErrorFromZod } from '../../../config/index.js';
 import { ConfigError } from '../../../errors/index.js';
+import type { ServerTls } from '../gateway-tls.js';
 import type { ProtocolServerOptions } from './protocol.js';
 
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
@@ -69,11 +70,13 @@ export interface HttpOptions {
   exposeEndpoints: Map<string, ExposedEndpoint>;
   exposeGraphqlEndpoint: boolean;
   discoveryTimeoutMs: number;
+  /** Serve HTTPS with this certificate and key. */
+  tls?: ServerTls;
 }
 
 /** Validate the options a gateway hands the HTTP protocol; throws `ConfigError` naming the key. */
 export function parseHttpOptions(options: ProtocolServerOptions): HttpOptions {
-  const { host, port, maxMessageBytes, ...rest } = options;
+  const { host, port, maxMessageBytes, tls, ...rest } = options;
   let expose = rest.exposeEndpoints;
   if (typeof expose === 'string') {
     // Jina's CLI passes `--expose-endpoints` as JSON text
@@ -111,5 +114,6 @@ export function parseHttpOptions(options: ProtocolServerOptions): HttpOptions {
     exposeEndpoints,
     exposeGraphqlEndpoint: o.exposeGraphqlEndpoint,
     discoveryTimeoutMs: o.discoveryTimeoutMs,
+    ...(tls ? { tls } : {}),
   };
 }

@@ -1,7 +1,8 @@
 /**
  * The gateway's HTTP protocol (fastify), Jina's HTTP gateway on the wire: `GET /` (health), `GET /status`,
  * `GET /dry_run`, `POST /post`, CRUD shortcuts, one `POST /<endpoint>` per endpoint the executors expose (asked at
- * start-up; see `http-routes.ts`), `exposeEndpoints` remappings, an OpenAPI 3 document at `/openapi.json`, a
+ * start-up; see `http-routes.ts`), `GET /<endpoint>` Server-Sent Events for streaming endpoints (`http-sse.ts`),
+ * `exposeEndpoints` remappings, an OpenAPI 3 document at `/openapi.json`, a
  * browsable API page at `/docs`, optional CORS and GraphQL at `/graphql`. Executor errors answer 200 with the
  * error in `header.status`; transport failures 503/504; malformed bodies 400; oversized bodies 413.
  */
@@ -22,7 +23,14 @@ import {
   withLateEndpoints,
 } from './http-openapi.js';
 import { type HttpOptions, parseHttpOptions } from './http-options.js';
-import { EndpointCatalog, planDataRoutes, registerDataRoutes, registerLateEndpoints } from './http-routes.js';
+import {
+  EndpointCatalog,
+  planDataRoutes,
+  registerDataRoutes,
+  registerLateEndpoints,
+  reservedRoutes,
+} from './http-routes.js';
+import { discoverStreamingEndpoints, registerStreamingRoutes } from './http-sse.js';
 import type { ProtocolServer, ProtocolServerOptions } from './protocol.js';
 
 export class HttpProtocol implements ProtocolServer {
@@ -41,9 +49,15 @@ export class HttpProtocol implements ProtocolServer {
   async start(): Promise<number> {
     const o = this.#options;
     const endpoints = await discoverEndpoints(this.#gateway, o.discoveryTimeoutMs);
+    const streaming = endpoints.length > 0 ? await discoverStreamingEndpoints(this.#gateway, o.discoveryTimeoutMs) : [];
     const routes = planDataRoutes(endpoints, o);
     const catalog = new EndpointCatalog(this.#gateway, routes);
-    const app = Fastify({ bodyLimit: o.bodyLimit, logger: false, return503OnClosing: true });
+    // HTTPS with the gateway's certificate when it has one (the instance's API is the same either way)
+    const app = (
+      o.tls
+        ? Fastify({ https: o.tls, bodyLimit: o.bodyLimit, logger: false, return503OnClosing: true })
+        : Fastify({ bodyLimit: o.bodyLimit, logger: false, return503OnClosing: true })
+    ) as FastifyInstance;
     this.#app = app;
     try {
       // JSON only (a form or text body is 415, with a message saying to send JSON)
@@ -93,6 +107,7 @@ export class HttpProtocol implements ProtocolServer {
         scope.setSerializerCompiler(() => (data) => JSON.stringify(data));
         this.#registerServiceRoutes(scope, catalog);
         registerDataRoutes(scope, routes, ctx);
+        registerStreamingRoutes(scope, streaming, routes, reservedRoutes(o), ctx);
         registerLateEndpoints(scope, routes, catalog, ctx);
       });
       if (o.exposeGraphqlEndpoint) await registerGraphql(app, this.#gateway, ctx.accepting);

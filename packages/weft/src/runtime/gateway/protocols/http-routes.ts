@@ -9,10 +9,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ConfigError, UnavailableError, WeftError } from '../../../errors/index.js';
 import { type DataRequest, requestFromJson, requestToJson } from '../../../request/index.js';
-import type { Gateway } from '../gateway.js';
+import type { Gateway, UnreachableExecutor } from '../gateway.js';
 import { requestErrorReply, transportErrorReply } from './http-errors.js';
 import { dataRouteSchema, endpointSummary } from './http-openapi.js';
 import type { HttpMethod, HttpOptions } from './http-options.js';
+import { acceptsEventStream, serveEventStream } from './http-sse.js';
 
 /** A route that runs requests through the Flow. */
 export interface DataRoute {
@@ -173,14 +174,31 @@ export class EndpointCatalog {
 
   /** Ask the executors again (cheap once they answered: discovery is cached per deployment). */
   async refresh(): Promise<ReadonlySet<string>> {
-    for (const e of await this.#gateway.endpoints()) if (e.startsWith('/') && !this.routed.has(e)) this.#late.add(e);
+    this.#learn(await this.#gateway.endpoints());
     return this.#late;
+  }
+
+  /**
+   * Whether `path` is an endpoint discovered after start-up (asking the executors again when it is not known yet);
+   * when it is not, `unreachable` lists the executors that did not answer, any of which might serve it.
+   */
+  async find(path: string): Promise<{ served: boolean; unreachable: UnreachableExecutor[] }> {
+    if (this.#late.has(path)) return { served: true, unreachable: [] };
+    const { endpoints, unreachable } = await this.#gateway.discovery();
+    this.#learn(endpoints);
+    return { served: this.#late.has(path), unreachable };
+  }
+
+  #learn(endpoints: readonly string[]): void {
+    for (const e of endpoints) if (e.startsWith('/') && !this.routed.has(e)) this.#late.add(e);
   }
 }
 
 /**
  * A POST to a path without a route of its own: served when the path is an endpoint discovered after start-up
- * (asking the executors again), 404 otherwise. A remapped endpoint (`exposeEndpoints`) is only on its own route.
+ * (asking the executors again); 503 naming the executors that do not answer when some do not (the path may be
+ * one of their endpoints: Jina answers 503 for an unavailable executor), without running the request; 404
+ * otherwise. A remapped endpoint (`exposeEndpoints`) is only on its own route.
  */
 export function registerLateEndpoints(
   scope: FastifyInstance,
@@ -190,8 +208,10 @@ export function registerLateEndpoints(
 ): void {
   scope.post('/*', { schema: { hide: true } }, async (request, reply) => {
     const path = `/${(request.params as { '*': string })['*']}`;
-    const served = !catalog.routed.has(path) && (catalog.late.has(path) || (await catalog.refresh()).has(path));
-    if (!served) {
+    const found = catalog.routed.has(path) ? { served: false, unreachable: [] } : await catalog.find(path);
+    if (!found.served && found.unreachable.length > 0)
+      return refuseUnreachable(request, reply, path, found.unreachable);
+    if (!found.served) {
       const known = routes.map((r) => `${r.methods.join('|')} ${r.path}`).join(', ');
       const err = new WeftError(
         `no route POST ${path}; this gateway serves ${known || 'no data routes'} (an endpoint of an executor that is not reachable gets its route once it answers; GET /dry_run tells whether every executor is)`,
@@ -204,6 +224,40 @@ export function registerLateEndpoints(
   });
 }
 
+/**
+ * 503 for a path that may be an endpoint of executors that do not answer: an `UnavailableError` naming them and
+ * their addresses, with the request body echoed (as for a request that failed in the Flow).
+ */
+function refuseUnreachable(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  path: string,
+  unreachable: readonly UnreachableExecutor[],
+): FastifyReply {
+  let req: DataRequest;
+  try {
+    req = requestFromJson(request.body ?? {}, { execEndpoint: path });
+  } catch (err) {
+    const { status, body } = requestErrorReply(err);
+    return reply.code(status).send(body);
+  }
+  const first = unreachable[0] as UnreachableExecutor;
+  const who = unreachable.map((u) => `'${u.executor}' at ${u.addresses.join(', ')}`).join(', ');
+  const cause = first.error instanceof Error ? `: ${first.error.message}` : '';
+  const dryRun = '(GET /dry_run tells whether every executor is up)';
+  const err = new UnavailableError(
+    unreachable.length === 1
+      ? `executor ${who} is unavailable, and POST ${path} may be one of its endpoints, which are not known until it answers ${dryRun}${cause}`
+      : `executors ${who} are unavailable, and POST ${path} may be one of their endpoints, which are not known until they answer ${dryRun}${cause}`,
+    {
+      cause: first.error,
+      details: { executor: first.executor, addresses: [...first.addresses], endpoint: path },
+    },
+  );
+  const { status, body } = transportErrorReply(err, request.body, req);
+  return reply.code(status).send(body);
+}
+
 /** Parse the body, run the request through the Flow, answer (see `http-errors.ts` for failures). */
 async function serveData(
   ctx: DataRouteContext,
@@ -211,6 +265,8 @@ async function serveData(
   reply: FastifyReply,
   endpoint: string | undefined,
 ): Promise<FastifyReply> {
+  // `Accept: text/event-stream`: one document in, Server-Sent Events out (streaming endpoints, `http-sse.ts`)
+  if (acceptsEventStream(request)) return serveEventStream(ctx, request, reply, endpoint);
   const body = request.method === 'GET' && request.body === undefined ? bodyFromQuery(request.query) : request.body;
   let req: DataRequest;
   try {

@@ -1,15 +1,22 @@
-/** Gateway protocol plug-ins and their registry. */
+/**
+ * Gateway protocol plug-ins and their registry. HTTP and WebSocket (fastify, mercurius/graphql, ws) load on first
+ * use: importing `weft` — which every worker process does — must not pay ~0.5 s and ~20 MB for servers it never
+ * starts.
+ */
 import { GrpcProtocol } from './grpc-protocol.js';
-import { HttpProtocol } from './http-protocol.js';
 import { registerProtocol } from './protocol.js';
-import { WebSocketProtocol } from './websocket-protocol.js';
 
 registerProtocol('grpc', (gateway, options) => new GrpcProtocol(gateway, options));
-registerProtocol('http', (gateway, options) => new HttpProtocol(gateway, options));
-registerProtocol('websocket', (gateway, options) => new WebSocketProtocol(gateway, options));
+registerProtocol('http', async (gateway, options) => {
+  const { HttpProtocol } = await import('./http-protocol.js');
+  return new HttpProtocol(gateway, options);
+});
+registerProtocol('websocket', async (gateway, options) => {
+  const { WebSocketProtocol } = await import('./websocket-protocol.js');
+  return new WebSocketProtocol(gateway, options);
+});
 
 export { GATEWAY_GRPC_SERVICES, GrpcProtocol } from './grpc-protocol.js';
-export { HttpProtocol } from './http-protocol.js';
 export {
   type ProtocolFactory,
   type ProtocolServer,
@@ -18,4 +25,3 @@ export {
   registerProtocol,
   resolveProtocol,
 } from './protocol.js';
-export { WebSocketProtocol } from './websocket-protocol.js';

@@ -4,12 +4,15 @@
  */
 import { ConfigError } from '../../../errors/index.js';
 import type { Gateway } from '../gateway.js';
+import type { ServerTls } from '../gateway-tls.js';
 
 export interface ProtocolServerOptions {
   host: string;
   port: number;
   /** Largest accepted message or body, in bytes (-1: unlimited). */
   maxMessageBytes?: number;
+  /** Serve TLS with this certificate and key (plain text without). */
+  tls?: ServerTls;
   /** Protocol-specific options (HTTP: cors, title, description, exposeEndpoints…). */
   [key: string]: unknown;
 }
@@ -22,7 +25,11 @@ export interface ProtocolServer {
   stop(graceMs: number): Promise<void>;
 }
 
-export type ProtocolFactory = (gateway: Gateway, options: ProtocolServerOptions) => ProtocolServer;
+/** Builds a protocol server; may be async so that a protocol's libraries load only when a gateway uses it. */
+export type ProtocolFactory = (
+  gateway: Gateway,
+  options: ProtocolServerOptions,
+) => ProtocolServer | Promise<ProtocolServer>;
 
 const protocols = new Map<string, ProtocolFactory>();
 

@@ -4,9 +4,11 @@
  * answers `GET /` (`{}`, the health check), `GET /status` (versions and environment) and `GET /dry_run` (StatusProto
  * JSON) over plain HTTP. The subprotocol is picked with `Sec-WebSocket-Protocol`: `bytes` (serialized
  * DataRequestProto both ways) or `json` (the `/post` body in, `DataRequest.to_dict()` out), `json` when absent or
- * unknown; the chosen one is echoed back when the client offered it.
+ * unknown; the chosen one is echoed back when the client offered it. With the gateway's certificate, the port speaks
+ * TLS (`wss://`, `https://`).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { StartupError, UnavailableError } from '../../../errors/index.js';
@@ -40,7 +42,10 @@ export class WebSocketProtocol implements ProtocolServer {
       perMessageDeflate: false,
       handleProtocols: (offered) => [...offered].find((p) => SUBPROTOCOLS.includes(p as WebSocketMode)) ?? false,
     });
-    const http = createServer((req, res) => this.#get(req, res));
+    const tls = this.#options.tls;
+    const handle = (req: IncomingMessage, res: ServerResponse): void => this.#get(req, res);
+    // wss:// and https:// with the gateway's certificate when it has one
+    const http: Server = tls ? createTlsServer({ cert: tls.cert, key: tls.key }, handle) : createServer(handle);
     http.on('upgrade', (req, socket, head) => this.#upgrade(wss, req, socket, head));
     const { host, port } = this.#options;
     const bound = await new Promise<number>((resolve, reject) => {
