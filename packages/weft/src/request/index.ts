@@ -25,6 +25,7 @@ export {
   decodeJinaInfo,
   decodeSingleDocumentRequest,
   decodeStatus,
+  decodeStreamDocRequest,
   type Endpoints,
   encodeEmpty,
   encodeEndpoints,

@@ -5,7 +5,7 @@
 
 import type { JsonObject } from '../document/index.js';
 import { type Document, readDocument, sizeDocument, writeDocument } from '../document/index.js';
-import type { Status } from '../errors/index.js';
+import { BadRequestError, type Status } from '../errors/index.js';
 import {
   delimitedSize,
   encodeMessage,
@@ -202,4 +202,18 @@ export function decodeSingleDocumentRequest(bytes: Uint8Array): SingleDocumentRe
     else r.skipTag(tag);
   }
   return out;
+}
+
+/**
+ * A `stream_doc` request: a SingleDocumentRequestProto that must carry its document. Throws `DecodeError` for
+ * malformed bytes and `BadRequestError` when the document is missing.
+ */
+export function decodeStreamDocRequest(bytes: Uint8Array): SingleDocumentRequest & { document: Document } {
+  const req = decodeSingleDocumentRequest(bytes);
+  if (!req.document) {
+    throw new BadRequestError('stream_doc needs a request with a document (SingleDocumentRequestProto.document)', {
+      details: { field: 'document' },
+    });
+  }
+  return req as SingleDocumentRequest & { document: Document };
 }

@@ -8,12 +8,12 @@
  */
 import { type ServerWritableStream, status, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { Document } from '../../document/index.js';
-import { BadRequestError, statusFromError } from '../../errors/index.js';
+import { statusFromError } from '../../errors/index.js';
 import { DEFAULT_ENDPOINT } from '../../executor/index.js';
 import { type StreamedAnswer, serveServerStream } from '../../networking/index.js';
 import {
   DataRequest,
-  decodeSingleDocumentRequest,
+  decodeStreamDocRequest,
   encodeSingleDocumentRequest,
   nowTimestamp,
   type Route,
@@ -80,15 +80,7 @@ export function streamDocHandlers(host: HandlerHost): UntypedServiceImplementati
       }
       let req: SingleDocumentRequest;
       try {
-        req = decodeSingleDocumentRequest(call.request);
-        if (!req.document) {
-          throw new BadRequestError(
-            'stream_doc needs a request with a document (SingleDocumentRequestProto.document)',
-            {
-              details: { field: 'document' },
-            },
-          );
-        }
+        req = decodeStreamDocRequest(call.request);
       } catch (err) {
         call.emit('error', toServiceError(err, 'malformed SingleDocumentRequestProto', status.INVALID_ARGUMENT));
         return;

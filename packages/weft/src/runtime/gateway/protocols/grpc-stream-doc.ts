@@ -5,10 +5,10 @@
  * an unreachable executor ends the call with UNAVAILABLE naming it. A client that cancels stops the generator.
  */
 import { type ServerWritableStream, status, type UntypedServiceImplementation } from '@grpc/grpc-js';
-import { BadRequestError, StatusCode } from '../../../errors/index.js';
+import { StatusCode } from '../../../errors/index.js';
 import { type StreamedAnswer, serveServerStream, serviceErrorFrom } from '../../../networking/index.js';
 import {
-  decodeSingleDocumentRequest,
+  decodeStreamDocRequest,
   encodeSingleDocumentRequest,
   type SingleDocumentRequest,
 } from '../../../request/index.js';
@@ -36,15 +36,7 @@ export function gatewayStreamDocHandlers(host: StreamDocHost): UntypedServiceImp
       }
       let req: SingleDocumentRequest;
       try {
-        req = decodeSingleDocumentRequest(call.request);
-        if (!req.document) {
-          throw new BadRequestError(
-            'stream_doc needs a request with a document (SingleDocumentRequestProto.document)',
-            {
-              details: { field: 'document' },
-            },
-          );
-        }
+        req = decodeStreamDocRequest(call.request);
       } catch (err) {
         call.emit('error', serviceErrorFrom(err, `${name} cannot decode the request`, status.INVALID_ARGUMENT));
         return;
