@@ -137,6 +137,22 @@ describe('streaming endpoints over HTTP (Server-Sent Events)', () => {
       parseEvents(await bare.text()).map((e) => (e.data as { id?: string } | undefined)?.id ?? e.event),
       ['p2-0', 'p2-1', 'end'],
     );
+    // …labelled text/plain, as Jina's Python client does: taken on a streaming request, 415 on any other
+    const labelledText = await fetch(`${url('http')}/chat`, {
+      method: 'POST',
+      headers: { accept: 'text/event-stream', 'content-type': 'text/plain' },
+      body: JSON.stringify({ id: 'p3', text: 'plain' }),
+    });
+    assert.deepEqual(
+      parseEvents(await labelledText.text()).map((e) => (e.data as { id?: string } | undefined)?.id ?? e.event),
+      ['p3-0', 'end'],
+    );
+    const notStreaming = await fetch(`${url('http')}/post`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: JSON.stringify({ data: [{ text: 'x' }] }),
+    });
+    assert.equal(notStreaming.status, 415);
   });
 
   it('an exception mid-stream is an error event carrying the coded, in-band error, then end', async () => {

@@ -69,6 +69,22 @@ export class HttpProtocol implements ProtocolServer {
           done(err as Error, undefined);
         }
       });
+      // Jina's Python client posts to streaming (SSE) endpoints with its JSON labelled text/plain; take that JSON
+      // there, and only there (everywhere else a text body stays 415)
+      app.addContentTypeParser('text/plain', { parseAs: 'string' }, (req, text, done) => {
+        if (!/text\/event-stream/.test(req.headers.accept ?? '')) {
+          const err = Object.assign(new Error(`Unsupported Media Type: ${req.headers['content-type']}`), {
+            code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE',
+            statusCode: 415,
+          });
+          return done(err, undefined);
+        }
+        try {
+          done(null, parseJsonBody(text as string));
+        } catch (err) {
+          done(err as Error, undefined);
+        }
+      });
       app.setErrorHandler((err, _request, reply) => {
         const { status, body } = requestErrorReply(err, o.bodyLimit);
         return reply.code(status).send(body);
