@@ -103,6 +103,21 @@ function sseToJson(text: string): { event: string; data?: unknown }[] {
     });
 }
 
+/** Run an example's shell script against the Flow on `port` (the docs say localhost:DOC_PORT); its stdout. */
+async function runExample(ex: { where: string; script: string }, port: number): Promise<string> {
+  const script = ex.script.replaceAll(`localhost:${DOC_PORT}`, `localhost:${port}`);
+  try {
+    const { stdout } = await promisify(execFile)('bash', ['-e', '-o', 'pipefail', '-c', script], {
+      cwd: root,
+      timeout: 30_000,
+    });
+    return stdout;
+  } catch (err) {
+    const e = err as { stderr?: string; stdout?: string; code?: number };
+    assert.fail(`${ex.where} failed (exit ${e.code}):\n${e.stderr ?? ''}${e.stdout ?? ''}`);
+  }
+}
+
 describe('curl examples of the HTTP docs', () => {
   let flow: Flow;
   before(async () => {
@@ -122,17 +137,7 @@ describe('curl examples of the HTTP docs', () => {
 
   for (const ex of examples) {
     it(`${ex.where} answers JSON${ex.expected === undefined ? '' : ' with what the docs show'}`, async () => {
-      const script = ex.script.replaceAll(`localhost:${DOC_PORT}`, `localhost:${flow.port}`);
-      let stdout: string;
-      try {
-        ({ stdout } = await promisify(execFile)('bash', ['-e', '-o', 'pipefail', '-c', script], {
-          cwd: root,
-          timeout: 30_000,
-        }));
-      } catch (err) {
-        const e = err as { stderr?: string; stdout?: string; code?: number };
-        assert.fail(`${ex.where} failed (exit ${e.code}):\n${e.stderr ?? ''}${e.stdout ?? ''}`);
-      }
+      const stdout = await runExample(ex, flow.port);
       let json: unknown;
       try {
         json = JSON.parse(stdout);
@@ -158,17 +163,7 @@ describe('curl examples of the streaming guide', () => {
 
   for (const ex of streamingExamples) {
     it(`${ex.where} streams the events the docs show`, async () => {
-      const script = ex.script.replaceAll(`localhost:${DOC_PORT}`, `localhost:${flow.port}`);
-      let stdout: string;
-      try {
-        ({ stdout } = await promisify(execFile)('bash', ['-e', '-o', 'pipefail', '-c', script], {
-          cwd: root,
-          timeout: 30_000,
-        }));
-      } catch (err) {
-        const e = err as { stderr?: string; stdout?: string; code?: number };
-        assert.fail(`${ex.where} failed (exit ${e.code}):\n${e.stderr ?? ''}${e.stdout ?? ''}`);
-      }
+      const stdout = await runExample(ex, flow.port);
       assert.ok(stdout.startsWith('event: '), `${ex.where} printed Server-Sent Events:\n${stdout}`);
       const events = sseToJson(stdout);
       assert.equal(events.at(-1)?.event, 'end', 'the stream ends with an end event');
