@@ -27,6 +27,8 @@ export interface ResolvedExecutor {
 export interface ResolveOptions {
   /** Directory relative paths are resolved against (default: process.cwd()). */
   cwd?: string;
+  /** Validate an executor YAML (default true; a worker process decodes the file its parent validated). */
+  validate?: boolean;
 }
 
 /**
@@ -45,10 +47,10 @@ export async function resolveUses(uses: Uses, options: ResolveOptions = {}): Pro
       `uses must be an Executor class, a module path, a registered name or a YAML file, got ${typeof uses}`,
     );
   }
-  if (/\n/.test(uses) && /jtype\s*:/.test(uses)) return fromYaml(parseYaml(uses), cwd);
+  if (/\n/.test(uses) && /jtype\s*:/.test(uses)) return fromYaml(parseYaml(uses), cwd, options.validate);
   if (/\.ya?ml$/i.test(uses)) {
     const file = resolve(cwd, uses);
-    return fromYaml(loadYamlFile(file), dirname(file));
+    return fromYaml(loadYamlFile(file), dirname(file), options.validate);
   }
   if (isModuleSpecifier(uses)) {
     const [path, exportName] = splitSpecifier(uses);
@@ -64,8 +66,8 @@ export async function resolveUses(uses: Uses, options: ResolveOptions = {}): Pro
   return { cls, ...empty };
 }
 
-async function fromYaml(source: YamlSource, baseDir: string): Promise<ResolvedExecutor> {
-  const y = parseExecutorYaml(source);
+async function fromYaml(source: YamlSource, baseDir: string, validate = true): Promise<ResolvedExecutor> {
+  const y = parseExecutorYaml(source, { validate });
   let cls: ExecutorClass | undefined;
   for (const m of y.modules) {
     const mod = await importModule(m, baseDir);

@@ -5,7 +5,7 @@
  * JSON configuration its process reads.
  */
 import type { HeadConfig, HeadTargetConfig } from '../runtime/head/index.js';
-import type { DeploymentOptions } from './deployment-options.js';
+import type { ParsedDeploymentOptions as DeploymentOptions } from './deployment-options.js';
 import type { ChildUses } from './uses-spec.js';
 
 export type RuntimeRole = 'worker' | 'head' | 'uses-before' | 'uses-after';

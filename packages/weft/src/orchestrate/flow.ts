@@ -16,6 +16,7 @@ import {
   type ExecutorOptionsInput,
   type FlowExecutorOptions,
   type FlowOptions,
+  type FlowOptionsInput,
   loadYamlFile,
   parseExecutorOptions,
   parseFlowOptions,
@@ -42,7 +43,7 @@ export class Flow {
   #starting: Promise<this> | undefined;
   #closing: Promise<void> | undefined;
 
-  constructor(options: Record<string, unknown> = {}, context: { cwd?: string } = {}) {
+  constructor(options: FlowOptionsInput = {}, context: { cwd?: string } = {}) {
     this.options = parseFlowOptions(options);
     this.#cwd = context.cwd ?? process.cwd();
   }
@@ -54,11 +55,11 @@ export class Flow {
    */
   static load(
     file: string,
-    options: { env?: Record<string, string | undefined>; overrides?: Record<string, unknown> } = {},
+    options: { env?: Record<string, string | undefined>; overrides?: FlowOptionsInput } = {},
   ): Flow {
     const path = resolve(file);
     const y = parseFlowYaml(loadYamlFile(path, options.env ? { env: options.env } : {}));
-    const flow = new Flow({ ...(y.options as Record<string, unknown>), ...options.overrides }, { cwd: dirname(path) });
+    const flow = new Flow({ ...(y.options as FlowOptionsInput), ...options.overrides }, { cwd: dirname(path) });
     for (const e of y.executors) flow.add(e as FlowAddOptions);
     return flow;
   }

@@ -12,8 +12,8 @@ export { type HandledRequest, RequestHandler } from './request-handler.js';
 export { HEALTH_SERVICE_NAME, JINA_SERVICE_NAMES, REFLECTION_SERVICE_NAMES } from './service-definitions.js';
 export {
   createExecutor,
+  decodeWorkerConfig,
   loadExecutorClass,
-  parseWorkerConfig,
   WORKER_CONFIG_ENV,
   type WorkerConfig,
   type WorkerUses,
