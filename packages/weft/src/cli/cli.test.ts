@@ -44,8 +44,11 @@ describe('weft command line', () => {
     const cases: [string[], RegExp][] = [
       [['flow'], /--uses is required/],
       [['flow', '--uses', 'f.yml', '--replicas', '2'], /Unknown option '--replicas'/],
-      [['executor', '--uses', 'x.ts#X', '--port', 'eighty'], /--port must be an integer between 0 and 65535/],
-      [['executor', '--uses', 'x.ts#X', '--uses-with', '[1]'], /--uses-with must be a JSON object/],
+      [['executor', '--uses', 'x.ts#X', '--port', 'eighty'], /--port must be an integer, got 'eighty'/],
+      // ranges and shapes come from the option schema (the one a Deployment's workers are validated with)
+      [['executor', '--uses', 'x.ts#X', '--port', '70000'], /--port: Too big: expected number to be <=65535/],
+      [['executor', '--uses', 'x.ts#X', '--uses-with', '[1]'], /--uses-with: .*expected record/],
+      [['flow', '--uses', 'f.yml', '--port', '1,70000'], /--port \(1\): Too big/],
       [['gateway', '--deployments-addresses', '{}'], /--graph-description is required/],
       [
         ['gateway', '--graph-description', '{oops', '--deployments-addresses', '{}'],

@@ -30,8 +30,9 @@ function allowExpressions(node: unknown): unknown {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(node)) out[k] = k === 'enum' || k === 'const' ? v : allowExpressions(v);
   const type = out.type;
-  if (type === 'number' || type === 'integer' || type === 'boolean') return { anyOf: [out, EXPRESSION] };
-  return out;
+  if (type !== 'number' && type !== 'integer' && type !== 'boolean') return out;
+  const { description, ...value } = out; // the description stays on the option, for editors to show
+  return { anyOf: [value, EXPRESSION], ...(description !== undefined ? { description } : {}) };
 }
 
 /**

@@ -47,10 +47,7 @@ export const OPTIONS = {
     arg: 'spec',
     help: "an executor that receives all shards' answers instead of the reduce",
   },
-  name: {
-    type: 'string',
-    help: 'the name: of an executor (unique in a Flow; runtimes are <name>/rep-<i>), of a runtime or of the Flow',
-  },
+  name: { type: 'string', help: 'the name (of an executor: unique in a Flow; its runtimes are <name>/rep-<i>)' },
   // layout
   replicas: { type: 'integer', arg: 'n', help: 'copies of the executor, each its own process (round robin)' },
   shards: { type: 'integer', arg: 'n', help: 'partitions; with more than one a head fans requests out by polling' },
@@ -65,7 +62,7 @@ export const OPTIONS = {
   external: { type: 'boolean', help: 'already running at host:port; the Flow starts nothing for it' },
   noReduce: { type: 'boolean', help: "receive the parents' requests unreduced, one by one" },
   // where
-  host: { type: 'string', help: 'the interface to listen on (an external executor: where it runs)' },
+  host: { type: 'string', help: 'the interface to listen on (of an external executor: where it runs)' },
   port: { type: 'integer', arg: 'port', help: 'the port to listen on; 0 picks a free one' },
   protocol: { type: 'list', arg: 'p[,…]', help: "the gateway's protocols (grpc, http, websocket), each on a port" },
   workspace: { type: 'string', arg: 'dir', help: 'the base workspace directory of the executors' },

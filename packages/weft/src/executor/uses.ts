@@ -12,6 +12,7 @@ import type { DynamicBatchingConfig } from './endpoint-table.js';
 import { Executor, type ExecutorMetas } from './executor.js';
 import { parseExecutorYaml } from './executor-yaml.js';
 import { type ExecutorClass, lookupExecutor, registeredExecutorNames } from './registry.js';
+import { ensureTypeScriptLoader } from './typescript-loader.js';
 
 export type Uses = ExecutorClass | string;
 
@@ -134,32 +135,13 @@ async function importModule(path: string, cwd: string): Promise<Record<string, u
       details: { module: path },
     });
   }
+  await ensureTypeScriptLoader(path);
   try {
     return (await import(abs)) as Record<string, unknown>;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ERR_UNKNOWN_FILE_EXTENSION' && /\.(m|c)?tsx?$/.test(path)) {
-      await registerTypeScriptLoader();
-      return (await import(abs)) as Record<string, unknown>;
-    }
     throw new ExecutorLoadError(`importing executor module '${path}' failed: ${(err as Error).message}`, {
       cause: err,
       details: { module: path },
-    });
-  }
-}
-
-let tsRegistered = false;
-
-/** Load `.ts` modules in this process through `tsx` (an optional peer of weft). */
-async function registerTypeScriptLoader(): Promise<void> {
-  if (tsRegistered) return;
-  try {
-    const api = (await import('tsx/esm/api')) as { register: () => unknown };
-    api.register();
-    tsRegistered = true;
-  } catch (err) {
-    throw new ExecutorLoadError('loading TypeScript executors needs the package `tsx`: run `npm install tsx`', {
-      cause: err,
     });
   }
 }
