@@ -58,7 +58,7 @@ describe('weft export docker-compose', () => {
     assert.deepEqual(s['indexer-shard-1-rep-0'].volumes, ['indexer-workspace:/weft/workspace']);
     assert.ok(s['indexer-shard-1-rep-0'].command.includes('/weft/workspace/indexer-shard-1-rep-0'));
     const head = s['indexer-head'].command as string[];
-    assert.deepEqual(JSON.parse(head[head.indexOf('--connection-list') + 1]), {
+    assert.deepEqual(JSON.parse(head[head.indexOf('--connection-list') + 1] as string), {
       0: ['indexer-shard-0-rep-0:8081'],
       1: ['indexer-shard-1-rep-0:8081'],
     });
