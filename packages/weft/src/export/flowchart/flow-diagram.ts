@@ -51,7 +51,7 @@ export function flowDiagram(spec: FlowSpec): Diagram {
       id: e.name,
       lines: [
         e.name,
-        e.external ? `external ${externalWhere(e)}` : shorten(uses.includes('\n') ? 'inline YAML' : uses, 32),
+        ...(e.external ? ['external', externalWhere(e)] : [shorten(uses.includes('\n') ? 'inline YAML' : uses, 30)]),
         ...(facts.length > 0 ? [facts.join(' · ')] : []),
       ],
       kind: e.external ? 'external' : 'executor',
@@ -77,7 +77,7 @@ export function flowDiagram(spec: FlowSpec): Diagram {
       edges.push({
         from,
         to,
-        ...(when ? { label: `when ${shorten(conditionText(when), 40)}` } : {}),
+        ...(when ? { label: `when ${shorten(conditionText(when), 36)}` } : {}),
         dashed: byName.get(to)?.floating ?? false,
       });
     }

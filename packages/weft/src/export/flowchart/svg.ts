@@ -6,10 +6,12 @@
  */
 import type { Diagram, DiagramNode } from './flow-diagram.js';
 
-const NODE_W = 190;
+const NODE_W = 200;
+/** Characters of 11 px text that fit in a node (for callers shortening lines). */
+export const NODE_CHARS = 30;
 const LINE_H = 16;
 const PAD = 10;
-const COL_GAP = 90;
+const COL_GAP = 120;
 const ROW_GAP = 36;
 const MARGIN = 24;
 
@@ -20,54 +22,90 @@ interface Placed {
   h: number;
 }
 
+/** A slot in a layer: a node, or a waypoint of an edge that spans several layers (drawn through, not over, nodes). */
+interface Slot {
+  id: string;
+  node?: DiagramNode;
+  h: number;
+}
+
 export function svgSource(d: Diagram): string {
   const layer = layers(d);
-  const columns: DiagramNode[][] = [];
-  for (const n of d.nodes) (columns[layer.get(n.id) as number] ??= []).push(n);
-  const placed = new Map<string, Placed>();
   const height = (n: DiagramNode): number => n.lines.length * LINE_H + 2 * PAD + stack(n) * 4;
-  const colHeights = columns.map((c) => c.reduce((s, n) => s + height(n), 0) + ROW_GAP * (c.length - 1));
+  const columns: Slot[][] = [];
+  for (const n of d.nodes) (columns[layer.get(n.id) as number] ??= []).push({ id: n.id, node: n, h: height(n) });
+  // an edge over several layers gets a waypoint in each layer between, so it is routed around the nodes there
+  const routes = d.edges.map((e, i) => {
+    const from = layer.get(e.from) as number;
+    const to = layer.get(e.to) as number;
+    const via: string[] = [];
+    for (let l = from + 1; l < to; l++) {
+      const id = `edge${i}@${l}`;
+      (columns[l] ??= []).push({ id, h: 0 });
+      via.push(id);
+    }
+    return { edge: e, path: [e.from, ...via, e.to] };
+  });
+  const parents = new Map<string, string[]>();
+  for (const r of routes) {
+    for (let k = 1; k < r.path.length; k++) {
+      const to = r.path[k] as string;
+      parents.set(to, [...(parents.get(to) ?? []), r.path[k - 1] as string]);
+    }
+  }
+  const gap = (s: Slot): number => (s.node ? ROW_GAP : ROW_GAP / 2);
+  const colHeights = columns.map((c) => c.reduce((sum, s) => sum + s.h + gap(s), 0) - ROW_GAP);
   const totalH = Math.max(...colHeights);
+  const placed = new Map<string, Placed & { slot: Slot }>();
   columns.forEach((col, i) => {
     if (i > 0) {
       // order by the mean vertical position of the parents, so edges cross less
-      const pos = (n: DiagramNode): number => {
-        const ys = d.edges
-          .filter((e) => e.to === n.id && placed.has(e.from))
-          .map((e) => (placed.get(e.from) as Placed).y);
+      const pos = (s: Slot): number => {
+        const ys = (parents.get(s.id) ?? []).flatMap((p) => {
+          const q = placed.get(p);
+          return q ? [q.y + q.h / 2] : [];
+        });
         return ys.length > 0 ? ys.reduce((a, b) => a + b, 0) / ys.length : 0;
       };
       col.sort((a, b) => pos(a) - pos(b));
     }
     let y = MARGIN + (totalH - (colHeights[i] as number)) / 2;
-    for (const n of col) {
-      placed.set(n.id, { node: n, x: MARGIN + i * (NODE_W + COL_GAP), y, h: height(n) });
-      y += height(n) + ROW_GAP;
+    for (const s of col) {
+      placed.set(s.id, { slot: s, node: s.node as DiagramNode, x: MARGIN + i * (NODE_W + COL_GAP), y, h: s.h });
+      y += s.h + gap(s);
     }
   });
   const width = MARGIN * 2 + columns.length * NODE_W + (columns.length - 1) * COL_GAP;
   const svgH = totalH + MARGIN * 2;
   const parts: string[] = [];
-  for (const e of d.edges) {
-    const a = placed.get(e.from) as Placed;
-    const b = placed.get(e.to) as Placed;
-    const x1 = a.x + NODE_W;
-    const y1 = a.y + a.h / 2;
-    const x2 = b.x - 2;
-    const y2 = b.y + b.h / 2;
-    const mx = (x1 + x2) / 2;
+  for (const r of routes) {
+    const pts = r.path.map((id, k) => {
+      const p = placed.get(id) as Placed & { slot: Slot };
+      const cy = p.y + p.h / 2;
+      if (k === 0) return { x: p.x + NODE_W, y: cy };
+      if (k === r.path.length - 1) return { x: p.x - 2, y: cy };
+      return { x: p.x + NODE_W / 2, y: cy };
+    });
+    let d2 = `M${pts[0]?.x},${pts[0]?.y}`;
+    for (let k = 1; k < pts.length; k++) {
+      const a = pts[k - 1] as { x: number; y: number };
+      const b = pts[k] as { x: number; y: number };
+      const mx = (a.x + b.x) / 2;
+      d2 += ` C${mx},${a.y} ${mx},${b.y} ${b.x},${b.y}`;
+    }
+    const e = r.edge;
     parts.push(
-      `<path d="M${x1},${y1} C${mx},${y1} ${mx},${y2} ${x2},${y2}" fill="none" stroke="#525252" stroke-width="1.5"${e.dashed ? ' stroke-dasharray="5 4"' : ''} marker-end="url(#arrow)"/>`,
+      `<path d="${d2}" fill="none" stroke="#525252" stroke-width="1.5"${e.dashed ? ' stroke-dasharray="5 4"' : ''} marker-end="url(#arrow)"/>`,
     );
     if (e.label) {
-      const lx = mx;
-      const ly = (y1 + y2) / 2 - 6;
+      // beside the arrow head, where the filter applies
+      const end = pts[pts.length - 1] as { x: number; y: number };
       parts.push(
-        `<text x="${lx}" y="${ly}" text-anchor="middle" font-size="11" fill="#b45309" stroke="#fff" stroke-width="3" paint-order="stroke">${esc(e.label)}</text>`,
+        `<text x="${end.x - 8}" y="${end.y - 8}" text-anchor="end" font-size="11" fill="#b45309" stroke="#fff" stroke-width="3" paint-order="stroke">${esc(e.label)}</text>`,
       );
     }
   }
-  for (const p of placed.values()) parts.push(nodeSvg(p));
+  for (const p of placed.values()) if (p.slot.node) parts.push(nodeSvg(p));
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${svgH}" viewBox="0 0 ${width} ${svgH}" font-family="Helvetica, Arial, sans-serif">`,
     '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#525252"/></marker></defs>',
