@@ -21,14 +21,23 @@ function toJson(schema: z.ZodType): Json {
   return out;
 }
 
-/** The option keys of one object schema in snake_case (nested user data such as `uses_with` is left alone). */
+/** A whole-scalar `${{ ENV.X }}` / `${{ CONTEXT.X }}`, which may stand for any option's value before substitution. */
+const SUBSTITUTION: Json = {
+  type: 'string',
+  pattern: '^\\s*\\$\\{\\{\\s*(ENV|CONTEXT)\\.[A-Za-z_][A-Za-z0-9_]*\\s*\\}\\}\\s*$',
+};
+
+/**
+ * The option keys of one object schema in snake_case (nested user data such as `uses_with` is left alone), each
+ * option also accepting a `${{ ENV.X }}` substitution.
+ */
 function snakeKeys(schema: Json): Json {
   const snake = (k: string): string => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
   const props = schema.properties as Record<string, unknown> | undefined;
   if (!props) return schema;
   return {
     ...schema,
-    properties: Object.fromEntries(Object.entries(props).map(([k, v]) => [snake(k), v])),
+    properties: Object.fromEntries(Object.entries(props).map(([k, v]) => [snake(k), { anyOf: [v, SUBSTITUTION] }])),
     ...(Array.isArray(schema.required) ? { required: (schema.required as string[]).map(snake) } : {}),
   };
 }
