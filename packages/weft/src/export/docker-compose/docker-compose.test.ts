@@ -40,6 +40,7 @@ describe('weft export docker-compose', () => {
       'encoder-rep-1',
       'indexer-shard-0-rep-0',
       'indexer-shard-1-rep-0',
+      'indexer-uses-after',
       'indexer-head',
       'tagger-rep-0',
       'ranker-rep-0',
@@ -62,7 +63,12 @@ describe('weft export docker-compose', () => {
       0: ['indexer-shard-0-rep-0:8081'],
       1: ['indexer-shard-1-rep-0:8081'],
     });
-    assert.deepEqual(Object.keys(s['indexer-head'].depends_on), ['indexer-shard-0-rep-0', 'indexer-shard-1-rep-0']);
+    assert.deepEqual(Object.keys(s['indexer-head'].depends_on), [
+      'indexer-shard-0-rep-0',
+      'indexer-shard-1-rep-0',
+      'indexer-uses-after',
+    ]);
+    assert.equal(head[head.indexOf('--uses-after-address') + 1], 'indexer-uses-after:8081');
     // the gateway: published ports, every replica's address (the gateway balances them), waits for health
     const gw = s.gateway;
     assert.deepEqual(gw.ports, ['8080:8080', '50051:8081']);

@@ -55,6 +55,17 @@ describe('weft export flowchart', () => {
     );
   });
 
+  it('docs/guides/shop-the-look.svg is the current picture of the shop-the-look Flow', async () => {
+    const env = { SHOP_GATEWAY_HOST: '0.0.0.0', SHOP_GATEWAY_PORT: '8080', SHOP_DATA_DIR: '/data' };
+    const flow = new URL('../../../../../examples/shop-the-look/flow.yml', import.meta.url).pathname;
+    const target = join(mkdtempSync(join(tmpdir(), 'weft-chart-')), 'shop.svg');
+    await exportFlow('flowchart', flow, target, { env });
+    assertGolden(
+      new URL('../../../../../docs/guides/shop-the-look.svg', import.meta.url).pathname,
+      readFileSync(target, 'utf8'),
+    );
+  });
+
   it('says a condition in a few words', () => {
     assert.equal(
       conditionText({ tags__kind: { $eq: 'image' }, tags__n: { $gte: 2 } }),

@@ -71,6 +71,10 @@ describe('weft export kubernetes', () => {
       1: ['indexer-1.shop.svc:8080'],
     });
     assert.ok(head.env.some((e: Obj) => e.name === 'WEFT_TRANSPORT' && e.value === 'grpc'));
+    assert.equal(head.args[head.args.indexOf('--uses-after-address') + 1], '127.0.0.1:8082');
+    const sidecar = find(objects, 'Deployment', 'indexer-head').spec.template.spec.containers[1];
+    assert.equal(sidecar.name, 'uses-after');
+    assert.deepEqual(sidecar.args.slice(0, 5), ['executor', '--uses', '/weft/config/executor.yml', '--port', '8082']);
     // replicas: one Deployment, spec.replicas, GPUs and resources from the options
     const enc = find(objects, 'Deployment', 'encoder');
     assert.equal(enc.spec.replicas, 2);
