@@ -107,13 +107,20 @@ export function svgSource(d: Diagram): string {
   }
   for (const p of placed.values()) if (p.slot.node) parts.push(nodeSvg(p));
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${svgH}" viewBox="0 0 ${width} ${svgH}" font-family="Helvetica, Arial, sans-serif">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${svgH}" viewBox="0 0 ${width} ${svgH}" font-family="Helvetica, Arial, sans-serif" role="img">`,
+    `<title>${esc(title(d))}</title>`,
     '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#525252"/></marker></defs>',
     `<rect width="${width}" height="${svgH}" fill="#ffffff"/>`,
     ...parts,
     '</svg>',
     '',
   ].join('\n');
+}
+
+/** What the picture shows, for screen readers: `Flow: gateway → encoder → indexer → gateway`. */
+function title(d: Diagram): string {
+  const executors = d.nodes.filter((n) => n.kind !== 'gateway').map((n) => n.id);
+  return `Flow: ${executors.length} executor(s): ${executors.join(', ')}`;
 }
 
 /** Extra stacked cards behind a node: one per further replica or shard, at most three. */

@@ -1,5 +1,5 @@
 // Test fixture: executors of the export run test, loaded in `weft executor` processes from the exported commands.
-import { type EndpointArgs, Executor, requests } from '../../../../src/index.js';
+import { type EndpointArgs, Executor, type ExecutorArgs, requests } from '../../../../src/index.js';
 
 /** `tags.stamped = true`. */
 export class Stamp extends Executor {
@@ -12,7 +12,7 @@ export class Stamp extends Executor {
 /** `tags.sharded = true`, `tags.greeting` from its constructor options. */
 export class Sharded extends Executor {
   readonly #greeting: string;
-  constructor(options: { greeting?: string } = {}) {
+  constructor(options: ExecutorArgs<{ greeting: string }> = {}) {
     super(options);
     this.#greeting = options.greeting ?? 'none';
   }
