@@ -84,7 +84,9 @@ describe('weft gateway arguments', () => {
       prefetch: '10',
       'timeout-send': '500',
       retries: '2',
+      'protocol-options': '{"cors":true,"title":"T"}',
     });
+    assert.deepEqual(config.protocolOptions, { cors: true, title: 'T' });
     assert.deepEqual(config.graph, JSON.parse(graph));
     assert.deepEqual(config.addresses, { a: ['127.0.0.1:5001', '127.0.0.1:5002'], b: ['grpc://10.0.0.2:5003'] });
     assert.deepEqual(config.conditions, { b: { tags__kind: 'x' } });

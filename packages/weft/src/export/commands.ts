@@ -70,6 +70,7 @@ export function gatewayArgs(plan: DeployPlan, addresses: Record<string, string[]
     ...(g.timeoutSend !== undefined ? ['--timeout-send', String(g.timeoutSend)] : []),
     ...(g.retries !== undefined ? ['--retries', String(g.retries)] : []),
     ...(g.prefetch !== undefined ? ['--prefetch', String(g.prefetch)] : []),
+    ...(Object.keys(g.protocolOptions).length > 0 ? ['--protocol-options', JSON.stringify(g.protocolOptions)] : []),
   ];
 }
 

@@ -59,6 +59,8 @@ export interface DeployPlan {
     timeoutSend?: number;
     retries?: number;
     prefetch?: number;
+    /** The Flow's HTTP/GraphQL options (cors, title, …), for `--protocol-options`. */
+    protocolOptions: Record<string, unknown>;
   };
   options: ResolvedExportOptions;
 }
@@ -129,6 +131,7 @@ export async function planExport(spec: FlowSpec, options: ResolvedExportOptions)
       ...(f.timeoutSend !== undefined ? { timeoutSend: f.timeoutSend } : {}),
       ...(f.retries !== undefined ? { retries: f.retries } : {}),
       ...(f.prefetch !== undefined ? { prefetch: f.prefetch } : {}),
+      protocolOptions: protocolOptions(f),
     },
     options,
   };
@@ -159,6 +162,22 @@ function externalAddresses(e: FlowSpec['executors'][number]): string[] {
     );
   }
   return ports.map((p, i) => `${(hosts.length === 1 ? hosts[0] : hosts[i]) as string}:${p}`);
+}
+
+/** The Flow options a gateway serves its protocols with (as `weft flow` passes them). */
+function protocolOptions(f: FlowSpec['options']): Record<string, unknown> {
+  const keys = [
+    'cors',
+    'title',
+    'description',
+    'noDebugEndpoints',
+    'noCrudEndpoints',
+    'exposeEndpoints',
+    'exposeGraphqlEndpoint',
+  ] as const;
+  const out: Record<string, unknown> = {};
+  for (const k of keys) if (f[k] !== undefined) out[k] = f[k];
+  return out;
 }
 
 function asList<T>(v: T | readonly T[]): T[] {

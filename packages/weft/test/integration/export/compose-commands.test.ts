@@ -86,6 +86,9 @@ describe('exported docker-compose commands', { timeout: 180_000 }, () => {
     }
     assert.equal(order.at(-1), 'gateway');
     assert.deepEqual(services.gateway?.ports, ['8080:8080']);
+    // the Flow's HTTP options reach the gateway
+    const openapi = await fetch(`http://127.0.0.1:${ports.get('gateway')}/openapi.json`);
+    assert.equal(((await openapi.json()) as { info: { title: string } }).info.title, 'Exported shop');
 
     const res = await fetch(`http://127.0.0.1:${ports.get('gateway')}/post`, {
       method: 'POST',
