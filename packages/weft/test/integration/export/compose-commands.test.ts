@@ -2,20 +2,14 @@
 // condition) to docker-compose, then run every service's command as a local process — each service on a free
 // port, service names replaced by 127.0.0.1 — in depends_on order, and send requests through the gateway.
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { exportFlow } from '../../../src/export/index.js';
 import { freePort } from '../../../src/orchestrate/index.js';
-
-const BIN = fileURLToPath(new URL('../../../bin/weft.mjs', import.meta.url));
-const PROJECT = join(import.meta.dirname, 'project');
-const started: ChildProcess[] = [];
+import { PROJECT, serve, stopAll } from './helpers.js';
 
 interface Service {
   command: string[];
@@ -24,38 +18,8 @@ interface Service {
   ports?: string[];
 }
 
-/** Start `weft <args>`; resolves once it printed its address (it is ready), rejects if it exits first. */
-async function serve(name: string, args: string[], env: Record<string, string>): Promise<void> {
-  const { NODE_TEST_CONTEXT: _, ...parentEnv } = process.env;
-  const child = spawn(process.execPath, [BIN, ...args], {
-    cwd: PROJECT,
-    env: { ...parentEnv, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  started.push(child);
-  let err = '';
-  child.stderr?.on('data', (c: Buffer) => {
-    err += c.toString();
-  });
-  const ready = new Promise<void>((resolve) => {
-    let out = '';
-    child.stdout?.on('data', (c: Buffer) => {
-      out += c.toString();
-      if (/^(grpc|http):\/\//m.test(out)) resolve();
-    });
-  });
-  const exited = once(child, 'exit').then(([code]) => {
-    throw new Error(`${name} (weft ${args[0]}) exited with ${code} before serving:\n${err}`);
-  });
-  await Promise.race([ready, exited]);
-}
-
 describe('exported docker-compose commands', { timeout: 180_000 }, () => {
-  after(async () => {
-    const live = started.filter((c) => c.exitCode === null && c.signalCode === null);
-    for (const c of live) c.kill('SIGTERM');
-    await Promise.all(live.map((c) => once(c, 'exit')));
-  });
+  after(stopAll);
 
   it('run as they are and serve the Flow: replicas, a head over two shards, a condition', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'weft-compose-run-')), 'docker-compose.yml');
