@@ -1,7 +1,7 @@
 /** Field validation for Document: each check throws `BadDocumentError` naming the field. */
 import { BadDocumentError } from '../errors/index.js';
+import { isPlainObject } from '../wire/index.js';
 import type { NamedScore } from './document.js';
-import { isPlainObject } from './json-value.js';
 
 export function checkString(value: unknown, field: string): string {
   if (typeof value !== 'string') {

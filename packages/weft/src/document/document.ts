@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { BadDocumentError } from '../errors/index.js';
+import { assertJsonObject, cloneJson, isPlainObject, type JsonObject } from '../wire/index.js';
 import { DocumentArray } from './document-array.js';
 import {
   checkBlob,
@@ -15,7 +16,6 @@ import {
   normalizeScores,
 } from './document-fields.js';
 import { type DocumentJson, documentFromJson, documentToJson } from './json-codec.js';
-import { assertJsonObject, cloneJson, isPlainObject, type JsonObject } from './json-value.js';
 import { type ImageTensorOptions, type LoadUriOptions, loadImageTensor, loadUri } from './load-uri.js';
 import { NdArray, type NdArrayLike } from './ndarray.js';
 import { decodeDocument, encodeDocument } from './proto-codec.js';

@@ -3,8 +3,8 @@
  * into getters, and the structural equality that `$eq`, `$in` and literal conditions use.
  */
 import { BadFilterError } from '../errors/index.js';
+import { isPlainObject } from '../wire/index.js';
 import type { Document } from './document.js';
-import { isPlainObject } from './json-value.js';
 
 /** Reads the value at a path; `undefined` when any step is missing. */
 export type Getter = (doc: Document) => unknown;

@@ -4,9 +4,9 @@
  * accepts camelCase keys, `null` for absent fields, and a tensor given as `{ buffer (base64), shape, dtype }`.
  */
 import { BadDocumentError, DecodeError } from '../errors/index.js';
+import { isPlainObject, type JsonObject, type JsonValue } from '../wire/index.js';
 import { Document, type DocumentInit, type NamedScore } from './document.js';
 import { DocumentArray } from './document-array.js';
-import { isPlainObject, type JsonObject, type JsonValue } from './json-value.js';
 import { NdArray, type NestedNumbers } from './ndarray.js';
 
 /** One document in Jina's JSON shape. */
