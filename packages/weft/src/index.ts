@@ -20,7 +20,15 @@ export type {
   NdArrayLike,
   TypedArray,
 } from './document/index.js';
-export { compileFilter, Document, DocumentArray, loadImageTensor, loadUri, NdArray } from './document/index.js';
+export {
+  compileFilter,
+  Document,
+  DocumentArray,
+  halfToFloat,
+  loadImageTensor,
+  loadUri,
+  NdArray,
+} from './document/index.js';
 export type { ErrorCode } from './errors/index.js';
 export {
   BadArgumentError,

@@ -17,7 +17,7 @@ export {
   type TrustedDocumentParts,
 } from './document.js';
 export { DocumentArray } from './document-array.js';
-export { dtypeOf, parseDtype, SUPPORTED_DTYPES, type TypedArray } from './dtype.js';
+export { dtypeOf, halfToFloat, parseDtype, SUPPORTED_DTYPES, type TypedArray } from './dtype.js';
 export { compileFilter, type Filter } from './filter.js';
 export type { DocumentJson } from './json-codec.js';
 export { type ImageTensorOptions, type LoadedUri, type LoadUriOptions, loadImageTensor, loadUri } from './load-uri.js';
