@@ -18,6 +18,7 @@ export type {
   Metric,
   NamedScore,
   NdArrayLike,
+  ScalarField,
   TypedArray,
 } from './document/index.js';
 export {
@@ -28,6 +29,7 @@ export {
   loadImageTensor,
   loadUri,
   NdArray,
+  SCALAR_FIELDS,
 } from './document/index.js';
 export type { ErrorCode } from './errors/index.js';
 export {

@@ -14,6 +14,7 @@ import {
   checkUint32,
   cloneScores,
   normalizeScores,
+  SCALAR_FIELDS,
 } from './document-fields.js';
 import { type DocumentJson, documentFromJson, documentToJson } from './json-codec.js';
 import { type ImageTensorOptions, type LoadUriOptions, loadImageTensor, loadUri } from './load-uri.js';
@@ -367,16 +368,7 @@ export class Document {
     if (this.#embedding !== undefined) d.#embedding = this.#embedding.clone();
     if (this.#tags !== undefined) d.#tags = cloneJson(this.#tags);
     if (this.metadata !== undefined) d.metadata = cloneJson(this.metadata);
-    for (const key of [
-      'uri',
-      'mimeType',
-      'modality',
-      'parentId',
-      'granularity',
-      'adjacency',
-      'weight',
-      'offset',
-    ] as const) {
+    for (const key of SCALAR_FIELDS) {
       if (this[key] !== undefined) (d as unknown as Record<string, unknown>)[key] = this[key];
     }
     if (this.location !== undefined) d.location = [...this.location];

@@ -17,6 +17,7 @@ export {
   type TrustedDocumentParts,
 } from './document.js';
 export { DocumentArray } from './document-array.js';
+export { JINA_FIELD_KEYS, SCALAR_FIELDS, type ScalarField } from './document-fields.js';
 export { dtypeOf, halfToFloat, parseDtype, SUPPORTED_DTYPES, type TypedArray } from './dtype.js';
 export { compileFilter, type Filter } from './filter.js';
 export type { DocumentJson } from './json-codec.js';
