@@ -6,6 +6,7 @@
  */
 import { Document, DocumentArray, type DocumentInit, type JsonObject } from '../document/index.js';
 import { BadArgumentError, errorFromStatus, type Status, StatusCode, UnsupportedError } from '../errors/index.js';
+import { formatHostPort } from '../networking/index.js';
 import {
   type DataRequest,
   type JinaInfo,
@@ -254,7 +255,7 @@ export class Client {
         ? { total: Math.max(1, Math.ceil((knownLength(inputs) as number) / requestSize)) }
         : {}),
     });
-    const gateway = `${this.protocol} gateway at ${this.host}:${this.port}`;
+    const gateway = `${this.protocol} gateway at ${formatHostPort(this.host, this.port)}`;
     try {
       for (; ; attempt++) {
         const order = new Map<string, number>();
