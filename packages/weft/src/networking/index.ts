@@ -49,6 +49,7 @@ export {
   TRANSPORT_ENV,
   type TransportPreference,
 } from './native/index.js';
+export { type BackoffOptions, backoffBefore, pause, triesFor } from './retry.js';
 export { type Connectivity, RuntimeClient, type RuntimeClientOptions, type TransportState } from './runtime-client.js';
 export {
   grpcContext,
