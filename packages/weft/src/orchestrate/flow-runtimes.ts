@@ -129,7 +129,7 @@ export async function startFlowRuntimes(
     }),
   ];
   try {
-    await allOrFirstFailure(starting);
+    await Promise.all(starting);
   } catch (err) {
     await Promise.allSettled([gateway.stop(2000), ...[...deployments.values()].map((d) => d.close())]);
     await Promise.allSettled(starting);
@@ -153,19 +153,6 @@ export async function startFlowRuntimes(
       await Promise.allSettled([...deployments.values()].map((d) => d.close()));
     },
   };
-}
-
-/** Resolve when every promise resolved; reject as soon as one rejects. */
-function allOrFirstFailure(promises: readonly Promise<void>[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let left = promises.length;
-    if (left === 0) resolve();
-    for (const p of promises) {
-      p.then(() => {
-        if (--left === 0) resolve();
-      }, reject);
-    }
-  });
 }
 
 function deploymentOptions(flow: FlowOptions, e: FlowExecutorOptions, cwd: string): DeploymentOptions {
