@@ -3,7 +3,8 @@ import type { Diagram } from './flow-diagram.js';
 
 export function mermaidSource(d: Diagram): string {
   const ids = new Map(d.nodes.map((n, i) => [n.id, `n${i}`]));
-  const esc = (s: string): string => s.replaceAll('"', '#quot;');
+  // Mermaid's entity codes start with '#': escape it first, then the quotes around labels
+  const esc = (s: string): string => s.replaceAll('#', '#35;').replaceAll('"', '#quot;');
   const lines = ['flowchart LR'];
   for (const n of d.nodes) {
     const id = ids.get(n.id) as string;
