@@ -4,8 +4,8 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { GOLDEN_FLOW } from '../../test/golden/export/test-flow.js';
 import { runCli } from '../cli/index.js';
-import { GOLDEN_FLOW } from './test-flow.js';
 
 async function weft(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];

@@ -3,9 +3,9 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { GOLDEN_FLOW, GOLDEN_OUT } from '../../../test/golden/export/test-flow.js';
 import { assertGolden } from '../../../test/golden/golden.js';
 import { exportFlow, flowSpecFromFile } from '../index.js';
-import { GOLDEN_FLOW, GOLDEN_OUT } from '../test-flow.js';
 import { conditionText, flowDiagram } from './index.js';
 
 async function write(name: string): Promise<string> {

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
+import { GOLDEN_FLOW, GOLDEN_OPTIONS, GOLDEN_OUT } from '../../../test/golden/export/test-flow.js';
 import { validateKubernetesObject } from '../../../test/golden/export/validate.js';
 import { assertGolden } from '../../../test/golden/golden.js';
 import { exportFlow } from '../index.js';
-import { GOLDEN_FLOW, GOLDEN_OPTIONS, GOLDEN_OUT } from '../test-flow.js';
 
 type Obj = Record<string, any>;
 

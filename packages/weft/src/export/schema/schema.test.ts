@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
+import { GOLDEN_FLOW } from '../../../test/golden/export/test-flow.js';
 import { exportFlow } from '../index.js';
-import { GOLDEN_FLOW } from '../test-flow.js';
 import { weftYamlJsonSchema } from './index.js';
 
 const require = createRequire(import.meta.url);
