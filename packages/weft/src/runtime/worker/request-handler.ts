@@ -13,7 +13,13 @@ import {
   type InvokeRequest,
   RESULTS_KEY,
 } from '../../executor/index.js';
-import { type DataRequest, decodeDocsEagerly, encodeDataRequest, nowTimestamp } from '../../request/index.js';
+import {
+  type DataRequest,
+  decodeDocsEagerly,
+  encodeDataRequest,
+  mergeRequests,
+  nowTimestamp,
+} from '../../request/index.js';
 
 export interface HandledRequest {
   /** The request to answer with (the first one for a list). */
@@ -92,11 +98,18 @@ export class RequestHandler {
     reqs.forEach((r, i) => {
       docsMap[r.routes.at(-1)?.executor ?? ''] = matrix[i] as DocumentArray;
     });
-    const docs = (matrix[0] as DocumentArray).clone().reduceAll(matrix.slice(1).map((m) => m.clone()));
-    mergeRoutesAndResults(first, reqs.slice(1));
-    first.docs = docs;
-    if (!this.serves(endpoint)) return { request: first, isError: false };
-    return this.#invoke(first, { endpoint, docs, parameters: first.parameters, headers, docsMatrix: matrix, docsMap });
+    // the one merge rule; copies, so that docsMatrix and docsMap stay as the parents sent them
+    const merged = mergeRequests(reqs, { copy: 'all' });
+    const docs = merged.docs;
+    if (!this.serves(endpoint)) return { request: merged, isError: false };
+    return this.#invoke(merged, {
+      endpoint,
+      docs,
+      parameters: merged.parameters,
+      headers,
+      docsMatrix: matrix,
+      docsMap,
+    });
   }
 
   /**
@@ -158,28 +171,6 @@ function withResults(parameters: JsonObject, name: string, results: JsonObject):
   const merged: JsonObject = isPlainObject(previous) ? { ...(previous as JsonObject) } : {};
   merged[name] = results;
   return { ...parameters, [RESULTS_KEY]: merged };
-}
-
-/** Jina's merge of parent requests: routes of the other parents not yet listed, and every parent's results. */
-function mergeRoutesAndResults(first: DataRequest, others: readonly DataRequest[]): void {
-  const seen = new Set(first.routes.map((r) => r.executor));
-  let results: JsonObject | undefined;
-  for (const other of others) {
-    for (const route of other.routes) {
-      if (seen.has(route.executor)) continue;
-      seen.add(route.executor);
-      first.routes.push(route);
-    }
-    const theirs = other.parameters[RESULTS_KEY];
-    if (isPlainObject(theirs)) results = { ...(theirs as JsonObject), ...results };
-  }
-  if (results) {
-    const mine = first.parameters[RESULTS_KEY];
-    first.parameters = {
-      ...first.parameters,
-      [RESULTS_KEY]: { ...results, ...(isPlainObject(mine) ? (mine as JsonObject) : {}) },
-    };
-  }
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
