@@ -81,7 +81,8 @@ export class RequestHandler {
   /**
    * Process several parent requests at once (`process_data`, unreduced joins): the executor gets `docsMatrix`
    * (each request's documents), `docsMap` (keyed by each request's last executor) and `docs`, their reduction
-   * by id into a copy. The answer is the first request with the result applied.
+   * by id into a copy. The answer is the requests merged by the one merge rule (`mergeRequests`: routes once per
+   * executor, `__results__` accumulated) with the result applied.
    */
   async handleList(reqs: readonly DataRequest[], headers: Record<string, string> = {}): Promise<HandledRequest> {
     const first = reqs[0];
