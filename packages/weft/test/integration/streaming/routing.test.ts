@@ -101,6 +101,13 @@ describe('a sharded streaming endpoint (shards: 2)', () => {
       ['s-any-0', 's-any-1'],
     );
     assert.equal(new Set(docs.map((d) => d.tags.shard)).size, 1);
+    // the head's endpoint discovery marks /words as streaming, so the gateway serves GET /words too
+    const get = await fetch(`${url(anyFlow, 'http')}/words?id=g-any&text=c`);
+    assert.equal(get.status, 200);
+    assert.deepEqual(
+      parseEvents(await get.text()).map((e) => (e.data as { id?: string } | undefined)?.id ?? e.event),
+      ['g-any-0', 'end'],
+    );
   });
 
   for (const protocol of ['grpc', 'http']) {
