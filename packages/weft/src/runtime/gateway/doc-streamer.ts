@@ -62,14 +62,15 @@ export async function streamingExecutors(
   doc?: Document,
 ): Promise<string[]> {
   const { nodes, parents, floating } = ctx.plan;
-  const found = await Promise.all(nodes.map((n) => discover(ctx.clients[n])));
+  // executors the request does not target are skipped without asking them (as TopologyGraph.process does)
+  const targeted = new Set(nodes.filter((n) => targetsExecutor(n, header.targetExecutor)));
+  const found = await Promise.all(nodes.map((n) => (targeted.has(n) ? discover(ctx.clients[n]) : undefined)));
   const discovered = new Map(nodes.map((n, i) => [n, found[i]]));
   const reached = new Map<string, boolean>();
   const reaches = (node: string): boolean => {
     let r = reached.get(node);
     if (r === undefined) {
-      const skipped =
-        !targetsExecutor(node, header.targetExecutor) || !exposesEndpoint(discovered.get(node)?.endpoints, endpoint);
+      const skipped = !targeted.has(node) || !exposesEndpoint(discovered.get(node)?.endpoints, endpoint);
       const filter = ctx.filters.get(node);
       const passes = skipped || doc === undefined || filter === undefined || filter(doc);
       r = passes && (parents.get(node) ?? []).some((p) => p === START || reaches(p));
@@ -81,7 +82,7 @@ export async function streamingExecutors(
     (n) =>
       !floating.has(n) &&
       ctx.clients[n]?.streamDoc !== undefined &&
-      targetsExecutor(n, header.targetExecutor) &&
+      targeted.has(n) &&
       streamsEndpoint(discovered.get(n), endpoint) &&
       reaches(n),
   );

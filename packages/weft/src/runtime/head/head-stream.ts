@@ -148,6 +148,8 @@ async function* allShards(
       }
       yield step.answer;
       if ((step.answer.header.status?.code ?? 0) !== 0) return;
+      // to the back of the race, so that shards with answers ready take turns
+      pending.delete(step.shard);
       pending.set(step.shard, pull(step.shard));
     }
   } finally {
