@@ -11,7 +11,7 @@
  *   propagates; otherwise the first request's header is kept as it is;
  * - everything else (header fields, other parameters) is the first request's.
  */
-import type { JsonObject } from '../document/index.js';
+import { isPlainObject, type JsonObject } from '../document/index.js';
 import type { DataRequest } from './data-request.js';
 
 /** The key of `parameters` under which executors' returned results travel, one entry per runtime name. */
@@ -74,16 +74,12 @@ function mergeResults(target: DataRequest, others: readonly DataRequest[]): void
   let merged: JsonObject | undefined;
   for (const other of others) {
     const theirs = other.parameters[RESULTS_KEY];
-    if (!isObject(theirs)) continue;
+    if (!isPlainObject(theirs)) continue;
     if (!merged) {
       const own = target.parameters[RESULTS_KEY];
-      merged = { ...(isObject(own) ? own : {}) };
+      merged = { ...(isPlainObject(own) ? (own as JsonObject) : {}) };
     }
     for (const [key, value] of Object.entries(theirs)) if (!(key in merged)) merged[key] = value;
   }
   if (merged) target.parameters = { ...target.parameters, [RESULTS_KEY]: merged };
-}
-
-function isObject(v: unknown): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -4,7 +4,7 @@
  * the route entry, and turn executor exceptions into an in-band error status. Requests whose endpoint the
  * executor does not serve pass through with their documents still undecoded (forwarded as the bytes that came).
  */
-import { assertJsonObject, DocumentArray, type JsonObject } from '../../document/index.js';
+import { assertJsonObject, DocumentArray, isPlainObject, type JsonObject } from '../../document/index.js';
 import { BadRequestError, ExecutorReturnError, statusFromError, WeftError } from '../../errors/index.js';
 import {
   DEFAULT_ENDPOINT,
@@ -172,10 +172,4 @@ function withResults(parameters: JsonObject, name: string, results: JsonObject):
   const merged: JsonObject = isPlainObject(previous) ? { ...(previous as JsonObject) } : {};
   merged[name] = results;
   return { ...parameters, [RESULTS_KEY]: merged };
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null) return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
 }
