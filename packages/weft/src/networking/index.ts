@@ -1,7 +1,7 @@
 /**
  * Networking between runtimes: a client per runtime address (gRPC, or weft's native transport between weft
- * runtimes), the jina service definitions with weft's codecs, the transport-neutral RuntimeService servers
- * implement once for both transports, connection pools over replicas with pluggable selection strategies,
+ * runtimes), the one table of the jina services with weft's codecs (clients and servers), the one health codec,
+ * the transport-neutral RuntimeService servers implement once for both transports, connection pools over replicas with pluggable selection strategies,
  * retries and timeouts.
  */
 export {
@@ -29,12 +29,13 @@ export {
 } from './health-codec.js';
 export {
   asBuffer,
-  GATEWAY_SERVICES,
+  HEALTH_SERVICE_NAME,
   JINA_METHODS,
   JINA_RAW_SERVICES,
   JINA_SERVICE_NAMES,
   JINA_SERVICES,
-  SINGLE_DOCUMENT_RAW_SERVICE,
+  type JinaServiceName,
+  REFLECTION_SERVICE_NAMES,
 } from './jina-services.js';
 export {
   FrameFormatError,
