@@ -1,8 +1,8 @@
 /**
  * Networking between runtimes: a client per runtime address (gRPC, or weft's native transport between weft
- * runtimes), the one table of the jina services with weft's codecs (clients and servers), the one health codec,
- * the transport-neutral RuntimeService servers implement once for both transports, connection pools over replicas with pluggable selection strategies,
- * retries and timeouts.
+ * runtimes), the one table of the jina services with weft's codecs (for clients and servers), the one health
+ * codec, the transport-neutral RuntimeService servers implement once for both transports, connection pools over
+ * replicas with pluggable selection strategies, retries and timeouts.
  */
 export {
   type BalancingStrategy,

@@ -77,7 +77,9 @@ function open(client: Client): { stream: ClientDuplexStream<DataRequest, DataReq
   const answers: DataRequest[] = [];
   stream.on('data', (r: DataRequest) => answers.push(r));
   stream.on('error', () => undefined);
-  const done = new Promise<Outcome>((resolve) => stream.on('status', (s: StatusObject) => resolve({ answers, status: s })));
+  const done = new Promise<Outcome>((resolve) =>
+    stream.on('status', (s: StatusObject) => resolve({ answers, status: s })),
+  );
   return { stream, done };
 }
 
