@@ -19,9 +19,9 @@ export { HealthService, healthServiceDefinition } from './health-service.js';
 export { isSecretName, jinaInfo, KNOWN_ENV_VARS, MASKED, runtimeEnvs, weftVersion } from './jina-info.js';
 export { PACKAGE_ROOT, protoDir } from './proto-files.js';
 export { reflectionService, runtimePackageDefinition } from './reflection.js';
+export { type RuntimeCalls, type StreamDocContext, type StreamDocHandler, servedServices } from './runtime-calls.js';
 export { type RuntimeEntry, runtimeEntry } from './runtime-entry.js';
 export {
-  type RuntimeCalls,
   type RuntimeKind,
   type RuntimeLog,
   type RuntimeLogLevel,
@@ -29,7 +29,4 @@ export {
   type RuntimeServerOptions,
   type RuntimeState,
   type StopHooks,
-  type StreamDocContext,
-  type StreamDocHandler,
-  servedServices,
 } from './runtime-server.js';

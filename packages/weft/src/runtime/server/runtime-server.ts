@@ -17,23 +17,17 @@
  *   grace period ran out).
  */
 import { Server, ServerCredentials, type ServerOptions, type ServerWritableStream, status } from '@grpc/grpc-js';
-import type { Status } from '../../errors/index.js';
 import { StartupError, UnavailableError } from '../../errors/index.js';
 import {
   DEFAULT_SERVER_OPTIONS,
   formatHostPort,
   grpcContext,
   grpcUnaryHandlers,
-  HEALTH_SERVICE_NAME,
   JINA_RAW_SERVICES,
-  type JinaServiceName,
   NATIVE_ADDRESS_KEY,
   NativeServer,
-  REFLECTION_SERVICE_NAMES,
   type RuntimeService,
-  type ServiceContext,
   type ServiceOutcome,
-  type StreamedAnswer,
   serveServerStream,
   serviceErrorFrom,
 } from '../../networking/index.js';
@@ -48,40 +42,13 @@ import { serveCallStream } from './call-stream.js';
 import { HealthService } from './health-service.js';
 import { jinaInfo } from './jina-info.js';
 import { reflectionService } from './reflection.js';
+import { type RuntimeCalls, type StreamDocHandler, servedServices } from './runtime-calls.js';
 
 export type RuntimeKind = 'worker' | 'head' | 'gateway';
 /** Lifecycle of a runtime server; `serving` is the only state that accepts requests. */
 export type RuntimeState = 'created' | 'starting' | 'serving' | 'draining' | 'stopped';
 export type RuntimeLogLevel = 'info' | 'warn' | 'error';
 export type RuntimeLog = (level: RuntimeLogLevel, message: string) => void;
-
-/** What a `stream_doc` handler gets besides the request: the call's metadata, deadline, and cancellation. */
-export interface StreamDocContext extends ServiceContext {
-  /** Aborted when the client cancels the call: stop producing. */
-  readonly signal: AbortSignal;
-}
-
-/**
- * The hook a runtime supplies to serve `jina.JinaSingleDocumentRequestRPC/stream_doc`: the answers to one decoded
- * request, encoded, as they come. An executor error is the last answer, in-band (`isError: true`); a throw ends
- * the call with its status (a weft error's own). The kit refuses the call while draining, answers a malformed
- * request with INVALID_ARGUMENT, writes at the pace the client reads, and counts the call in flight until done.
- */
-export type StreamDocHandler = (req: SingleDocumentRequest, ctx: StreamDocContext) => AsyncIterable<StreamedAnswer>;
-
-/** What a runtime does with each call; the kit serves it (see the module comment). */
-export interface RuntimeCalls {
-  /** `process_single_data`, and each message of a `Call` stream: DataRequestProto bytes in. */
-  processSingleData(message: Buffer, ctx: ServiceContext): Promise<ServiceOutcome>;
-  /** `process_data` (workers and heads): DataRequestListProto bytes in. Not served when absent. */
-  processData?(message: Buffer, ctx: ServiceContext): Promise<ServiceOutcome>;
-  /** `endpoint_discovery`: EndpointsProto bytes out. */
-  endpointDiscovery(ctx: ServiceContext): Promise<ServiceOutcome>;
-  /** `stream_doc` (streaming endpoints). Not served when absent. */
-  streamDoc?: StreamDocHandler;
-  /** `dry_run` (gateways). Not served when absent. */
-  dryRun?(): Promise<Status>;
-}
 
 export interface RuntimeServerOptions {
   kind: RuntimeKind;
@@ -110,20 +77,6 @@ export interface RuntimeServerOptions {
 /** After draining, how long open connections get to close before they are cut (Jina's gRPC stop grace). */
 const SERVER_CLOSE_GRACE_MS = 1_000;
 
-/**
- * The services a runtime offers, in reflection's and health's order: always `Call`, `process_single_data`,
- * `endpoint_discovery`, `_status`, health and reflection; the optional calls when `calls` has them (truthy).
- * @example servedServices({ processData: true, streamDoc: true }) // a worker's
- */
-export function servedServices(calls: { readonly [K in 'processData' | 'streamDoc' | 'dryRun']?: unknown }): string[] {
-  const jina: JinaServiceName[] = ['jina.JinaRPC', 'jina.JinaSingleDataRequestRPC'];
-  if (calls.processData) jina.push('jina.JinaDataRequestRPC');
-  jina.push('jina.JinaDiscoverEndpointsRPC', 'jina.JinaInfoRPC');
-  if (calls.streamDoc) jina.push('jina.JinaSingleDocumentRequestRPC');
-  if (calls.dryRun) jina.push('jina.JinaGatewayDryRunRPC');
-  return [...jina, HEALTH_SERVICE_NAME, ...REFLECTION_SERVICE_NAMES];
-}
-
 /** The hooks of a graceful stop. */
 export interface StopHooks {
   /** More to wait for (racing the grace period) besides the calls in flight: a worker's batch queues. */
@@ -133,6 +86,14 @@ export interface StopHooks {
   close?: (drained: boolean) => unknown;
 }
 
+/**
+ * One runtime's server (see the module comment).
+ * @example
+ * const server = new RuntimeServer({ kind: 'worker', name: 'enc/rep-0', nativePort: 0 }, workerCalls(handler, 'enc/rep-0'));
+ * const port = await server.start();
+ * // … serve …
+ * await server.stop(30_000, { drain: () => runner.drain(), close: () => runner.close() });
+ */
 export class RuntimeServer {
   readonly kind: RuntimeKind;
   readonly name: string;
