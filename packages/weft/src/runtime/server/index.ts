@@ -1,9 +1,9 @@
 /**
  * The server kit every runtime kind serves with (worker, head, gateway's gRPC protocol): `RuntimeServer` (bind,
  * native port, health, reflection, in-flight tracking, graceful stop), `serveCallStream` (the one `JinaRPC/Call`
- * handler and its failure rule), `jinaInfo` (the one `_status`, secrets masked), and how to start a runtime
- * process (`runtimeEntry`). The Jina service table and the health codec live in `networking/` (clients need them
- * too) and are re-exported here.
+ * handler and its failure rule), `jinaInfo` (the one `_status`, secrets masked), how to start a runtime process
+ * (`runtimeEntry`) and what it tells its parent (`WorkerMessage`). The Jina service table and the health codec
+ * live in `networking/` (clients need them too) and are re-exported here.
  */
 export {
   HEALTH_SERVICE_NAME,
@@ -21,6 +21,7 @@ export { PACKAGE_ROOT, protoDir } from './proto-files.js';
 export { reflectionService, runtimePackageDefinition } from './reflection.js';
 export { type RuntimeCalls, type StreamDocContext, type StreamDocHandler, servedServices } from './runtime-calls.js';
 export { type RuntimeEntry, runtimeEntry } from './runtime-entry.js';
+export { failurePayload, isWorkerMessage, type WorkerFailure, type WorkerMessage } from './runtime-messages.js';
 export {
   type RuntimeKind,
   type RuntimeLog,

@@ -3,6 +3,7 @@
  * server kit, in-process (`WorkerServer`, `startWorkerInProcess`) or as its own OS process (`workerEntry()`).
  */
 
+export { failurePayload, isWorkerMessage, type WorkerFailure, type WorkerMessage } from '../server/index.js';
 export { type InProcessWorker, type InProcessWorkerOptions, startWorkerInProcess } from './in-process.js';
 export { type HandledRequest, RequestHandler } from './request-handler.js';
 export {
@@ -14,7 +15,6 @@ export {
   type WorkerUses,
 } from './worker-config.js';
 export { type WorkerEntry, workerEntry } from './worker-entry.js';
-export { failurePayload, isWorkerMessage, type WorkerFailure, type WorkerMessage } from './worker-messages.js';
 export {
   type StopOptions,
   WORKER_SERVICE_NAMES,

@@ -3,9 +3,9 @@ import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Executor, type ExecutorOptions } from '../../executor/index.js';
+import { failurePayload } from '../server/index.js';
 import { createExecutor, loadExecutorClass, parseWorkerConfig } from './worker-config.js';
 import { workerEntry } from './worker-entry.js';
-import { failurePayload } from './worker-messages.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const fixtures = join(here, '../../../test/fixtures/executors');
