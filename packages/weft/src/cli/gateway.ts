@@ -32,6 +32,7 @@ const FLAGS: readonly FlagSpec[] = [
   { id: 'name', note: '(default gateway)' },
   { id: 'sslCertfile', note: '(grpcs, https, wss); the hops to executors stay plain' },
   'sslKeyfile',
+  { id: 'protocolOptions', note: `e.g. '{"cors":true,"title":"Shop the look"}'` },
 ];
 
 const OPTIONS: ParseOptions = { ...flagOptions(FLAGS), help: { type: 'boolean', short: 'h' } };

@@ -42,6 +42,17 @@ export const flowSchemas = lazy(() => {
     workspace: d('workspace', z.string()).optional(),
     noReduce: d('noReduce', z.boolean()).optional(),
     interceptors: d('interceptors', z.array(hook)).optional(),
+    // --- deployment (read by `weft export`; a local Flow ignores them) ---
+    image: d('image', z.string().min(1)).optional(),
+    stateful: d('stateful', z.boolean()).optional(),
+    resources: d(
+      'resources',
+      z.strictObject({
+        requests: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+        limits: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+      }),
+    ).optional(),
+    gpus: d('gpus', z.number().int().nonnegative()).optional(),
   });
   /** Flow-level and gateway options (`new Flow({...})` or YAML `with:`). */
   const flow = z.strictObject({

@@ -109,6 +109,18 @@ export const OPTIONS = {
     help: "HTTP gateway: how long start-up waits for the executors' endpoints",
   },
   interceptors: { type: 'list', arg: 'module[,…]', help: '(ctx, next) interceptors (modules) around every request' },
+  // deployment (read by `weft export`; a local Flow ignores them)
+  image: {
+    type: 'string',
+    help: 'deployment only: the container image of this executor (default: the export --image)',
+  },
+  stateful: { type: 'boolean', help: 'deployment only: keeps state on disk (a StatefulSet with a volume claim)' },
+  resources: {
+    type: 'json',
+    arg: 'json',
+    help: 'deployment only: {requests, limits} of cpu and memory of each replica',
+  },
+  gpus: { type: 'integer', arg: 'n', help: 'deployment only: GPUs per replica' },
   // TLS
   sslCertfile: {
     type: 'string',
@@ -134,6 +146,11 @@ export const OPTIONS = {
     help: 'executor → list of addresses (host:port or grpc://host:port)',
   },
   conditions: { type: 'json', arg: 'json', flag: 'graph-conditions', help: 'executor → when filter' },
+  protocolOptions: {
+    type: 'json',
+    arg: 'json',
+    help: "the gateway's HTTP options (cors, title, description, noDebugEndpoints, noCrudEndpoints, …)",
+  },
   gatewayNoReduce: {
     type: 'json',
     arg: 'json',
