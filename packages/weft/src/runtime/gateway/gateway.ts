@@ -4,7 +4,7 @@
  * serve it; it runs from its arguments alone (graph, addresses, conditions), as Jina's gateway does.
  */
 import type { Filter } from '../../document/index.js';
-import { type Status, StatusCode, WeftError } from '../../errors/index.js';
+import { ConfigError, type Status, StatusCode, WeftError } from '../../errors/index.js';
 import { DEFAULT_ENDPOINT, DRY_RUN_ENDPOINT } from '../../executor/index.js';
 import { ConnectionPool } from '../../networking/index.js';
 import { DataRequest, type JinaInfo, type SingleDocumentRequest } from '../../request/index.js';
@@ -203,6 +203,6 @@ const WEFT_VERSION = '0.1.0';
 
 function stripScheme(address: string): string {
   const m = /^(?:grpcs?:\/\/)?([^/]+)\/?$/.exec(address);
-  if (!m) throw new WeftError(`bad executor address '${address}': expected host:port or grpc://host:port`);
+  if (!m) throw new ConfigError(`bad executor address '${address}': expected host:port or grpc://host:port`);
   return m[1] as string;
 }
