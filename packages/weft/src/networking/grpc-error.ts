@@ -78,18 +78,17 @@ function messageOf(grpcCode: number, code: string, named: boolean, details: stri
 
 /**
  * The gRPC error a server answers with for `err`: a weft error travels as its own status code with
- * `weft-error-code` (and, for an executor's own exception, `weft-error-name`) trailers, so the caller rebuilds the
- * same class; anything else as `fallback`.
+ * `weft-error-code` (and, when the class name is not the code's own, `weft-error-name`) trailers, so the caller
+ * rebuilds the same class; anything else as `fallback`, named `WEFT_ERROR` with its class name.
  * @example callback(serviceErrorFrom(err, 'head encoder/head'))
  */
 export function serviceErrorFrom(err: unknown, context: string, fallback: GrpcCode = GrpcCode.INTERNAL): ServiceError {
   const metadata = new Metadata();
   let code = fallback;
   const message = err instanceof Error ? err.message : String(err);
-  if (err instanceof WeftError) {
-    code = err.grpcStatus as GrpcCode;
-    for (const [k, v] of Object.entries(grpcTrailersOf(toWire(err)))) metadata.set(k, v);
-  }
+  if (err instanceof WeftError) code = err.grpcStatus as GrpcCode;
+  // any other error travels as unclassified (WEFT_ERROR), its class name kept
+  for (const [k, v] of Object.entries(grpcTrailersOf(toWire(err)))) metadata.set(k, v);
   const details = `${context}: ${message}`;
   return Object.assign(new Error(details), { code, details, metadata });
 }
