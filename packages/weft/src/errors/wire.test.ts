@@ -186,7 +186,7 @@ describe('instanceof across two installed copies of weft', () => {
     assert.ok(branded instanceof WeftError);
     assert.ok(!(branded instanceof BadRequestError));
     assert.ok(!(new Error('plain') instanceof WeftError));
-    assert.ok(!(null instanceof WeftError));
+    assert.ok(!((null as unknown) instanceof WeftError));
     assert.ok(!(Object.assign(new Error('x'), { [ERROR_BRAND]: 'WeftError' }) instanceof WeftError));
   });
 });
