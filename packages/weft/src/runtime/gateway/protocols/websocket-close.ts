@@ -35,7 +35,11 @@ export interface CloseFrame {
 
 /** The close frame for an error raised while processing requests (or decoding a message, with `decoding`). */
 export function closeFor(err: unknown, decoding = false): CloseFrame {
-  const wire = toWire(err);
+  // a message that could not be decoded is the client's bad request, whatever the decoder threw
+  const wire =
+    decoding && !(err instanceof WeftError)
+      ? { ...toWire(err), code: 'WEFT_BAD_REQUEST', name: 'BadRequestError' }
+      : toWire(err);
   const code = closeReasonPrefix(wire);
   const message = wire.message;
   const clientFault = decoding || (err instanceof WeftError && err.httpStatus >= 400 && err.httpStatus < 500);
