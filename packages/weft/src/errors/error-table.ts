@@ -14,15 +14,18 @@ import {
   CancelledError,
   ClosedError,
   ConfigError,
+  ContainerRequiredError,
   DeadlineExceededError,
   DecodeError,
   ExecutorError,
   ExecutorLoadError,
   ExecutorReturnError,
+  ExportTargetError,
   InternalError,
   LoadUriError,
   MessageTooLargeError,
   MissingDependencyError,
+  NotContainerizableError,
   NotFoundError,
   NotStartedError,
   ProtocolError,
@@ -65,6 +68,9 @@ export const ERROR_CLASSES: { readonly [C in ErrorCode]: WeftErrorClass } = {
   WEFT_CANCELLED: CancelledError,
   WEFT_PROTOCOL: ProtocolError,
   WEFT_INTERNAL: InternalError,
+  WEFT_EXPORT_TARGET: ExportTargetError,
+  WEFT_NOT_CONTAINERIZABLE: NotContainerizableError,
+  WEFT_CONTAINER_REQUIRED: ContainerRequiredError,
 };
 
 /** True when `code` is one of weft's stable codes. */

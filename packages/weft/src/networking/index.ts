@@ -27,6 +27,7 @@ export {
   type HealthCheckRequest,
   type ServingStatus,
 } from './health-codec.js';
+export { formatHost, formatHostPort, parseHostPort } from './host-port.js';
 export {
   asBuffer,
   GATEWAY_SERVICES,
@@ -40,7 +41,6 @@ export {
   FrameFormatError,
   FrameReader,
   FrameWriter,
-  formatHostPort,
   NATIVE_ADDRESS_KEY,
   NativeConnection,
   NativeRoute,
@@ -49,6 +49,7 @@ export {
   TRANSPORT_ENV,
   type TransportPreference,
 } from './native/index.js';
+export { type BackoffOptions, backoffBefore, pause, triesFor } from './retry.js';
 export { type Connectivity, RuntimeClient, type RuntimeClientOptions, type TransportState } from './runtime-client.js';
 export {
   grpcContext,

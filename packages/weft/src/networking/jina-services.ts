@@ -117,7 +117,7 @@ export const GATEWAY_SERVICES = {
 } as const satisfies Record<string, ServiceDefinition>;
 
 /**
- * `jina.JinaSingleDocumentRequestRPC` (streaming endpoints), served by workers and gateways (heads do not), over
+ * `jina.JinaSingleDocumentRequestRPC` (streaming endpoints), served by workers, heads and gateways, over
  * raw bytes like `JINA_RAW_SERVICES`.
  */
 export const SINGLE_DOCUMENT_RAW_SERVICE = {

@@ -8,7 +8,7 @@ import { ConfigError, type Status, StatusCode, statusFromError, WeftError } from
 import { DEFAULT_ENDPOINT, DRY_RUN_ENDPOINT } from '../../executor/index.js';
 import { ConnectionPool } from '../../networking/index.js';
 import { DataRequest, type JinaInfo, type SingleDocumentRequest } from '../../request/index.js';
-import { type DocStreamOptions, streamDocThroughFlow, streamingExecutors } from './doc-streamer.js';
+import type { DocStreamOptions } from './doc-streamer.js';
 import type { GraphDescription } from './graph-description.js';
 import { type StreamOutcome, streamRequests } from './streamer.js';
 import { type NodeClient, TopologyGraph } from './topology-graph.js';
@@ -77,6 +77,8 @@ export class Gateway {
             (e) => e.endpoints,
             () => undefined,
           ),
+        discovery: () => pool.endpointDiscovery().catch(() => undefined),
+        streamDoc: (req, o) => pool.streamDoc(req, o),
       };
     }
     const timeoutSend: Record<string, number | undefined> = {};
@@ -107,23 +109,17 @@ export class Gateway {
   }
 
   /**
-   * One document to a streaming endpoint: the answers as the executor that streams it yields them (see
-   * `doc-streamer.ts`; an endpoint nobody streams runs through the Flow and its documents are streamed).
+   * One document to a streaming endpoint, through the routing graph: the answers as the executor that streams it
+   * yields them (see `doc-streamer.ts`; an endpoint nobody streams runs through the Flow and its documents are
+   * streamed).
    */
   streamDoc(req: SingleDocumentRequest, options: DocStreamOptions = {}): AsyncGenerator<SingleDocumentRequest> {
-    return streamDocThroughFlow(this.#docStreamContext(), req, options);
+    return this.graph.streamDoc(req, options);
   }
 
   /** The endpoints some executor serves as streaming endpoints (executors that cannot be asked are left out). */
   async streamingEndpoints(): Promise<string[]> {
-    const all = await this.endpoints();
-    const ctx = this.#docStreamContext();
-    const streamed = await Promise.all(all.map(async (e) => (await streamingExecutors(ctx, e)).length > 0));
-    return all.filter((_, i) => streamed[i]);
-  }
-
-  #docStreamContext() {
-    return { pools: this.#pools, nodes: this.graph.plan.nodes, process: (r: DataRequest) => this.process(r) };
+    return this.graph.streamingEndpoints(await this.endpoints());
   }
 
   /** Push an empty request through every executor: success when all are reachable and answer. */

@@ -207,6 +207,8 @@ describe('HeadServer', () => {
     assert.deepEqual((await client.endpointDiscovery()).endpoints, ['/only-0', '/search', '/only-1', '/only-2']);
     assert.equal((await client.status()).jina['runtime-name'], 'dep/head');
     assert.equal(await client.healthCheck(), 'SERVING');
+    // streaming endpoints fan out through the head too
+    assert.equal(await client.healthCheck('jina.JinaSingleDocumentRequestRPC'), 'SERVING');
   });
 
   it('serves the same calls on its native port, advertised in _status, with the shard trailers', async () => {

@@ -1,6 +1,6 @@
 /**
  * HeadServer: the head runtime of a sharded (or replicated) deployment on one gRPC port. It serves the same
- * services as a worker (`process_single_data`, `process_data`, `Call`, `endpoint_discovery` as the union of the
+ * services as a worker (`process_single_data`, `process_data`, `Call`, `stream_doc`, `endpoint_discovery` as the union of the
  * shards', `_status`, health, reflection) and hands every request to a HeadHandler, which fans it out to the
  * shards' connection pools. Like a worker it also serves the unary calls on a native port for other weft runtimes
  * (advertised in `_status`), through the same RuntimeService as its gRPC services. Shutdown is graceful: health
@@ -18,6 +18,7 @@ import {
   JINA_RAW_SERVICES,
   NATIVE_ADDRESS_KEY,
   NativeServer,
+  SINGLE_DOCUMENT_RAW_SERVICE,
   serviceErrorFrom,
 } from '../../networking/index.js';
 import { type DataRequest, decodeDataRequest, encodeDataRequest } from '../../request/index.js';
@@ -31,10 +32,12 @@ import {
 import type { HeadConfig, HeadTargetConfig } from './head-config.js';
 import { HeadHandler } from './head-handler.js';
 import { type HeadHost, headContext, headService, refusalError } from './head-service.js';
+import { headStreamDocHandlers } from './head-stream.js';
 
 /** Every service a head serves (what reflection lists and health reports on). */
 export const HEAD_SERVICE_NAMES: readonly string[] = [
   ...Object.keys(JINA_RAW_SERVICES),
+  'jina.JinaSingleDocumentRequestRPC', // h3-router: streaming, see below
   HEALTH_SERVICE_NAME,
   ...REFLECTION_SERVICE_NAMES,
 ];
@@ -115,6 +118,8 @@ export class HeadServer {
     server.addService(JINA_RAW_SERVICES['jina.JinaRPC'], {
       Call: (s: ServerDuplexStream<Buffer, Uint8Array>) => this.#call(s),
     });
+    // h3-router: the head serves stream_doc, fanned out by polling (head-stream.ts; the server kit's streamDoc hook)
+    server.addService(SINGLE_DOCUMENT_RAW_SERVICE, headStreamDocHandlers(this.#host()));
     this.#health.addToServer(server);
     reflectionService(HEAD_SERVICE_NAMES).addToServer(server);
     const bindTo = `${this.host.includes(':') && !this.host.startsWith('[') ? `[${this.host}]` : this.host}:${this.#config.port}`;
