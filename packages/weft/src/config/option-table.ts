@@ -146,6 +146,19 @@ export const OPTIONS = {
     help: 'executor → list of addresses (host:port or grpc://host:port)',
   },
   conditions: { type: 'json', arg: 'json', flag: 'graph-conditions', help: 'executor → when filter' },
+  // a head's own (weft head, the head workload of an export)
+  deployment: { type: 'string', arg: 'name', help: 'the executor (deployment) name, as in the Flow' },
+  connectionList: {
+    type: 'json',
+    arg: 'json',
+    help: 'shard id → list of replica addresses, e.g. \'{"0":["enc-0:8080"],"1":["enc-1:8080"]}\'',
+  },
+  usesBeforeAddress: { type: 'string', arg: 'addr', help: 'an executor run before the shards see a request' },
+  usesAfterAddress: {
+    type: 'string',
+    arg: 'addr',
+    help: "an executor that receives all shards' answers instead of the built-in reduce",
+  },
   protocolOptions: {
     type: 'json',
     arg: 'json',
