@@ -7,7 +7,7 @@
  */
 import { type Metadata, status } from '@grpc/grpc-js';
 import type { JsonObject } from '../../document/index.js';
-import { IS_ERROR_TRAILERS, type ServiceOutcome } from '../../networking/index.js';
+import { IS_ERROR_TRAILERS, type ServiceOutcome, serviceErrorFrom } from '../../networking/index.js';
 import {
   type DataRequest,
   decodeDataRequest,
@@ -16,7 +16,7 @@ import {
   encodeEndpoints,
 } from '../../request/index.js';
 import type { RuntimeCalls } from '../server/index.js';
-import { flatMetadata, toServiceError } from './grpc-helpers.js';
+import { flatMetadata } from './grpc-helpers.js';
 import type { HandledRequest, RequestHandler } from './request-handler.js';
 import { streamAnswers } from './stream-doc.js';
 
@@ -57,7 +57,7 @@ function processSingle(
   try {
     req = decodeDataRequest(bytes);
   } catch (err) {
-    return Promise.resolve({ error: toServiceError(err, 'malformed DataRequestProto', status.INVALID_ARGUMENT) });
+    return Promise.resolve({ error: serviceErrorFrom(err, 'malformed DataRequestProto', status.INVALID_ARGUMENT) });
   }
   return answer(handler, name, handler.handle(req, flatMetadata(metadata)));
 }
@@ -72,7 +72,7 @@ function processList(
   try {
     reqs = decodeDataRequestList(bytes);
   } catch (err) {
-    return Promise.resolve({ error: toServiceError(err, 'malformed DataRequestListProto', status.INVALID_ARGUMENT) });
+    return Promise.resolve({ error: serviceErrorFrom(err, 'malformed DataRequestListProto', status.INVALID_ARGUMENT) });
   }
   return answer(handler, name, handler.handleList(reqs, flatMetadata(metadata)));
 }
@@ -85,6 +85,6 @@ function answer(handler: RequestHandler, name: string, handling: Promise<Handled
     },
     // only malformed input gets here (undecodable documents: a WeftError with its own status); executor
     // exceptions come back in-band
-    (err: unknown): ServiceOutcome => ({ error: toServiceError(err, `worker ${name} cannot process the request`) }),
+    (err: unknown): ServiceOutcome => ({ error: serviceErrorFrom(err, `worker ${name} cannot process the request`) }),
   );
 }

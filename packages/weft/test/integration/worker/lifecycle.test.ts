@@ -52,9 +52,11 @@ describe('worker process: start-up failures', () => {
     );
     assert.equal((await missing.exited).code, 1);
 
+    // a runtime process trusts its parent's validated configuration (it does not load the schema): a port no
+    // parent would pass still fails with a coded error naming the address
     const bad = forkWorker({ uses: `${EXECUTORS}#Router`, port: -5 });
     const b = await bad.started;
-    assert.ok(b.type === 'failed' && b.error.code === 'WEFT_CONFIG' && /port/.test(b.error.message), JSON.stringify(b));
+    assert.ok(b.type === 'failed' && b.error.code === 'WEFT_STARTUP' && /:-5/.test(b.error.message), JSON.stringify(b));
     assert.equal((await bad.exited).code, 1);
   });
 
@@ -102,14 +104,18 @@ describe('worker process: health, reflection and bad messages', () => {
     // field 1 (header) announces 255 bytes that never come
     await assert.rejects(
       w.client.unaryBytes(SINGLE, new Uint8Array([0x0a, 0xff, 0x01, 0x0a]), decodeDataRequest),
-      rejectsWith(status.INVALID_ARGUMENT, /malformed DataRequestProto: WEFT_DECODE: .*header/),
+      (err: ServiceError) =>
+        rejectsWith(status.INVALID_ARGUMENT, /malformed DataRequestProto: .*header/)(err) &&
+        err.metadata.get('weft-error-code')[0] === 'WEFT_DECODE',
     );
     // a valid envelope whose documents are not a DocumentArrayProto
     const garbage = new DataRequest({ header: { requestId: 'g', execEndpoint: '/big' } });
     garbage.setRawDocs(new Uint8Array([0x0a, 0x05, 0x01]));
     await assert.rejects(
       w.client.processSingle(garbage),
-      rejectsWith(status.INVALID_ARGUMENT, /WEFT_DECODE: cannot decode DocumentArrayProto/),
+      (err: ServiceError) =>
+        rejectsWith(status.INVALID_ARGUMENT, /cannot decode DocumentArrayProto/)(err) &&
+        err.metadata.get('weft-error-code')[0] === 'WEFT_DECODE',
     );
     await assert.rejects(
       w.client.unaryBytes('/jina.JinaDataRequestRPC/process_data', new Uint8Array([0x0a, 0x09]), decodeDataRequest),
