@@ -144,6 +144,7 @@ export class HttpProtocol implements ProtocolServer {
         { cause: err, details: { host: o.host, port: o.port } },
       );
     }
+    this.#closeWhenAnswered(app);
     this.#accepting = true;
     return (app.server.address() as { port: number }).port;
   }
@@ -154,6 +155,8 @@ export class HttpProtocol implements ProtocolServer {
     if (!app) return;
     this.#app = undefined;
     const closed = app.close();
+    // connections idle now close now; one busy now closes once its answer is sent (see `#closeWhenAnswered`)
+    app.server.closeIdleConnections();
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<'expired'>((r) => {
       timer = setTimeout(() => r('expired'), graceMs);
@@ -164,6 +167,18 @@ export class HttpProtocol implements ProtocolServer {
       app.server.closeAllConnections();
       await closed;
     }
+  }
+
+  /**
+   * While stopping, close a keep-alive connection as soon as its answer is sent: Node closes only the connections
+   * idle when `close()` is called, so one busy then would stay open (and hold `stop`) until the grace period ends.
+   */
+  #closeWhenAnswered(app: FastifyInstance): void {
+    const server = app.server;
+    const answered = (): void => {
+      if (!this.#accepting) server.closeIdleConnections();
+    };
+    server.on('request', (_req, res) => res.once('finish', answered));
   }
 
   async #abandon(app: FastifyInstance): Promise<void> {
