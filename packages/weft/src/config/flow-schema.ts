@@ -70,6 +70,8 @@ export const executorOptionsSchema = z
     env: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String)).optional(),
     workspace: z.string().optional(),
     noReduce: z.boolean().optional(),
+    /** Interceptors around every call of this executor (module specifiers like `./auth.ts#check`, or built-in names). */
+    interceptors: z.array(z.string().min(1)).optional(),
   })
   .strict();
 
@@ -97,6 +99,14 @@ export const flowOptionsSchema = z
     /** PEM certificate and private key: the gateway serves TLS on every protocol (paths relative to the Flow's folder). */
     sslCertfile: z.string().min(1).optional(),
     sslKeyfile: z.string().min(1).optional(),
+    /** Interceptors around every gateway request (module specifiers like `./auth.ts#check`, or built-in names). */
+    interceptors: z.array(z.string().min(1)).optional(),
+    /** fastify plugins the HTTP gateway registers (module specifiers like `./routes.ts#shop`); YAML `http_plugins`. */
+    httpPlugins: z.array(z.string().min(1)).optional(),
+    /** A folder the HTTP gateway serves as static files (relative to the Flow's folder); YAML `static_folder`. */
+    staticFolder: z.string().min(1).optional(),
+    /** The URL prefix of the static folder (default `/`). */
+    staticPrefix: z.string().startsWith('/').optional(),
   })
   .strict();
 

@@ -149,7 +149,7 @@ async function importModule(path: string, cwd: string): Promise<Record<string, u
 let tsRegistered = false;
 
 /** Load `.ts` modules in this process through `tsx` (an optional peer of weft). */
-async function registerTypeScriptLoader(): Promise<void> {
+export async function registerTypeScriptLoader(): Promise<void> {
   if (tsRegistered) return;
   try {
     const api = (await import('tsx/esm/api')) as { register: () => unknown };

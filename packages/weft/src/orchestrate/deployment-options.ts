@@ -53,6 +53,8 @@ export interface DeploymentOptions {
   closeTimeoutMs?: number;
   /** Directory relative `uses` paths are resolved against (default: the current directory; YAML: its folder). */
   cwd?: string;
+  /** Interceptors around every executor call (module specifiers against `cwd`, or built-in names). */
+  interceptors?: string[];
 }
 
 const usesSchema = z.union([
@@ -77,6 +79,7 @@ export const deploymentOptionsSchema = executorOptionsSchema
     retries: true,
     env: true,
     workspace: true,
+    interceptors: true,
   })
   .extend({
     uses: usesSchema,

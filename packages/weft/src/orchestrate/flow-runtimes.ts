@@ -4,6 +4,7 @@
  * executors and the gateway start together; the first failure stops everything and is reported with the
  * executor's name and own error.
  */
+import { resolve } from 'node:path';
 import type { ClientTlsOptions } from '../client/index.js';
 import type { FlowExecutorOptions, FlowOptions } from '../config/index.js';
 import { ConfigError, StartupError } from '../errors/index.js';
@@ -102,8 +103,10 @@ export async function startFlowRuntimes(
     host,
     protocols: ports,
     ...(flow.maxMessageBytes !== undefined ? { maxMessageBytes: flow.maxMessageBytes } : {}),
-    protocolOptions: protocolOptions(flow),
+    protocolOptions: protocolOptions(flow, cwd),
     ...(tls ? { sslCertfile: tls.certfile, sslKeyfile: tls.keyfile } : {}),
+    ...(flow.interceptors ? { interceptors: flow.interceptors } : {}),
+    cwd,
   };
   const grpc = ports.find((p) => p.protocol === 'grpc');
   const gateway = new RuntimeProcess({
@@ -194,6 +197,7 @@ function deploymentOptions(flow: FlowOptions, e: FlowExecutorOptions, cwd: strin
     ...(timeoutReady !== undefined ? { timeoutReady } : {}),
     ...(retries !== undefined ? { retries } : {}),
     ...(timeoutSend !== undefined ? { timeoutSend } : {}),
+    ...(e.interceptors ? { interceptors: e.interceptors } : {}),
   };
 }
 
@@ -210,7 +214,7 @@ function externalAddresses(e: FlowExecutorOptions): string[] {
   return ports.map((p, i) => `${(hosts.length === 1 ? hosts[0] : hosts[i]) as string}:${p}`);
 }
 
-function protocolOptions(flow: FlowOptions): Record<string, unknown> {
+function protocolOptions(flow: FlowOptions, cwd: string): Record<string, unknown> {
   const keys = [
     'cors',
     'title',
@@ -219,9 +223,12 @@ function protocolOptions(flow: FlowOptions): Record<string, unknown> {
     'noCrudEndpoints',
     'exposeEndpoints',
     'exposeGraphqlEndpoint',
+    'httpPlugins',
+    'staticPrefix',
   ] as const;
   const out: Record<string, unknown> = {};
   for (const k of keys) if (flow[k] !== undefined) out[k] = flow[k];
+  if (flow.staticFolder !== undefined) out.staticFolder = resolve(cwd, flow.staticFolder);
   return out;
 }
 

@@ -32,6 +32,10 @@ export const gatewayConfigSchema = z.strictObject({
   /** PEM certificate (chain) and private key: every protocol serves TLS (Jina's `ssl_certfile`/`ssl_keyfile`). */
   sslCertfile: z.string().min(1).optional(),
   sslKeyfile: z.string().min(1).optional(),
+  /** Interceptors around every client request: module specifiers (against `cwd`) or built-in names. */
+  interceptors: z.array(z.string().min(1)).optional(),
+  /** Directory relative module specifiers (interceptors, HTTP plugins) and folders resolve against. */
+  cwd: z.string().min(1).optional(),
 });
 
 export type GatewayConfig = z.output<typeof gatewayConfigSchema>;

@@ -66,7 +66,7 @@ export class RequestHandler {
       const endpoint = RequestHandler.endpointOf(req);
       if (!this.serves(endpoint)) return Promise.resolve({ request: req, isError: false });
       const docs = decodeDocsEagerly(req);
-      return this.#invoke(req, { endpoint, docs, parameters: req.parameters, headers });
+      return this.#invoke(req, { endpoint, docs, parameters: req.parameters, headers, request: req });
     } catch (err) {
       return Promise.reject(err);
     }
@@ -96,7 +96,15 @@ export class RequestHandler {
     mergeRoutesAndResults(first, reqs.slice(1));
     first.docs = docs;
     if (!this.serves(endpoint)) return { request: first, isError: false };
-    return this.#invoke(first, { endpoint, docs, parameters: first.parameters, headers, docsMatrix: matrix, docsMap });
+    return this.#invoke(first, {
+      endpoint,
+      docs,
+      parameters: first.parameters,
+      headers,
+      docsMatrix: matrix,
+      docsMap,
+      request: first,
+    });
   }
 
   /**

@@ -49,6 +49,8 @@ export interface WorkerConfig {
   cwd?: string;
   /** Grace period of the shutdown on SIGTERM/SIGINT, in ms (default 30 000). */
   shutdownGraceMs?: number;
+  /** Interceptors around every executor call: module specifiers (`./auth.ts#check`, against `cwd`) or built-in names. */
+  interceptors?: string[];
 }
 
 const batching = z.strictObject({
@@ -87,6 +89,7 @@ const schema = z.strictObject({
   maxMessageBytes: z.number().int().min(-1).optional(),
   cwd: z.string().optional(),
   shutdownGraceMs: z.number().nonnegative().optional(),
+  interceptors: z.array(z.string().min(1)).optional(),
 });
 
 /**

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { Agent, request } from 'node:http';
 import type { Socket } from 'node:net';
 import { after, describe, it } from 'node:test';
-import { DocumentArray, Executor, requests } from '../../../src/index.js';
+import { type DocumentArray, Executor, requests } from '../../../src/index.js';
 import { type InProcessGateway, startInProcessGateway } from '../../fixtures/in-process-gateway.js';
 
 let entered: () => void = () => undefined;

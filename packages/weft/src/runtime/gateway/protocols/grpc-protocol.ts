@@ -33,6 +33,7 @@ import {
 } from '../../../request/index.js';
 import { HEALTH_SERVICE_NAME, HealthService, REFLECTION_SERVICE_NAMES, reflectionService } from '../../worker/index.js';
 import type { Gateway } from '../gateway.js';
+import { inboundHeaders } from '../interceptors.js';
 import { gatewayStreamDocHandlers } from './grpc-stream-doc.js';
 import type { ProtocolServer, ProtocolServerOptions } from './protocol.js';
 
@@ -95,7 +96,8 @@ export class GrpcProtocol implements ProtocolServer {
         } catch (err) {
           return cb(serviceErrorFrom(err, `${name} cannot decode the request`, status.INVALID_ARGUMENT));
         }
-        this.#track(this.#gateway.process(req)).then(
+        const info = { protocol: 'grpc', headers: inboundHeaders(call.metadata.getMap()) };
+        this.#track(this.#gateway.process(req, info)).then(
           (res) => cb(null, encodeDataRequest(res)),
           (err) => cb(serviceErrorFrom(err, name)),
         );
@@ -172,6 +174,7 @@ export class GrpcProtocol implements ProtocolServer {
   #call(stream: ServerDuplexStream<Buffer, Uint8Array>): void {
     const name = this.#gateway.name;
     const prefetch = this.#gateway.prefetch > 0 ? this.#gateway.prefetch : Number.POSITIVE_INFINITY;
+    const info = { protocol: 'grpc', headers: inboundHeaders(stream.metadata.getMap()) };
     let pending = 0;
     let ended = false;
     let failure: unknown;
@@ -192,7 +195,7 @@ export class GrpcProtocol implements ProtocolServer {
       }
       pending++;
       if (pending >= prefetch) stream.pause();
-      const work = this.#accepting ? this.#gateway.process(req) : Promise.reject(this.#refusal());
+      const work = this.#accepting ? this.#gateway.process(req, info) : Promise.reject(this.#refusal());
       this.#track(work)
         .then(
           (res) => {

@@ -13,6 +13,7 @@ import {
   type SingleDocumentRequest,
 } from '../../../request/index.js';
 import type { Gateway } from '../gateway.js';
+import { inboundHeaders } from '../interceptors.js';
 
 /** What the handler needs from the protocol server. */
 export interface StreamDocHost {
@@ -44,7 +45,14 @@ export function gatewayStreamDocHandlers(host: StreamDocHost): UntypedServiceImp
       void host.track(
         serveServerStream(
           call,
-          (signal) => encoded(host.gateway.streamDoc(req, { signal })),
+          (signal) =>
+            encoded(
+              host.gateway.streamDoc(req, {
+                signal,
+                protocol: 'grpc',
+                headers: inboundHeaders(call.metadata.getMap()),
+              }),
+            ),
           (err) => serviceErrorFrom(err, name),
         ),
       );

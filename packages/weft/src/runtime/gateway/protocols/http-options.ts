@@ -1,12 +1,14 @@
 /**
  * The HTTP gateway's options (the `protocolOptions` a Flow passes, as Jina's gateway arguments): CORS, the API
- * page's title and description, which built-in routes exist, `exposeEndpoints` remappings and GraphQL, validated
+ * page's title and description, which built-in routes exist, `exposeEndpoints` remappings, GraphQL, and the app's
+ * own routes and static folder (`httpPlugins`, `staticFolder`, `staticPrefix`), validated
  * once so a typo fails the gateway's start with the key named instead of silently serving the wrong routes.
  */
 import { z } from 'zod';
 import { configErrorFromZod } from '../../../config/index.js';
 import { ConfigError } from '../../../errors/index.js';
 import type { ServerTls } from '../gateway-tls.js';
+import type { HttpPlugin, UserRoutes } from './http-plugins.js';
 import type { ProtocolServerOptions } from './protocol.js';
 
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
@@ -45,6 +47,15 @@ const httpOptionsSchema = z.object({
   exposeGraphqlEndpoint: z.boolean().default(false),
   /** How long start-up waits for the executors' endpoint lists before serving with what it has (ms). */
   discoveryTimeoutMs: z.number().nonnegative().default(10_000),
+  /** The app's own fastify plugins (module specifiers `./routes.ts#shop`, or functions in-process). */
+  httpPlugins: z
+    .array(z.union([z.string().min(1), z.custom<HttpPlugin>((v) => typeof v === 'function', 'a fastify plugin')]))
+    .default([]),
+  /** A folder served as static files under `staticPrefix`. */
+  staticFolder: z.string().min(1).optional(),
+  staticPrefix: z.string().startsWith('/').default('/'),
+  /** Where relative plugin specifiers and `staticFolder` resolve (default: the working directory). */
+  cwd: z.string().min(1).optional(),
 });
 
 export interface ExposedEndpoint {
@@ -70,6 +81,8 @@ export interface HttpOptions {
   exposeEndpoints: Map<string, ExposedEndpoint>;
   exposeGraphqlEndpoint: boolean;
   discoveryTimeoutMs: number;
+  /** The app's own plugins and static folder (see `http-plugins.ts`). */
+  userRoutes: UserRoutes;
   /** Serve HTTPS with this certificate and key. */
   tls?: ServerTls;
 }
@@ -114,6 +127,12 @@ export function parseHttpOptions(options: ProtocolServerOptions): HttpOptions {
     exposeEndpoints,
     exposeGraphqlEndpoint: o.exposeGraphqlEndpoint,
     discoveryTimeoutMs: o.discoveryTimeoutMs,
+    userRoutes: {
+      plugins: o.httpPlugins,
+      ...(o.staticFolder !== undefined ? { staticFolder: o.staticFolder } : {}),
+      staticPrefix: o.staticPrefix,
+      cwd: o.cwd ?? process.cwd(),
+    },
     ...(tls ? { tls } : {}),
   };
 }

@@ -2,7 +2,8 @@
  * The gateway's HTTP protocol (fastify), Jina's HTTP gateway on the wire: `GET /` (health), `GET /status`,
  * `GET /dry_run`, `POST /post`, CRUD shortcuts, one `POST /<endpoint>` per endpoint the executors expose (asked at
  * start-up; see `http-routes.ts`), `GET /<endpoint>` Server-Sent Events for streaming endpoints (`http-sse.ts`),
- * `exposeEndpoints` remappings, an OpenAPI 3 document at `/openapi.json`, a
+ * `exposeEndpoints` remappings, the app's own fastify plugins and static folder (`http-plugins.ts`), an OpenAPI 3
+ * document at `/openapi.json`, a
  * browsable API page at `/docs`, optional CORS and GraphQL at `/graphql`. Executor errors answer 200 with the
  * error in `header.status`; transport failures 503/504; malformed bodies 400; oversized bodies 413.
  */
@@ -23,6 +24,7 @@ import {
   withLateEndpoints,
 } from './http-openapi.js';
 import { type HttpOptions, parseHttpOptions } from './http-options.js';
+import { mountUserRoutes } from './http-plugins.js';
 import {
   EndpointCatalog,
   planDataRoutes,
@@ -117,11 +119,13 @@ export class HttpProtocol implements ProtocolServer {
       });
       for (const schema of HTTP_SCHEMAS) app.addSchema(schema);
       const ctx = { gateway: this.#gateway, accepting: () => this.#accepting };
+      // the app's own routes and pages first: when they take `GET /`, the health route is not installed there
+      const rootTaken = await mountUserRoutes(app, this.#gateway, o.userRoutes);
       await app.register(async (scope) => {
         // bodies are checked (with field-level messages) by requestFromJson; schemas only document the API
         scope.setValidatorCompiler(() => () => true);
         scope.setSerializerCompiler(() => (data) => JSON.stringify(data));
-        this.#registerServiceRoutes(scope, catalog);
+        this.#registerServiceRoutes(scope, catalog, rootTaken);
         registerDataRoutes(scope, routes, ctx);
         registerStreamingRoutes(scope, streaming, routes, reservedRoutes(o), ctx);
         registerLateEndpoints(scope, routes, catalog, ctx);
@@ -186,10 +190,10 @@ export class HttpProtocol implements ProtocolServer {
     await app.close().catch(() => undefined);
   }
 
-  /** `GET /`, `GET /status`, `GET /dry_run`, `GET /openapi.json`. */
-  #registerServiceRoutes(scope: FastifyInstance, catalog: EndpointCatalog): void {
+  /** `GET /` (unless the app's routes took it), `GET /status`, `GET /dry_run`, `GET /openapi.json`. */
+  #registerServiceRoutes(scope: FastifyInstance, catalog: EndpointCatalog, rootTaken: boolean): void {
     const gateway = this.#gateway;
-    scope.get('/', { schema: HEALTH_ROUTE_SCHEMA }, async () => ({}));
+    if (!rootTaken) scope.get('/', { schema: HEALTH_ROUTE_SCHEMA }, async () => ({}));
     if (!this.#options.noDebugEndpoints)
       scope.get('/status', { schema: STATUS_ROUTE_SCHEMA }, async () => gateway.info());
     scope.get('/dry_run', { schema: DRY_RUN_ROUTE_SCHEMA }, async () => statusToJson(await gateway.dryRun()));
