@@ -9,7 +9,7 @@
  *   app.get('/api/search', async (req) => (await gateway.post('/search', new DocumentArray([{ text: 'red' }]))).toJson());
  * };
  */
-import type { FastifyInstance, FastifyPluginAsync, FastifyPluginCallback } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { loadFunctionExport } from '../../user-modules.js';
 import type { Gateway } from '../gateway.js';
 
@@ -19,8 +19,8 @@ export interface HttpPluginOptions {
   gateway: Gateway;
 }
 
-/** A fastify plugin for the HTTP gateway (async, or with a `done` callback). */
-export type HttpPlugin = FastifyPluginAsync<HttpPluginOptions> | FastifyPluginCallback<HttpPluginOptions>;
+/** A fastify plugin for the HTTP gateway (an async one; a module may also export one with a `done` callback). */
+export type HttpPlugin = FastifyPluginAsync<HttpPluginOptions>;
 
 /** What the gateway mounts of the app's own: plugins (functions or module specifiers) and a static folder. */
 export interface UserRoutes {
@@ -40,7 +40,7 @@ export async function mountUserRoutes(app: FastifyInstance, gateway: Gateway, ro
   for (const spec of routes.plugins) {
     const plugin =
       typeof spec === 'function' ? spec : ((await loadFunctionExport(spec, routes.cwd, 'HTTP plugin')) as HttpPlugin);
-    await app.register(plugin as FastifyPluginAsync<HttpPluginOptions>, { gateway });
+    await app.register(plugin, { gateway });
   }
   if (app.hasRoute({ method: 'GET', url: '/' })) claimsRoot = true;
   if (routes.staticFolder !== undefined) {
