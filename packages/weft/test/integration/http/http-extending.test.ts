@@ -25,7 +25,7 @@ describe('Flow YAML: interceptors, http_plugins, static_folder', () => {
   it('runs both interceptors around an accepted request', async () => {
     const r = await call(base, 'POST', '/foo', { data: [{ text: 'a' }] }, { 'x-token': 'let-me-in' });
     assert.equal(r.status, 200);
-    const doc = (r.json as { data: { text: string; tags: Record<string, unknown> }[] }).data[0];
+    const doc = (r.json as { data: { id: string; text: string; tags: Record<string, unknown> }[] }).data[0];
     assert.deepEqual(doc, { id: doc?.id, text: 'foo:a', tags: { by: 'echo/rep-0', seenBy: 'gateway over http' } });
   });
 
