@@ -20,4 +20,12 @@ export {
   type RuntimeDown,
   type RuntimeUp,
 } from './events.js';
-export { createLogger, LOG_LEVELS, type Logger, type LogLevel, type LogSink, logLevelFromEnv } from './log.js';
+export {
+  createLogger,
+  LOG_LEVELS,
+  type Logger,
+  type LogLevel,
+  type LogSink,
+  logLevelFromEnv,
+  writeStderr,
+} from './log.js';

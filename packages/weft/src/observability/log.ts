@@ -24,9 +24,15 @@ export interface Logger {
 /** Where lines go; tests replace it. */
 export type LogSink = (line: string) => void;
 
-const stderrSink: LogSink = (line) => {
-  process.stderr.write(line);
-};
+/**
+ * The one place weft writes to stderr: the logger's lines, the CLI's messages (already worded for people) and a
+ * child runtime's output passed through by its parent.
+ */
+export function writeStderr(text: string | Uint8Array): void {
+  process.stderr.write(text);
+}
+
+const stderrSink: LogSink = writeStderr;
 
 /** The level `WEFT_LOG_LEVEL` names (`info` when unset or unknown). */
 export function logLevelFromEnv(env: NodeJS.ProcessEnv = process.env): LogLevel {

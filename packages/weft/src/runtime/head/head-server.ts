@@ -20,6 +20,7 @@ import {
   NativeServer,
   serviceErrorFrom,
 } from '../../networking/index.js';
+import { createLogger } from '../../observability/index.js';
 import { type DataRequest, decodeDataRequest, encodeDataRequest } from '../../request/index.js';
 import {
   HEALTH_SERVICE_NAME,
@@ -58,7 +59,7 @@ export class HeadServer {
     this.#config = config;
     this.name = config.name;
     this.host = config.host ?? '0.0.0.0';
-    this.#log = options.log ?? ((m) => process.stderr.write(`weft head ${config.name}: ${m}\n`));
+    this.#log = options.log ?? createLogger(`weft head ${config.name}`).warn;
     const pool = (t: HeadTargetConfig) =>
       new ConnectionPool({
         name: t.name,

@@ -13,6 +13,7 @@ import { Server, ServerCredentials, type ServerOptions } from '@grpc/grpc-js';
 import { StartupError } from '../../errors/index.js';
 import type { ExecutorRunner } from '../../executor/index.js';
 import { formatHostPort, NATIVE_ADDRESS_KEY, NativeServer } from '../../networking/index.js';
+import { createLogger } from '../../observability/index.js';
 import { HealthService } from './health-service.js';
 import { type HandlerHost, jinaHandlers } from './jina-handlers.js';
 import { jinaInfo } from './jina-info.js';
@@ -305,7 +306,6 @@ async function settlesBefore(work: Promise<unknown>, deadline: number): Promise<
 }
 
 function stderrLog(name: string): WorkerLog {
-  return (level, message) => {
-    if (level !== 'info') process.stderr.write(`weft worker ${name} ${level}: ${message}\n`);
-  };
+  const log = createLogger(`weft worker ${name}`);
+  return (level, message) => log[level](message);
 }
