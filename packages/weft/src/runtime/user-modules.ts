@@ -31,7 +31,9 @@ export async function loadInterceptors<C>(
 
 async function loadOne<C>(spec: InterceptorSpec, cwd: string): Promise<Interceptor<C>> {
   if (typeof spec === 'function') return spec as Interceptor<C>;
-  if (isRegisteredInterceptor(spec)) return registeredInterceptor<C>(spec);
+  // a bare name (no path, no `#export`, no extension) can only be a registered one
+  const moduleLike = spec.includes('#') || /^(\.{1,2}\/|\/|file:)/.test(spec) || /\.(m|c)?(t|j)sx?$/.test(spec);
+  if (isRegisteredInterceptor(spec) || !moduleLike) return registeredInterceptor<C>(spec);
   return (await loadFunctionExport(spec, cwd, 'interceptor')) as Interceptor<C>;
 }
 
