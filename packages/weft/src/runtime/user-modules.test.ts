@@ -30,6 +30,9 @@ describe('interceptors named in configuration', () => {
       loadFunctionExport('./extensions.ts', fixtures, 'HTTP plugin'),
       /HTTP plugin .*name the export/,
     );
-    await assert.rejects(loadInterceptors(['weft:not-registered'], fixtures), /unknown interceptor 'weft:not-registered'/);
+    await assert.rejects(
+      loadInterceptors(['weft:not-registered'], fixtures),
+      /unknown interceptor 'weft:not-registered'/,
+    );
   });
 });
