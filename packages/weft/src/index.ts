@@ -18,9 +18,19 @@ export type {
   Metric,
   NamedScore,
   NdArrayLike,
+  ScalarField,
   TypedArray,
 } from './document/index.js';
-export { compileFilter, Document, DocumentArray, loadImageTensor, loadUri, NdArray } from './document/index.js';
+export {
+  compileFilter,
+  Document,
+  DocumentArray,
+  halfToFloat,
+  loadImageTensor,
+  loadUri,
+  NdArray,
+  SCALAR_FIELDS,
+} from './document/index.js';
 export type { ErrorCode } from './errors/index.js';
 export {
   BadArgumentError,

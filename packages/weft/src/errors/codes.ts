@@ -147,6 +147,25 @@ export const ERROR_CODES = {
     retryable: false,
     meaning: 'An operation the chosen protocol or runtime does not offer (streamDoc over WebSocket).',
   },
+  // --- export and containers (weft export, docker:// executors) ---
+  WEFT_EXPORT_TARGET: {
+    grpc: GrpcStatus.ALREADY_EXISTS,
+    http: 409,
+    retryable: false,
+    meaning: 'An export target (folder or file) already holds other files; choose an empty or new path.',
+  },
+  WEFT_NOT_CONTAINERIZABLE: {
+    grpc: GrpcStatus.FAILED_PRECONDITION,
+    http: 500,
+    retryable: false,
+    meaning: 'An executor cannot be run in a container image (a class defined in code, a path outside the project).',
+  },
+  WEFT_CONTAINER_REQUIRED: {
+    grpc: GrpcStatus.FAILED_PRECONDITION,
+    http: 500,
+    retryable: false,
+    meaning: 'An executor is a container image (uses: docker://…), which weft does not run itself; export the Flow.',
+  },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

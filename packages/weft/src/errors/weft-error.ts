@@ -173,3 +173,20 @@ export class ExecutorError extends WeftError {
     this.name = remote.name || 'ExecutorError';
   }
 }
+
+// --- export and containers (weft export, docker:// executors) ---
+
+/** An export target (folder or file) that already holds other files; nothing was written. */
+export class ExportTargetError extends WeftError {
+  static override readonly code: ErrorCode = 'WEFT_EXPORT_TARGET';
+}
+
+/** An executor whose `uses` cannot be run from a container image; the message says what to write instead. */
+export class NotContainerizableError extends WeftError {
+  static override readonly code: ErrorCode = 'WEFT_NOT_CONTAINERIZABLE';
+}
+
+/** A Flow executor is a container image (`docker://…`) and was started locally; the message says how to run it. */
+export class ContainerRequiredError extends WeftError {
+  static override readonly code: ErrorCode = 'WEFT_CONTAINER_REQUIRED';
+}

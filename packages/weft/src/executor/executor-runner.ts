@@ -7,8 +7,7 @@
  * publishes the executor request events (`observability/events.ts`); both cost nothing when there are none.
  * Worker runtimes wrap it with a network protocol; tests and `weft/testing` use it directly.
  */
-import { Document, DocumentArray, type JsonObject } from '../document/index.js';
-import { isPlainObject } from '../document/json-value.js';
+import { Document, DocumentArray, isPlainObject, type JsonObject } from '../document/index.js';
 import { ExecutorReturnError } from '../errors/index.js';
 import { composeInterceptors, interceptStream } from '../interceptors/index.js';
 import { channels, type ExecutorRequestEnd, executorRequestsObserved } from '../observability/index.js';

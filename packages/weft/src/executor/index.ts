@@ -29,7 +29,7 @@ export {
   type InvokeResult,
   type StreamRequest,
 } from './executor-runner.js';
-export { type ExecutorYaml, parseExecutorYaml } from './executor-yaml.js';
+export { type ExecutorYaml, executorYamlSchema, parseExecutorYaml } from './executor-yaml.js';
 export type { ExecutorContext, ExecutorInterceptor } from './interceptors.js';
 export { RESULTS_KEY, specificParams } from './params.js';
 export { BUILTIN_EXECUTORS, type ExecutorClass, lookupExecutor, registerExecutor } from './registry.js';

@@ -188,7 +188,7 @@ export class Deployment extends EventEmitter {
     this.#plan = plan;
     this.#processes = plan.runtimes.map((r) => this.#process(r));
     try {
-      await allOrFirstFailure(this.#processes.map((p) => p.start()));
+      await Promise.all(this.#processes.map((p) => p.start()));
     } catch (err) {
       // the ones that did start get a short grace to close their executors; the rest are killed
       const grace = Math.min(2000, this.options.closeTimeoutMs ?? 10_000);
@@ -237,17 +237,4 @@ export class Deployment extends EventEmitter {
     await Promise.allSettled(heads.map((p) => p.stop(grace)));
     await Promise.allSettled(this.#processes.filter((p) => !heads.includes(p)).map((p) => p.stop(grace)));
   }
-}
-
-/** Resolve when every promise resolved; reject as soon as one rejects. */
-function allOrFirstFailure(promises: Promise<void>[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let left = promises.length;
-    if (left === 0) resolve();
-    for (const p of promises) {
-      p.then(() => {
-        if (--left === 0) resolve();
-      }, reject);
-    }
-  });
 }

@@ -10,7 +10,7 @@
  */
 import { channels, createLogger, type Logger } from '../observability/index.js';
 import { watchParent } from './parent-watch.js';
-import { failurePayload, type WorkerMessage } from './worker/index.js';
+import { failurePayload, type WorkerMessage } from './server/index.js';
 
 export interface RuntimeMainOptions<C extends { name: string }> {
   /** For log lines, before the name: `weft worker`. */

@@ -12,7 +12,8 @@ import { composeInterceptors, interceptStream } from '../../interceptors/index.j
 import { ConnectionPool } from '../../networking/index.js';
 import { channels, type GatewayRequestEnd, gatewayRequestsObserved } from '../../observability/index.js';
 import { DataRequest, type JinaInfo, type SingleDocumentRequest } from '../../request/index.js';
-import { type DocStreamOptions, streamDocThroughFlow, streamingExecutors } from './doc-streamer.js';
+import { jinaInfo } from '../server/index.js';
+import type { DocStreamOptions } from './doc-streamer.js';
 import type { GraphDescription } from './graph-description.js';
 import type { GatewayContext, GatewayInterceptor, RequestInfo } from './interceptors.js';
 import { type StreamOutcome, streamRequests } from './streamer.js';
@@ -67,7 +68,6 @@ export class Gateway {
   readonly graph: TopologyGraph;
   readonly prefetch: number;
   readonly #pools = new Map<string, ConnectionPool>();
-  readonly #startedAt = Date.now();
   readonly #interceptors: GatewayInterceptor[];
   #chain: ((ctx: GatewayContext) => Promise<void>) | undefined;
 
@@ -97,6 +97,8 @@ export class Gateway {
             (e) => e.endpoints,
             () => undefined,
           ),
+        discovery: () => pool.endpointDiscovery().catch(() => undefined),
+        streamDoc: (req, o) => pool.streamDoc(req, o),
       };
     }
     const timeoutSend: Record<string, number | undefined> = {};
@@ -228,8 +230,9 @@ export class Gateway {
   }
 
   /**
-   * One document to a streaming endpoint: the answers as the executor that streams it yields them (see
-   * `doc-streamer.ts`; an endpoint nobody streams runs through the Flow and its documents are streamed).
+   * One document to a streaming endpoint, through the routing graph: the answers as the executor that streams it
+   * yields them (see `doc-streamer.ts`; an endpoint nobody streams runs through the Flow and its documents are
+   * streamed).
    */
   streamDoc(
     req: SingleDocumentRequest,
@@ -237,7 +240,7 @@ export class Gateway {
   ): AsyncGenerator<SingleDocumentRequest> {
     const { protocol, headers, ...streamOptions } = options;
     if (this.#interceptors.length === 0 && !gatewayRequestsObserved()) {
-      return streamDocThroughFlow(this.#docStreamContext(), req, streamOptions);
+      return this.graph.streamDoc(req, streamOptions);
     }
     return this.#interceptedStream(
       req,
@@ -268,7 +271,7 @@ export class Gateway {
         routes: c.request.routes,
         ...(document ? { document } : {}),
       };
-      return streamDocThroughFlow(this.#docStreamContext(), single, options);
+      return this.graph.streamDoc(single, options);
     };
     try {
       yield* interceptStream(ctx, (c, terminal) => composeInterceptors(this.#interceptors, terminal)(c), open);
@@ -281,15 +284,7 @@ export class Gateway {
 
   /** The endpoints some executor serves as streaming endpoints (executors that cannot be asked are left out). */
   async streamingEndpoints(): Promise<string[]> {
-    const all = await this.endpoints();
-    const ctx = this.#docStreamContext();
-    const streamed = await Promise.all(all.map(async (e) => (await streamingExecutors(ctx, e)).length > 0));
-    return all.filter((_, i) => streamed[i]);
-  }
-
-  #docStreamContext() {
-    // the interceptors already ran for the streaming call: the Flow is asked directly
-    return { pools: this.#pools, nodes: this.graph.plan.nodes, process: (r: DataRequest) => this.graph.process(r) };
+    return this.graph.streamingEndpoints(await this.endpoints());
   }
 
   /** Push an empty request through every executor: success when all are reachable and answer. */
@@ -342,21 +337,12 @@ export class Gateway {
     return { endpoints: [...all].sort(), unreachable };
   }
 
-  /** Versions and environment (JinaInfoRPC/_status, HTTP GET /status). */
+  /**
+   * Versions and environment, as every runtime reports them (`jinaInfo`: the package's version, secrets masked);
+   * what HTTP and WebSocket `GET /status` answer (gRPC `_status` answers the same through the server kit).
+   */
   info(): JinaInfo {
-    const envs: Record<string, string> = {};
-    for (const [k, v] of Object.entries(process.env))
-      if (k.startsWith('WEFT_') || k.startsWith('JINA_')) envs[k] = v ?? '(unset)';
-    return {
-      jina: {
-        weft: WEFT_VERSION,
-        node: process.version,
-        platform: `${process.platform}-${process.arch}`,
-        runtime: this.name,
-        uptime: String((Date.now() - this.#startedAt) / 1000),
-      },
-      envs,
-    };
+    return jinaInfo(this.name);
   }
 
   /** Wait for floating executors, then close every connection. */
@@ -365,8 +351,6 @@ export class Gateway {
     for (const p of this.#pools.values()) p.close();
   }
 }
-
-const WEFT_VERSION = '0.1.0';
 
 function stripScheme(address: string): string {
   const m = /^(?:grpcs?:\/\/)?([^/]+)\/?$/.exec(address);
