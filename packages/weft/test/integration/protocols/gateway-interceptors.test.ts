@@ -2,15 +2,14 @@
 import assert from 'node:assert/strict';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { after, before, describe, it } from 'node:test';
-import { Client } from '../../client/index.js';
-import { DocumentArray } from '../../document/index.js';
-import { BadRequestError } from '../../errors/index.js';
-import { Executor, requests } from '../../executor/index.js';
-import { CHANNELS, type GatewayRequestEnd } from '../../observability/index.js';
-import { type InProcessWorker, startWorkerInProcess } from '../worker/index.js';
-import { Gateway } from './gateway.js';
-import type { GatewayContext } from './interceptors.js';
-import { resolveProtocol } from './protocols/index.js';
+import { Client } from '../../../src/client/index.js';
+import { DocumentArray } from '../../../src/document/index.js';
+import { BadRequestError } from '../../../src/errors/index.js';
+import { Executor, requests } from '../../../src/executor/index.js';
+import { CHANNELS, type GatewayRequestEnd } from '../../../src/observability/index.js';
+import type { GatewayContext } from '../../../src/runtime/gateway/index.js';
+import { Gateway, resolveProtocol } from '../../../src/runtime/gateway/index.js';
+import { type InProcessWorker, startWorkerInProcess } from '../../../src/runtime/worker/index.js';
 
 class Mark extends Executor {
   @requests({ on: '/mark' })
