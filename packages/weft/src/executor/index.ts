@@ -29,17 +29,12 @@ export {
   type InvokeResult,
   type StreamRequest,
 } from './executor-runner.js';
-export { type ExecutorYaml, executorYamlSchema, parseExecutorYaml } from './executor-yaml.js';
+export { type ExecutorYaml, parseExecutorYaml } from './executor-yaml.js';
 export type { ExecutorContext, ExecutorInterceptor } from './interceptors.js';
 export { RESULTS_KEY, specificParams } from './params.js';
 export { BUILTIN_EXECUTORS, type ExecutorClass, lookupExecutor, registerExecutor } from './registry.js';
-export {
-  type ResolvedExecutor,
-  type ResolveOptions,
-  registerTypeScriptLoader,
-  resolveUses,
-  type Uses,
-} from './uses.js';
+export { ensureTypeScriptLoader } from './typescript-loader.js';
+export { type ResolvedExecutor, type ResolveOptions, resolveUses, type Uses } from './uses.js';
 
 import { Executor as BaseExecutor } from './executor.js';
 import { type ExecutorClass as BaseClass, registerExecutor as register } from './registry.js';

@@ -6,7 +6,7 @@
  */
 import { resolve } from 'node:path';
 import type { ClientTlsOptions } from '../client/index.js';
-import type { FlowExecutorOptions, FlowOptions } from '../config/index.js';
+import { type FlowExecutorOptions, type FlowOptions, parseGatewayConfig } from '../config/index.js';
 import { ConfigError, StartupError } from '../errors/index.js';
 import { formatHost, formatHostPort } from '../networking/index.js';
 import {
@@ -64,7 +64,7 @@ export async function startFlowRuntimes(
     }
     // the entry port is chosen now, so the gateway (which only needs the addresses) starts alongside the executors
     const options = deploymentOptions(flow, e, cwd);
-    const port = options.port ?? (await freePort('127.0.0.1'));
+    const port = options.port || (await freePort('127.0.0.1')); // 0: a free port
     deployments.set(name, new Deployment({ ...options, port }));
     addresses[name] = [`127.0.0.1:${port}`];
   }
@@ -106,15 +106,17 @@ export async function startFlowRuntimes(
     ...(flow.maxMessageBytes !== undefined ? { maxMessageBytes: flow.maxMessageBytes } : {}),
     protocolOptions: protocolOptions(flow, cwd),
     ...(tls ? { sslCertfile: tls.certfile, sslKeyfile: tls.keyfile } : {}),
-    ...(flow.interceptors ? { interceptors: flow.interceptors } : {}),
+    ...(flow.interceptors ? { interceptors: moduleNames(flow.interceptors, 'the Flow') } : {}),
     cwd,
   };
+  // validated here, once: the gateway process only decodes it
+  const validated = parseGatewayConfig(gatewayConfig);
   const grpc = ports.find((p) => p.protocol === 'grpc');
   const gateway = new RuntimeProcess({
     label: 'the gateway',
     name: 'gateway',
     entry: gatewayEntry(),
-    env: gatewayEnv(flow, gatewayConfig),
+    env: gatewayEnv(flow, validated),
     address: formatHostPort(dialHost, (grpc ?? ports[0])?.port as number),
     // a TLS gRPC port would need the Client's trust settings to be health-checked; the IPC `ready` comes after
     // every protocol is bound anyway
@@ -185,7 +187,7 @@ function deploymentOptions(flow: FlowOptions, e: FlowExecutorOptions, cwd: strin
     ...(timeoutReady !== undefined ? { timeoutReady } : {}),
     ...(retries !== undefined ? { retries } : {}),
     ...(timeoutSend !== undefined ? { timeoutSend } : {}),
-    ...(e.interceptors ? { interceptors: e.interceptors } : {}),
+    ...(e.interceptors ? { interceptors: moduleNames(e.interceptors, `executor '${e.name}'`) } : {}),
   };
 }
 
@@ -229,4 +231,14 @@ function gatewayEnv(flow: FlowOptions, config: GatewayConfigInput): NodeJS.Proce
 
 function asList<T>(v: T | readonly T[]): T[] {
   return Array.isArray(v) ? [...v] : [v as T];
+}
+
+/** Interceptors as module names: runtimes are processes of their own, so functions cannot be handed to them. */
+function moduleNames(list: readonly unknown[], who: string): string[] {
+  return list.map((i) => {
+    if (typeof i === 'string') return i;
+    throw new ConfigError(
+      `${who}: interceptors run in the runtime processes, so name them by module ('./auth.ts#check'), not as functions`,
+    );
+  });
 }

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError } from '../errors/index.js';
-import { registerTypeScriptLoader } from '../executor/index.js';
+import { ensureTypeScriptLoader } from '../executor/index.js';
 import { type Interceptor, isRegisteredInterceptor, registeredInterceptor } from '../interceptors/index.js';
 
 /** An interceptor, or where to find one: `./file.ts#exportName`, a package `pkg#name`, or a registered name. */
@@ -71,13 +71,10 @@ async function importSpec(spec: string, path: string, cwd: string, what: string)
     : isFile || isAbsolute(path)
       ? pathToFileURL(resolve(cwd, path)).href
       : path;
+  await ensureTypeScriptLoader(path);
   try {
     return (await import(url)) as Record<string, unknown>;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ERR_UNKNOWN_FILE_EXTENSION' && /\.(m|c)?tsx?$/.test(path)) {
-      await registerTypeScriptLoader();
-      return (await import(url)) as Record<string, unknown>;
-    }
     throw new ConfigError(`${what} '${spec}': importing '${path}' failed: ${(err as Error).message}`, {
       cause: err,
       details: { module: spec },

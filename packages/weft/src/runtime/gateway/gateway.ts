@@ -6,7 +6,14 @@
  * events (`observability/events.ts`); both cost nothing when there are none.
  */
 import { DocumentArray, type Filter, type JsonObject } from '../../document/index.js';
-import { errorFromStatus, type Status, StatusCode, WeftError } from '../../errors/index.js';
+import {
+  ConfigError,
+  errorFromStatus,
+  type Status,
+  StatusCode,
+  statusFromError,
+  WeftError,
+} from '../../errors/index.js';
 import { DEFAULT_ENDPOINT, DRY_RUN_ENDPOINT } from '../../executor/index.js';
 import { composeInterceptors, interceptStream } from '../../interceptors/index.js';
 import { ConnectionPool } from '../../networking/index.js';
@@ -296,15 +303,10 @@ export class Gateway {
         ? res.header.status
         : { code: StatusCode.SUCCESS, description: '' };
     } catch (err) {
-      const e = err as Error;
       // the executor the transport error happened at (topology-graph / connection pool put it in the details)
       const details = err instanceof WeftError ? err.details : {};
       const executor = String(details.executor ?? details.deployment ?? '');
-      return {
-        code: StatusCode.ERROR,
-        description: e.message,
-        exception: { name: e.name, args: [e.message], stacks: (e.stack ?? '').split('\n'), executor },
-      };
+      return { ...statusFromError(err, executor), description: (err as Error).message };
     }
   }
 
@@ -354,6 +356,6 @@ export class Gateway {
 
 function stripScheme(address: string): string {
   const m = /^(?:grpcs?:\/\/)?([^/]+)\/?$/.exec(address);
-  if (!m) throw new WeftError(`bad executor address '${address}': expected host:port or grpc://host:port`);
+  if (!m) throw new ConfigError(`bad executor address '${address}': expected host:port or grpc://host:port`);
   return m[1] as string;
 }

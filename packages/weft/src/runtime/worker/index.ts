@@ -8,8 +8,8 @@ export { type InProcessWorker, type InProcessWorkerOptions, startWorkerInProcess
 export { type HandledRequest, RequestHandler } from './request-handler.js';
 export {
   createExecutor,
+  decodeWorkerConfig,
   loadExecutorClass,
-  parseWorkerConfig,
   WORKER_CONFIG_ENV,
   type WorkerConfig,
   type WorkerUses,

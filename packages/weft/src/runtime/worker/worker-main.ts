@@ -10,14 +10,15 @@
 import { type ExecutorContext, ExecutorRunner } from '../../executor/index.js';
 import { runRuntimeMain } from '../runtime-main.js';
 import { loadInterceptors } from '../user-modules.js';
-import { createExecutor, loadExecutorClass, parseWorkerConfig } from './worker-config.js';
+import { createExecutor, decodeWorkerConfig, loadExecutorClass } from './worker-config.js';
 import { WorkerServer } from './worker-server.js';
 
 await runRuntimeMain({
   kind: 'weft worker',
-  config: () => parseWorkerConfig(process.env.WEFT_WORKER_CONFIG),
+  config: () => decodeWorkerConfig(process.env.WEFT_WORKER_CONFIG),
   start: async (config) => {
-    const resolved = await loadExecutorClass(config);
+    // the parent validated the executor YAML (if any) already: decode it only
+    const resolved = await loadExecutorClass(config, { validate: false });
     const interceptors = await loadInterceptors<ExecutorContext>(config.interceptors, config.cwd);
     const runner = new ExecutorRunner(createExecutor(resolved, config), config.name, { interceptors });
     const server = new WorkerServer({

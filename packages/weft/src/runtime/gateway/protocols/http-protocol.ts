@@ -11,7 +11,7 @@ import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
-import { BadRequestError, StartupError, WeftError } from '../../../errors/index.js';
+import { BadRequestError, NotFoundError, StartupError, WeftError } from '../../../errors/index.js';
 import { statusToJson } from '../../../request/index.js';
 import type { Gateway } from '../gateway.js';
 import { registerGraphql } from './graphql-endpoint.js';
@@ -24,7 +24,7 @@ import {
   withLateEndpoints,
 } from './http-openapi.js';
 import { type HttpOptions, parseHttpOptions } from './http-options.js';
-import { mountUserRoutes } from './http-plugins.js';
+import { mountUserRoutes, type UserRoutes } from './http-plugins.js';
 import {
   EndpointCatalog,
   planDataRoutes,
@@ -92,7 +92,7 @@ export class HttpProtocol implements ProtocolServer {
         return reply.code(status).send(body);
       });
       app.setNotFoundHandler((request, reply) => {
-        const err = new WeftError(`no route ${request.method} ${request.url.split('?')[0]}`, {
+        const err = new NotFoundError(`no route ${request.method} ${request.url.split('?')[0]}`, {
           details: { httpStatus: 404 },
         });
         const { status, body } = requestErrorReply(err);
@@ -120,7 +120,12 @@ export class HttpProtocol implements ProtocolServer {
       for (const schema of HTTP_SCHEMAS) app.addSchema(schema);
       const ctx = { gateway: this.#gateway, accepting: () => this.#accepting };
       // the app's own routes and pages first: when they take `GET /`, the health route is not installed there
-      const rootTaken = await mountUserRoutes(app, this.#gateway, o.userRoutes);
+      const rootTaken = await mountUserRoutes(app, this.#gateway, {
+        plugins: (o.httpPlugins ?? []) as UserRoutes['plugins'],
+        ...(o.staticFolder !== undefined ? { staticFolder: o.staticFolder } : {}),
+        staticPrefix: o.staticPrefix ?? '/',
+        cwd: o.cwd ?? process.cwd(),
+      });
       await app.register(async (scope) => {
         // bodies are checked (with field-level messages) by requestFromJson; schemas only document the API
         scope.setValidatorCompiler(() => () => true);
