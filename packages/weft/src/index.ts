@@ -71,6 +71,8 @@ export type {
   EndpointResult,
   ExecutorArgs,
   ExecutorClass,
+  ExecutorContext,
+  ExecutorInterceptor,
   ExecutorMetas,
   ExecutorOptions,
   RuntimeArgs,
@@ -86,6 +88,14 @@ export {
   requests,
   resolveUses,
 } from './executor/index.js';
+export type { Interceptor, Next } from './interceptors/index.js';
 export type { DeploymentOptions, FlowAddOptions } from './orchestrate/index.js';
 export { Deployment, Flow } from './orchestrate/index.js';
+export type {
+  GatewayContext,
+  GatewayInterceptor,
+  GatewayPostOptions,
+  HttpPlugin,
+  HttpPluginOptions,
+} from './runtime/gateway/index.js';
 export { Gateway } from './runtime/gateway/index.js';

@@ -4,6 +4,8 @@
  * results a script may read (addresses, ping verdicts) on `out`, progress and errors on `err`.
  */
 
+import { writeStderr } from '../observability/index.js';
+
 export interface CliIo {
   /** One line of the command's result (stdout). */
   out(line: string): void;
@@ -24,5 +26,5 @@ export interface Command {
 /** stdout / stderr of this process. */
 export const processIo: CliIo = {
   out: (line) => void process.stdout.write(`${line}\n`),
-  err: (line) => void process.stderr.write(`${line}\n`),
+  err: (line) => writeStderr(`${line}\n`),
 };

@@ -14,7 +14,7 @@ import {
   WeftError,
 } from '../errors/index.js';
 import { type EndpointArgs, Executor, requests } from '../executor/index.js';
-import { freePort } from '../orchestrate/index.js';
+import { freePort } from '../testing/index.js';
 import { Client } from './index.js';
 
 const held = { now: 0, max: 0, releases: [] as (() => void)[], waiting: [] as (() => void)[] };

@@ -68,6 +68,8 @@ export const gatewaySchemas = lazy(() => {
     protocolOptions: http.optional(),
     /** Module names of `(ctx, next)` interceptors around every request (functions cannot cross to a process). */
     interceptors: d('interceptors', z.array(z.string().min(1))).optional(),
+    /** Directory relative interceptor and HTTP plugin modules resolve against (the Flow YAML's folder). */
+    cwd: d('cwd', z.string().min(1)).optional(),
     shutdownGraceMs: z.number().nonnegative().optional(),
     sslCertfile: d('sslCertfile', z.string().min(1)).optional(),
     sslKeyfile: d('sslKeyfile', z.string().min(1)).optional(),

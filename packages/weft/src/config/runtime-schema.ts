@@ -55,6 +55,8 @@ export const runtimeSchemas = lazy(() => {
     maxMessageBytes: maxMessageBytes.optional(),
     cwd: d('cwd', z.string()).optional(),
     shutdownGraceMs: shutdownGraceMs.optional(),
+    /** Module names of `(ctx, next)` interceptors around every executor call (resolved against `cwd`). */
+    interceptors: d('interceptors', z.array(z.string().min(1))).optional(),
   });
   const mode = z.enum(['ANY', 'ALL', 'any', 'all']);
   const target = z.strictObject({

@@ -10,6 +10,7 @@
  */
 import { type Document, DocumentArray, type JsonObject } from '../document/index.js';
 import { BatchMismatchError } from '../errors/index.js';
+import { channels } from '../observability/index.js';
 import type { DynamicBatchingConfig } from './endpoint-table.js';
 
 /** Calls the endpoint on one mini-batch; returns the output docs and an optional results object. */
@@ -32,9 +33,17 @@ export class BatchQueue {
   #chain: Promise<void> = Promise.resolve();
   #inFlight = 0;
 
-  constructor(config: DynamicBatchingConfig, call: BatchCall) {
+  readonly #label: { executor: string; endpoint: string };
+
+  /** `label` names the queue in the `batchFormed` event (observability/events.ts). */
+  constructor(
+    config: DynamicBatchingConfig,
+    call: BatchCall,
+    label: { executor: string; endpoint: string } = { executor: '', endpoint: '' },
+  ) {
     this.#config = { preferredBatchSize: config.preferredBatchSize, timeoutMs: config.timeoutMs ?? DEFAULT_TIMEOUT_MS };
     this.#call = call;
+    this.#label = label;
   }
 
   /** Queue one request's documents; resolves with that request's share of the output. */
@@ -42,8 +51,8 @@ export class BatchQueue {
     return new Promise((resolve, reject) => {
       this.#pending.push({ docs, resolve, reject });
       this.#queuedDocs += docs.length;
-      if (this.#queuedDocs >= this.#config.preferredBatchSize) this.#flush();
-      else this.#timer ??= setTimeout(() => this.#flush(), this.#config.timeoutMs);
+      if (this.#queuedDocs >= this.#config.preferredBatchSize) this.#flush('size');
+      else this.#timer ??= setTimeout(() => this.#flush('timeout'), this.#config.timeoutMs);
     });
   }
 
@@ -54,17 +63,20 @@ export class BatchQueue {
 
   /** Flush everything now and wait until every queued request has its answer. */
   async drain(): Promise<void> {
-    this.#flush();
+    this.#flush('drain');
     await this.#chain;
   }
 
-  #flush(): void {
+  #flush(reason: 'size' | 'timeout' | 'drain'): void {
     if (this.#timer) {
       clearTimeout(this.#timer);
       this.#timer = undefined;
     }
     if (this.#pending.length === 0) return;
     const batch = this.#pending;
+    if (channels.batchFormed.hasSubscribers) {
+      channels.batchFormed.publish({ ...this.#label, docs: this.#queuedDocs, requests: batch.length, reason });
+    }
     this.#pending = [];
     this.#queuedDocs = 0;
     this.#inFlight += batch.length;

@@ -22,10 +22,18 @@ export {
   type RuntimeArgs,
   type StreamArgs,
 } from './executor.js';
-export { ExecutorRunner, type InvokeRequest, type InvokeResult, type StreamRequest } from './executor-runner.js';
+export {
+  ExecutorRunner,
+  type ExecutorRunnerOptions,
+  type InvokeRequest,
+  type InvokeResult,
+  type StreamRequest,
+} from './executor-runner.js';
 export { type ExecutorYaml, parseExecutorYaml } from './executor-yaml.js';
+export type { ExecutorContext, ExecutorInterceptor } from './interceptors.js';
 export { RESULTS_KEY, specificParams } from './params.js';
 export { BUILTIN_EXECUTORS, type ExecutorClass, lookupExecutor, registerExecutor } from './registry.js';
+export { ensureTypeScriptLoader } from './typescript-loader.js';
 export { type ResolvedExecutor, type ResolveOptions, resolveUses, type Uses } from './uses.js';
 
 import { Executor as BaseExecutor } from './executor.js';

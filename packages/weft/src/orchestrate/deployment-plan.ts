@@ -89,6 +89,7 @@ export function planDeployment(input: PlanInput): DeploymentPlan {
     ...(o.usesMetas ? { metas: o.usesMetas } : {}),
     ...(o.usesRequests ? { requests: o.usesRequests } : {}),
     ...(o.usesDynamicBatching ? { dynamicBatching: o.usesDynamicBatching } : {}),
+    ...(o.interceptors ? { interceptors: o.interceptors } : {}),
   };
   const runtimes: PlannedRuntime[] = [];
   for (let shardId = 0; shardId < shards; shardId++) {

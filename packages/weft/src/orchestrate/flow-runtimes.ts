@@ -4,6 +4,7 @@
  * executors and the gateway start together; the first failure stops everything and is reported with the
  * executor's name and own error.
  */
+import { resolve } from 'node:path';
 import type { ClientTlsOptions } from '../client/index.js';
 import { type FlowExecutorOptions, type FlowOptions, parseGatewayConfig } from '../config/index.js';
 import { ConfigError, StartupError } from '../errors/index.js';
@@ -103,8 +104,10 @@ export async function startFlowRuntimes(
     host,
     protocols: ports,
     ...(flow.maxMessageBytes !== undefined ? { maxMessageBytes: flow.maxMessageBytes } : {}),
-    protocolOptions: protocolOptions(flow),
+    protocolOptions: protocolOptions(flow, cwd),
     ...(tls ? { sslCertfile: tls.certfile, sslKeyfile: tls.keyfile } : {}),
+    ...(flow.interceptors ? { interceptors: moduleNames(flow.interceptors, 'the Flow') } : {}),
+    cwd,
   };
   // validated here, once: the gateway process only decodes it
   const validated = parseGatewayConfig(gatewayConfig);
@@ -184,6 +187,7 @@ function deploymentOptions(flow: FlowOptions, e: FlowExecutorOptions, cwd: strin
     ...(timeoutReady !== undefined ? { timeoutReady } : {}),
     ...(retries !== undefined ? { retries } : {}),
     ...(timeoutSend !== undefined ? { timeoutSend } : {}),
+    ...(e.interceptors ? { interceptors: moduleNames(e.interceptors, `executor '${e.name}'`) } : {}),
   };
 }
 
@@ -200,7 +204,7 @@ function externalAddresses(e: FlowExecutorOptions): string[] {
   return ports.map((p, i) => formatHostPort((hosts.length === 1 ? hosts[0] : hosts[i]) as string, p));
 }
 
-function protocolOptions(flow: FlowOptions): Record<string, unknown> {
+function protocolOptions(flow: FlowOptions, cwd: string): Record<string, unknown> {
   const keys = [
     'cors',
     'title',
@@ -210,11 +214,11 @@ function protocolOptions(flow: FlowOptions): Record<string, unknown> {
     'exposeEndpoints',
     'exposeGraphqlEndpoint',
     'httpPlugins',
-    'staticFolder',
     'staticPrefix',
   ] as const;
   const out: Record<string, unknown> = {};
   for (const k of keys) if (flow[k] !== undefined) out[k] = flow[k];
+  if (flow.staticFolder !== undefined) out.staticFolder = resolve(cwd, flow.staticFolder);
   return out;
 }
 
@@ -227,4 +231,14 @@ function gatewayEnv(flow: FlowOptions, config: GatewayConfigInput): NodeJS.Proce
 
 function asList<T>(v: T | readonly T[]): T[] {
   return Array.isArray(v) ? [...v] : [v as T];
+}
+
+/** Interceptors as module names: runtimes are processes of their own, so functions cannot be handed to them. */
+function moduleNames(list: readonly unknown[], who: string): string[] {
+  return list.map((i) => {
+    if (typeof i === 'string') return i;
+    throw new ConfigError(
+      `${who}: interceptors run in the runtime processes, so name them by module ('./auth.ts#check'), not as functions`,
+    );
+  });
 }

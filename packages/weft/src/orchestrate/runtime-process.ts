@@ -9,6 +9,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { StartupError } from '../errors/index.js';
 import { RuntimeClient } from '../networking/index.js';
+import { writeStderr } from '../observability/index.js';
 import { trackChild } from './child-registry.js';
 import { childExecArgv } from './node-flags.js';
 
@@ -148,7 +149,7 @@ export class RuntimeProcess extends EventEmitter {
     this.#current = { child, exited };
     this.#stderrTail = [];
     child.stderr?.on('data', (chunk: Buffer) => {
-      process.stderr.write(chunk);
+      writeStderr(chunk); // the child's own lines (its logger named it), passed through
       this.#remember(chunk.toString('utf8'));
     });
     try {

@@ -1,13 +1,14 @@
 /**
  * The one skeleton of every runtime process (worker, head, gateway): read the configuration, start the server,
  * report `{ type: 'ready', port, name, pid }` over IPC (and one line on stderr), or `{ type: 'failed', error }` with
- * the runtime's own error before exiting 1. SIGTERM stops gracefully (exit 0); a second SIGTERM during the stop
+ * the runtime's own error before exiting 1; publishes `runtimeUp` / `runtimeDown` (observability/events.ts). SIGTERM stops gracefully (exit 0); a second SIGTERM during the stop
  * exits at once (1). An uncaught error after start exits 1 so the parent restarts the process; a vanished parent
  * (closed IPC channel, or the pid in `WEFT_PARENT_PID` gone) stops it too.
  *
  * SIGINT stops like SIGTERM. (Ctrl-C in a terminal does not reach runtimes started by a Deployment or Flow: they run
  * in a session of their own, and their parent stops them in order; see `RuntimeProcess`.)
  */
+import { channels, createLogger, type Logger } from '../observability/index.js';
 import { watchParent } from './parent-watch.js';
 import { failurePayload, type WorkerMessage } from './server/index.js';
 
@@ -21,7 +22,8 @@ export interface RuntimeMainOptions<C extends { name: string }> {
 }
 
 export async function runRuntimeMain<C extends { name: string }>(options: RuntimeMainOptions<C>): Promise<void> {
-  let label = options.kind;
+  let log: Logger = createLogger(options.kind);
+  let name = '';
   let ready = false;
   let exiting = false;
   let stop: (() => Promise<void>) | undefined;
@@ -32,9 +34,13 @@ export async function runRuntimeMain<C extends { name: string }>(options: Runtim
     if (!channel || !process.connected) return Promise.resolve();
     return new Promise((resolve) => channel(message, undefined, {}, () => resolve()));
   };
-  const exit = (code: number): void => {
+  const kind = options.kind.replace(/^weft /, '');
+  const exit = (code: number, reason: string): void => {
     if (exiting) return;
     exiting = true;
+    if (ready && channels.runtimeDown.hasSubscribers) {
+      channels.runtimeDown.publish({ kind, name, pid: process.pid, reason });
+    }
     process.exitCode = code;
     // leave the IPC channel so the parent sees the exit promptly, then go
     if (process.connected) process.disconnect();
@@ -43,27 +49,27 @@ export async function runRuntimeMain<C extends { name: string }>(options: Runtim
   const fail = async (err: unknown, what: string): Promise<void> => {
     if (!ready) {
       const payload = failurePayload(err);
-      process.stderr.write(`${label} failed to start: ${payload.stack}\n`);
+      log.error(`failed to start: ${payload.stack}`);
       await send({ type: 'failed', error: payload });
     } else {
-      process.stderr.write(`${label} crashed (${what}): ${(err as Error)?.stack ?? String(err)}\n`);
+      log.error(`crashed (${what}): ${(err as Error)?.stack ?? String(err)}`);
     }
-    exit(1);
+    exit(1, what);
   };
   const shutdown = (reason: string): Promise<void> => {
     if (stopping) {
-      process.stderr.write(`${label}: ${reason} again during shutdown; exiting now\n`);
-      exit(1);
+      log.warn(`${reason} again during shutdown; exiting now`);
+      exit(1, reason);
       return stopping;
     }
     stopping = (async () => {
-      process.stderr.write(`${label}: ${reason}, shutting down\n`);
+      log.info(`${reason}, shutting down`);
       try {
         await stop?.();
-        exit(0);
+        exit(0, reason);
       } catch (err) {
-        process.stderr.write(`${label}: shutdown failed: ${(err as Error)?.stack ?? String(err)}\n`);
-        exit(1);
+        log.error(`shutdown failed: ${(err as Error)?.stack ?? String(err)}`);
+        exit(1, reason);
       }
     })();
     return stopping;
@@ -79,11 +85,16 @@ export async function runRuntimeMain<C extends { name: string }>(options: Runtim
 
   try {
     const config = options.config();
-    label = `${options.kind} ${config.name}`;
+    name = config.name;
+    log = createLogger(`${options.kind} ${config.name}`);
     const started = await options.start(config);
     stop = started.stop;
     ready = true;
-    process.stderr.write(`${label} ready on ${started.address ?? `port ${started.port}`}\n`);
+    const address = started.address ?? `port ${started.port}`;
+    log.info(`ready on ${address}`);
+    if (channels.runtimeUp.hasSubscribers) {
+      channels.runtimeUp.publish({ kind, name, pid: process.pid, port: started.port, address });
+    }
     await send({ type: 'ready', port: started.port, name: config.name, pid: process.pid });
   } catch (err) {
     await fail(err, 'start');

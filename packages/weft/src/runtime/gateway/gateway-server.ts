@@ -5,9 +5,11 @@
  * executors.
  */
 import type { Filter } from '../../document/index.js';
+import { loadInterceptors } from '../user-modules.js';
 import { Gateway } from './gateway.js';
 import type { GatewayConfig } from './gateway-config.js';
 import { loadServerTls } from './gateway-tls.js';
+import type { GatewayContext } from './interceptors.js';
 import { type ProtocolServer, resolveProtocol } from './protocols/index.js';
 
 export interface BoundProtocol {
@@ -46,8 +48,12 @@ export class GatewayServer {
     try {
       const { sslCertfile, sslKeyfile } = this.#config;
       const tls = sslCertfile && sslKeyfile ? loadServerTls(sslCertfile, sslKeyfile) : undefined;
+      for (const i of await loadInterceptors<GatewayContext>(this.#config.interceptors, this.#config.cwd)) {
+        this.gateway.use(i);
+      }
       for (const { protocol, port } of this.#config.protocols) {
         const server = await resolveProtocol(protocol)(this.gateway, {
+          ...(this.#config.cwd !== undefined ? { cwd: this.#config.cwd } : {}),
           ...this.#config.protocolOptions,
           host: this.#config.host,
           port,

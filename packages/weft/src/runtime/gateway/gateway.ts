@@ -1,16 +1,28 @@
 /**
  * The gateway core, independent of protocols: the routing graph over connection pools to each deployment, the
  * request streamer (prefetch), dry run, status and endpoint discovery. Protocol plug-ins (gRPC, HTTP, WebSocket)
- * serve it; it runs from its arguments alone (graph, addresses, conditions), as Jina's gateway does.
+ * serve it; it runs from its arguments alone (graph, addresses, conditions), as Jina's gateway does. Every client
+ * request (`process`, `streamDoc`) runs through the gateway's interceptors and publishes the gateway request
+ * events (`observability/events.ts`); both cost nothing when there are none.
  */
-import type { Filter } from '../../document/index.js';
-import { ConfigError, type Status, StatusCode, statusFromError, WeftError } from '../../errors/index.js';
+import { DocumentArray, type Filter, type JsonObject } from '../../document/index.js';
+import {
+  ConfigError,
+  errorFromStatus,
+  type Status,
+  StatusCode,
+  statusFromError,
+  WeftError,
+} from '../../errors/index.js';
 import { DEFAULT_ENDPOINT, DRY_RUN_ENDPOINT } from '../../executor/index.js';
+import { composeInterceptors, interceptStream } from '../../interceptors/index.js';
 import { ConnectionPool } from '../../networking/index.js';
+import { channels, type GatewayRequestEnd, gatewayRequestsObserved } from '../../observability/index.js';
 import { DataRequest, type JinaInfo, type SingleDocumentRequest } from '../../request/index.js';
 import { jinaInfo } from '../server/index.js';
 import type { DocStreamOptions } from './doc-streamer.js';
 import type { GraphDescription } from './graph-description.js';
+import type { GatewayContext, GatewayInterceptor, RequestInfo } from './interceptors.js';
 import { type StreamOutcome, streamRequests } from './streamer.js';
 import { type NodeClient, TopologyGraph } from './topology-graph.js';
 
@@ -30,6 +42,17 @@ export interface GatewayOptions {
   /** Max in-flight requests per client stream (default 1000; 0 = unlimited). */
   prefetch?: number;
   name?: string;
+  /** Run around every client request, in order (see `GatewayInterceptor`). */
+  interceptors?: readonly GatewayInterceptor[];
+}
+
+/** Options of `Gateway.post`. */
+export interface GatewayPostOptions {
+  parameters?: JsonObject;
+  /** Only this executor (a regular expression over executor names, as Jina's `target_executor`) processes it. */
+  targetExecutor?: string;
+  /** Headers interceptors see (e.g. the `authorization` of the HTTP request the app is answering). */
+  headers?: Record<string, string>;
 }
 
 /** An executor whose endpoints could not be discovered. */
@@ -52,9 +75,13 @@ export class Gateway {
   readonly graph: TopologyGraph;
   readonly prefetch: number;
   readonly #pools = new Map<string, ConnectionPool>();
+  readonly #interceptors: GatewayInterceptor[];
+  #chain: ((ctx: GatewayContext) => Promise<void>) | undefined;
 
   constructor(options: GatewayOptions) {
     this.name = options.name ?? 'gateway';
+    this.#interceptors = [];
+    for (const i of options.interceptors ?? []) this.use(i);
     this.prefetch = options.prefetch ?? 1000;
     const clients: Record<string, NodeClient> = {};
     const pick = <T>(v: T | Record<string, T | undefined> | undefined, node: string): T | undefined =>
@@ -92,9 +119,110 @@ export class Gateway {
     });
   }
 
-  /** Run one request through the Flow. */
-  process(req: DataRequest): Promise<DataRequest> {
-    return this.graph.process(req);
+  /**
+   * Add an interceptor after those the gateway has (see `GatewayInterceptor`); returns the gateway.
+   * @example gateway.use(async (ctx, next) => { await next(); console.log(ctx.endpoint, ctx.response?.docs.length) })
+   */
+  use(interceptor: GatewayInterceptor): this {
+    this.#interceptors.push(interceptor);
+    this.#chain = composeInterceptors([...this.#interceptors], async (ctx) => {
+      ctx.response = await this.graph.process(ctx.request);
+    });
+    return this;
+  }
+
+  /**
+   * Run one client request through the interceptors and the Flow; protocols say which they are and pass the
+   * request's headers in `info`.
+   */
+  process(req: DataRequest, info?: RequestInfo): Promise<DataRequest> {
+    if (this.#chain === undefined && !gatewayRequestsObserved()) return this.graph.process(req);
+    return this.#intercepted(req, info);
+  }
+
+  async #intercepted(req: DataRequest, info: RequestInfo | undefined): Promise<DataRequest> {
+    const ctx = this.#context(req, info, false);
+    const event = this.#event(ctx);
+    try {
+      if (this.#chain) await this.#chain(ctx);
+      else ctx.response = await this.graph.process(ctx.request);
+    } catch (error) {
+      this.#failed(event, error);
+      throw error;
+    }
+    const response = ctx.response ?? ctx.request;
+    this.#ended(event, response);
+    return response;
+  }
+
+  #context(req: DataRequest, info: RequestInfo | undefined, streaming: boolean): GatewayContext {
+    const e = req.header.execEndpoint;
+    return {
+      gateway: this.name,
+      protocol: info?.protocol ?? 'in-process',
+      endpoint: e === undefined || e === '' ? DEFAULT_ENDPOINT : e,
+      executor: req.header.targetExecutor || undefined,
+      headers: info?.headers ?? {},
+      streaming,
+      request: req,
+      response: undefined,
+      state: {},
+    };
+  }
+
+  /** The event object of one request (published on start, and again on end or error), when anybody listens. */
+  #event(ctx: GatewayContext): GatewayRequestEnd | undefined {
+    if (!gatewayRequestsObserved()) return undefined;
+    const event: GatewayRequestEnd = {
+      gateway: this.name,
+      protocol: ctx.protocol,
+      endpoint: ctx.endpoint,
+      request: ctx.request,
+      streaming: ctx.streaming,
+      startedAt: performance.now(),
+      response: undefined,
+      durationMs: 0,
+    };
+    if (channels.gatewayRequestStart.hasSubscribers) channels.gatewayRequestStart.publish(event);
+    return event;
+  }
+
+  #ended(event: GatewayRequestEnd | undefined, response: DataRequest | undefined): void {
+    if (!event) return;
+    event.durationMs = performance.now() - event.startedAt;
+    event.response = response;
+    if (channels.gatewayRequestEnd.hasSubscribers) channels.gatewayRequestEnd.publish(event);
+  }
+
+  #failed(event: GatewayRequestEnd | undefined, error: unknown): void {
+    if (!event) return;
+    event.durationMs = performance.now() - event.startedAt;
+    if (channels.gatewayRequestError.hasSubscribers) channels.gatewayRequestError.publish({ ...event, error });
+  }
+
+  /**
+   * Send documents to `endpoint` through the Flow (and the gateway's interceptors, as protocol `in-process`) and
+   * resolve with the resulting documents; an executor's error rejects. What an app's own HTTP route (an
+   * `httpPlugins` plugin) calls, like Jina's `self.streamer` in a custom gateway.
+   * @example const found = await gateway.post('/search', new DocumentArray([{ text: 'red shoes' }]), { parameters: { limit: 5 } })
+   */
+  async post(
+    endpoint: string,
+    docs: DocumentArray = new DocumentArray(),
+    options: GatewayPostOptions = {},
+  ): Promise<DocumentArray> {
+    const req = new DataRequest({
+      header: { execEndpoint: endpoint, ...(options.targetExecutor ? { targetExecutor: options.targetExecutor } : {}) },
+      parameters: options.parameters ?? {},
+      docs,
+    });
+    const res = await this.process(req, {
+      protocol: 'in-process',
+      ...(options.headers ? { headers: options.headers } : {}),
+    });
+    const status = res.header.status;
+    if (status && status.code === StatusCode.ERROR) throw errorFromStatus(status);
+    return res.docs;
   }
 
   /** Run a stream of requests with at most `prefetch` in flight, yielding outcomes as they complete. */
@@ -113,8 +241,52 @@ export class Gateway {
    * yields them (see `doc-streamer.ts`; an endpoint nobody streams runs through the Flow and its documents are
    * streamed).
    */
-  streamDoc(req: SingleDocumentRequest, options: DocStreamOptions = {}): AsyncGenerator<SingleDocumentRequest> {
-    return this.graph.streamDoc(req, options);
+  streamDoc(
+    req: SingleDocumentRequest,
+    options: DocStreamOptions & RequestInfo = {},
+  ): AsyncGenerator<SingleDocumentRequest> {
+    const { protocol, headers, ...streamOptions } = options;
+    if (this.#interceptors.length === 0 && !gatewayRequestsObserved()) {
+      return this.graph.streamDoc(req, streamOptions);
+    }
+    return this.#interceptedStream(
+      req,
+      { ...(protocol ? { protocol } : {}), ...(headers ? { headers } : {}) },
+      streamOptions,
+    );
+  }
+
+  async *#interceptedStream(
+    req: SingleDocumentRequest,
+    info: RequestInfo,
+    options: DocStreamOptions,
+  ): AsyncGenerator<SingleDocumentRequest> {
+    // interceptors see a DataRequest holding the one document; what they change in it is what is streamed
+    const asRequest = new DataRequest({
+      header: req.header,
+      parameters: req.parameters,
+      routes: req.routes,
+      docs: DocumentArray.wrap(req.document ? [req.document] : []),
+    });
+    const ctx = this.#context(asRequest, info, true);
+    const event = this.#event(ctx);
+    const open = (c: GatewayContext): AsyncGenerator<SingleDocumentRequest> => {
+      const document = c.request.docs.at(0);
+      const single: SingleDocumentRequest = {
+        header: c.request.header,
+        parameters: c.request.parameters,
+        routes: c.request.routes,
+        ...(document ? { document } : {}),
+      };
+      return this.graph.streamDoc(single, options);
+    };
+    try {
+      yield* interceptStream(ctx, (c, terminal) => composeInterceptors(this.#interceptors, terminal)(c), open);
+    } catch (error) {
+      this.#failed(event, error);
+      throw error;
+    }
+    this.#ended(event, undefined);
   }
 
   /** The endpoints some executor serves as streaming endpoints (executors that cannot be asked are left out). */
@@ -125,7 +297,8 @@ export class Gateway {
   /** Push an empty request through every executor: success when all are reachable and answer. */
   async dryRun(): Promise<Status> {
     try {
-      const res = await this.process(new DataRequest({ header: { execEndpoint: DRY_RUN_ENDPOINT } }));
+      // a health check: not a client request, so not through the interceptors
+      const res = await this.graph.process(new DataRequest({ header: { execEndpoint: DRY_RUN_ENDPOINT } }));
       return res.header.status && res.header.status.code !== StatusCode.SUCCESS
         ? res.header.status
         : { code: StatusCode.SUCCESS, description: '' };

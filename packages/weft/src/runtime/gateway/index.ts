@@ -2,7 +2,13 @@
  * The gateway runtime: the protocol-independent Gateway core (routing graph, streamer, dry run, status), its
  * protocol plug-ins, and the gateway process.
  */
-export { type EndpointDiscovery, Gateway, type GatewayOptions, type UnreachableExecutor } from './gateway.js';
+export {
+  type EndpointDiscovery,
+  Gateway,
+  type GatewayOptions,
+  type GatewayPostOptions,
+  type UnreachableExecutor,
+} from './gateway.js';
 export {
   decodeGatewayConfig,
   GATEWAY_CONFIG_ENV,
@@ -14,9 +20,12 @@ export { gatewayEntry } from './gateway-entry.js';
 export { type BoundProtocol, GatewayServer } from './gateway-server.js';
 export { loadServerTls, type ServerTls } from './gateway-tls.js';
 export { END, type GraphDescription, type GraphPlan, planGraph, START } from './graph-description.js';
+export { type GatewayContext, type GatewayInterceptor, inboundHeaders, type RequestInfo } from './interceptors.js';
 export {
   GATEWAY_GRPC_SERVICES,
   GrpcProtocol,
+  type HttpPlugin,
+  type HttpPluginOptions,
   type ProtocolFactory,
   type ProtocolServer,
   type ProtocolServerOptions,

@@ -8,6 +8,7 @@
  * connections close.
  */
 import { ConnectionPool } from '../../networking/index.js';
+import { createLogger } from '../../observability/index.js';
 import { RuntimeServer, servedServices } from '../server/index.js';
 import type { HeadConfig, HeadTargetConfig } from './head-config.js';
 import { HeadHandler } from './head-handler.js';
@@ -25,7 +26,7 @@ export class HeadServer {
   constructor(config: HeadConfig, options: { log?: (message: string) => void } = {}) {
     this.name = config.name;
     this.host = config.host ?? '0.0.0.0';
-    const log = options.log ?? ((m) => process.stderr.write(`weft head ${config.name}: ${m}\n`));
+    const log = options.log ?? createLogger(`weft head ${config.name}`).warn;
     const pool = (t: HeadTargetConfig) =>
       new ConnectionPool({
         name: t.name,

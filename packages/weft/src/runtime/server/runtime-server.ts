@@ -31,6 +31,7 @@ import {
   serveServerStream,
   serviceErrorFrom,
 } from '../../networking/index.js';
+import { createLogger } from '../../observability/index.js';
 import {
   decodeStreamDocRequest,
   encodeJinaInfo,
@@ -402,7 +403,6 @@ async function settlesBefore(work: Promise<unknown>, deadline: number): Promise<
 }
 
 function stderrLog(label: string): RuntimeLog {
-  return (level, message) => {
-    if (level !== 'info') process.stderr.write(`weft ${label} ${level}: ${message}\n`);
-  };
+  const log = createLogger(`weft ${label}`);
+  return (level, message) => log[level](message);
 }

@@ -2,11 +2,14 @@
  * `startWorkerInProcess`: the worker of `worker-main.ts` without the process, for tests and embedding. Same
  * executor loading and construction, a WorkerServer on a free loopback port by default.
  */
-import { type ExecutorClass, ExecutorRunner } from '../../executor/index.js';
+import { type ExecutorClass, type ExecutorContext, ExecutorRunner } from '../../executor/index.js';
+import { type InterceptorSpec, loadInterceptors } from '../user-modules.js';
 import { createExecutor, loadExecutorClass, type WorkerConfig, type WorkerUses } from './worker-config.js';
 import { type StopOptions, type WorkerLog, WorkerServer } from './worker-server.js';
 
-export interface InProcessWorkerOptions extends Omit<WorkerConfig, 'uses' | 'name' | 'port'> {
+export interface InProcessWorkerOptions extends Omit<WorkerConfig, 'uses' | 'name' | 'port' | 'interceptors'> {
+  /** Interceptors around every executor call: functions, module specifiers or built-in names. */
+  interceptors?: readonly InterceptorSpec[];
   /** An Executor class, or anything a worker configuration's `uses` accepts. */
   uses: WorkerUses | ExecutorClass;
   /** Runtime name (default: the executor's metas name or class name). */
@@ -35,7 +38,9 @@ export interface InProcessWorker {
 export async function startWorkerInProcess(options: InProcessWorkerOptions): Promise<InProcessWorker> {
   const resolved = await loadExecutorClass(options);
   const name = options.name ?? options.metas?.name ?? resolved.metas.name ?? resolved.cls.name;
-  const runner = new ExecutorRunner(createExecutor(resolved, { ...options, name }), name);
+  const { interceptors: specs, ...config } = options;
+  const interceptors = await loadInterceptors<ExecutorContext>(specs, options.cwd);
+  const runner = new ExecutorRunner(createExecutor(resolved, { ...config, name }), name, { interceptors });
   const server = new WorkerServer({
     runner,
     name,

@@ -72,7 +72,7 @@ export class RequestHandler {
       const endpoint = RequestHandler.endpointOf(req);
       if (!this.serves(endpoint)) return Promise.resolve({ request: req, isError: false });
       const docs = decodeDocsEagerly(req);
-      return this.#invoke(req, { endpoint, docs, parameters: req.parameters, headers });
+      return this.#invoke(req, { endpoint, docs, parameters: req.parameters, headers, request: req });
     } catch (err) {
       return Promise.reject(err);
     }
@@ -110,6 +110,7 @@ export class RequestHandler {
       headers,
       docsMatrix: matrix,
       docsMap,
+      request: merged,
     });
   }
 

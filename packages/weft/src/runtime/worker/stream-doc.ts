@@ -37,6 +37,7 @@ export async function* streamAnswers(
     endpoint,
     doc: req.document ?? new Document(),
     parameters: req.parameters,
+    protocol: 'grpc',
     ...(options.headers ? { headers: options.headers } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   });

@@ -7,8 +7,9 @@
  *   WEFT_WORKER_CONFIG='{"uses":"./exec.ts#MyExec","name":"exec","port":0}' \
  *     node --conditions=weft-source --import tsx packages/weft/src/runtime/worker/worker-main.ts
  */
-import { ExecutorRunner } from '../../executor/index.js';
+import { type ExecutorContext, ExecutorRunner } from '../../executor/index.js';
 import { runRuntimeMain } from '../runtime-main.js';
+import { loadInterceptors } from '../user-modules.js';
 import { createExecutor, decodeWorkerConfig, loadExecutorClass } from './worker-config.js';
 import { WorkerServer } from './worker-server.js';
 
@@ -18,7 +19,8 @@ await runRuntimeMain({
   start: async (config) => {
     // the parent validated the executor YAML (if any) already: decode it only
     const resolved = await loadExecutorClass(config, { validate: false });
-    const runner = new ExecutorRunner(createExecutor(resolved, config), config.name);
+    const interceptors = await loadInterceptors<ExecutorContext>(config.interceptors, config.cwd);
+    const runner = new ExecutorRunner(createExecutor(resolved, config), config.name, { interceptors });
     const server = new WorkerServer({
       runner,
       name: config.name,

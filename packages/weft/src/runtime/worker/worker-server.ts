@@ -11,6 +11,7 @@
  */
 import type { ServerOptions } from '@grpc/grpc-js';
 import type { ExecutorRunner } from '../../executor/index.js';
+import { createLogger } from '../../observability/index.js';
 import {
   type RuntimeLog,
   type RuntimeLogLevel,
@@ -140,7 +141,6 @@ export class WorkerServer {
 }
 
 function stderrLog(name: string): WorkerLog {
-  return (level, message) => {
-    if (level !== 'info') process.stderr.write(`weft worker ${name} ${level}: ${message}\n`);
-  };
+  const log = createLogger(`weft worker ${name}`);
+  return (level, message) => log[level](message);
 }

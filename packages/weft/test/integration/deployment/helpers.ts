@@ -9,5 +9,4 @@ export function recordPids(dep: Deployment): number[] {
   return pids;
 }
 
-export { fileAppears } from '../../fixtures/file-appears.js';
-export { alive, allGone, killAll } from '../../fixtures/processes.js';
+export { alive, allGone, fileAppears, killAll } from '../../../src/testing/index.js';

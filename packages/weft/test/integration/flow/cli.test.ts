@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Client } from '../../../src/index.js';
-import { freePort } from '../../../src/orchestrate/index.js';
+import { freePort } from '../../../src/testing/index.js';
 import { allGone, childrenOf, killAll } from './helpers.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/weft.mjs', import.meta.url));

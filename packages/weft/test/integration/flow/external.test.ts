@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Flow, UnavailableError } from '../../../src/index.js';
-import { freePort } from '../../../src/orchestrate/index.js';
 import { type InProcessWorker, startWorkerInProcess } from '../../../src/runtime/worker/index.js';
+import { freePort } from '../../../src/testing/index.js';
 import { WhoAmI } from './fixtures/executors.js';
 import { type JinaExecutorServer, serveJinaExecutor } from './fixtures/jina-executor.js';
 import type { Msg } from './fixtures/jina-protos.js';

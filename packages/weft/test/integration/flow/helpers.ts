@@ -13,4 +13,4 @@ export function processedBy(res: Pick<DataRequest, 'parameters'>): string[] {
     .sort();
 }
 
-export { alive, allGone, childrenOf, isAlive, killAll } from '../../fixtures/processes.js';
+export { alive, allGone, childrenOf, isAlive, killAll } from '../../../src/testing/index.js';

@@ -9,8 +9,8 @@ import {
   MessageTooLargeError,
   UnavailableError,
 } from '../../../src/errors/index.js';
-import { freePort } from '../../../src/orchestrate/index.js';
 import { type InProcessWorker, startWorkerInProcess } from '../../../src/runtime/worker/index.js';
+import { freePort } from '../../../src/testing/index.js';
 import { HttpEcho, Sleepy } from './fixtures/executors.js';
 import { call, type ResponseJson, startHttpGateway, type TestGateway } from './helpers.js';
 

@@ -18,9 +18,9 @@ import {
   Flow,
   UnavailableError,
 } from '../../../src/index.js';
-import { freePort, freePorts } from '../../../src/orchestrate/index.js';
 import { DataRequest, decodeDataRequest, encodeDataRequest } from '../../../src/request/index.js';
 import { protocolNames } from '../../../src/runtime/gateway/index.js';
+import { freePort, freePorts } from '../../../src/testing/index.js';
 import { openSocket } from '../../fixtures/raw-socket.js';
 import { assertSameDocuments, everyField } from './fixtures/documents.js';
 import { Conformance, SLOW_TIMEOUT_MS, Slow } from './fixtures/executors.js';

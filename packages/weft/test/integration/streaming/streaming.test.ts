@@ -19,7 +19,7 @@ import {
 import { loadSync } from '@grpc/proto-loader';
 import { Client, type Document, ExecutorError, Flow, UnavailableError, UnsupportedError } from '../../../src/index.js';
 import { RuntimeClient } from '../../../src/networking/index.js';
-import { freePort } from '../../../src/orchestrate/index.js';
+import { freePort } from '../../../src/testing/index.js';
 import { Chat, Visitor } from './fixtures/executors.js';
 import { parseEvents } from './fixtures/sse.js';
 

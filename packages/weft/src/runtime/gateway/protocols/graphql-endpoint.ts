@@ -11,6 +11,7 @@ import type { Document, NamedScore, NdArray } from '../../../document/index.js';
 import { UnavailableError, WeftError, wireOfStatus } from '../../../errors/index.js';
 import { type DataRequest, requestFromJson, statusToJson } from '../../../request/index.js';
 import type { Gateway } from '../gateway.js';
+import { inboundHeaders } from '../interceptors.js';
 
 export const GRAPHQL_SCHEMA = /* GraphQL */ `
   "Any JSON value (tags, parameters, tensors as nested lists)."
@@ -117,7 +118,11 @@ interface DocsArgs {
 
 /** Mount `/graphql` on `app`. */
 export async function registerGraphql(app: FastifyInstance, gateway: Gateway, accepting: () => boolean): Promise<void> {
-  const docs = async (_root: unknown, args: DocsArgs): Promise<Document[]> => {
+  const docs = async (
+    _root: unknown,
+    args: DocsArgs,
+    context: { reply?: { request?: { headers: Record<string, string | string[] | undefined> } } },
+  ): Promise<Document[]> => {
     let res: DataRequest;
     try {
       const req = requestFromJson(
@@ -129,7 +134,10 @@ export async function registerGraphql(app: FastifyInstance, gateway: Gateway, ac
         { execEndpoint: args.execEndpoint ?? '/search' },
       );
       if (!accepting()) throw new UnavailableError(`gateway ${gateway.name} is shutting down`);
-      res = await gateway.process(req);
+      res = await gateway.process(req, {
+        protocol: 'graphql',
+        headers: inboundHeaders(context?.reply?.request?.headers ?? {}),
+      });
     } catch (err) {
       throw asGraphqlError(err);
     }

@@ -12,6 +12,7 @@ import { IS_ERROR_TRAILERS, type ServiceOutcome, serviceErrorFrom } from '../../
 import { type DataRequest, decodeDataRequest, encodeDataRequest, encodeEndpoints } from '../../../request/index.js';
 import { type RuntimeCalls, RuntimeServer, servedServices } from '../../server/index.js';
 import type { Gateway } from '../gateway.js';
+import { inboundHeaders } from '../interceptors.js';
 import { gatewayStreamDoc } from './grpc-stream-doc.js';
 import type { ProtocolServer, ProtocolServerOptions } from './protocol.js';
 
@@ -52,7 +53,7 @@ export class GrpcProtocol implements ProtocolServer {
 function gatewayCalls(gateway: Gateway): RuntimeCalls {
   const label = `gateway ${gateway.name}`;
   return {
-    processSingleData: (bytes) => {
+    processSingleData: (bytes, ctx) => {
       let req: DataRequest;
       try {
         req = decodeDataRequest(bytes);
@@ -60,7 +61,7 @@ function gatewayCalls(gateway: Gateway): RuntimeCalls {
         const error = serviceErrorFrom(err, `${label} cannot decode the request`, status.INVALID_ARGUMENT);
         return Promise.resolve({ error });
       }
-      return gateway.process(req).then(
+      return gateway.process(req, { protocol: 'grpc', headers: inboundHeaders(ctx.metadata.getMap()) }).then(
         (res): ServiceOutcome => {
           const bytes = encodeDataRequest(res);
           return res.isError ? { bytes, trailers: IS_ERROR_TRAILERS } : { bytes };

@@ -7,8 +7,12 @@
  */
 import { encodeStreamAnswers, type StreamDocHandler } from '../../server/index.js';
 import type { Gateway } from '../gateway.js';
+import { inboundHeaders } from '../interceptors.js';
 
 /** The `stream_doc` hook of a gateway. */
 export function gatewayStreamDoc(gateway: Gateway): StreamDocHandler {
-  return (req, ctx) => encodeStreamAnswers(gateway.streamDoc(req, { signal: ctx.signal }));
+  return (req, ctx) =>
+    encodeStreamAnswers(
+      gateway.streamDoc(req, { signal: ctx.signal, protocol: 'grpc', headers: inboundHeaders(ctx.metadata.getMap()) }),
+    );
 }

@@ -63,6 +63,8 @@ export interface HttpOptions {
   /** A folder served as static files, under `staticPrefix` (default `/`). */
   staticFolder?: string;
   staticPrefix?: string;
+  /** Where relative plugin modules and `staticFolder` resolve (the gateway's `cwd`; default the working directory). */
+  cwd?: string;
   /** Serve HTTPS with this certificate and key. */
   tls?: ServerTls;
 }
@@ -108,6 +110,7 @@ export function parseHttpOptions(options: ProtocolServerOptions): HttpOptions {
     ...(o.httpPlugins !== undefined ? { httpPlugins: o.httpPlugins } : {}),
     ...(o.staticFolder !== undefined ? { staticFolder: o.staticFolder } : {}),
     ...(o.staticPrefix !== undefined ? { staticPrefix: o.staticPrefix } : {}),
+    ...(typeof rest.cwd === 'string' ? { cwd: rest.cwd } : {}),
     ...(tls ? { tls } : {}),
   };
 }

@@ -2,7 +2,8 @@
  * The gateway's HTTP protocol (fastify), Jina's HTTP gateway on the wire: `GET /` (health), `GET /status`,
  * `GET /dry_run`, `POST /post`, CRUD shortcuts, one `POST /<endpoint>` per endpoint the executors expose (asked at
  * start-up; see `http-routes.ts`), `GET /<endpoint>` Server-Sent Events for streaming endpoints (`http-sse.ts`),
- * `exposeEndpoints` remappings, an OpenAPI 3 document at `/openapi.json`, a
+ * `exposeEndpoints` remappings, the app's own fastify plugins and static folder (`http-plugins.ts`), an OpenAPI 3
+ * document at `/openapi.json`, a
  * browsable API page at `/docs`, optional CORS and GraphQL at `/graphql`. Executor errors answer 200 with the
  * error in `header.status`; transport failures 503/504; malformed bodies 400; oversized bodies 413.
  */
@@ -23,6 +24,7 @@ import {
   withLateEndpoints,
 } from './http-openapi.js';
 import { type HttpOptions, parseHttpOptions } from './http-options.js';
+import { mountUserRoutes, type UserRoutes } from './http-plugins.js';
 import {
   EndpointCatalog,
   planDataRoutes,
@@ -117,11 +119,18 @@ export class HttpProtocol implements ProtocolServer {
       });
       for (const schema of HTTP_SCHEMAS) app.addSchema(schema);
       const ctx = { gateway: this.#gateway, accepting: () => this.#accepting };
+      // the app's own routes and pages first: when they take `GET /`, the health route is not installed there
+      const rootTaken = await mountUserRoutes(app, this.#gateway, {
+        plugins: (o.httpPlugins ?? []) as UserRoutes['plugins'],
+        ...(o.staticFolder !== undefined ? { staticFolder: o.staticFolder } : {}),
+        staticPrefix: o.staticPrefix ?? '/',
+        cwd: o.cwd ?? process.cwd(),
+      });
       await app.register(async (scope) => {
         // bodies are checked (with field-level messages) by requestFromJson; schemas only document the API
         scope.setValidatorCompiler(() => () => true);
         scope.setSerializerCompiler(() => (data) => JSON.stringify(data));
-        this.#registerServiceRoutes(scope, catalog);
+        this.#registerServiceRoutes(scope, catalog, rootTaken);
         registerDataRoutes(scope, routes, ctx);
         registerStreamingRoutes(scope, streaming, routes, reservedRoutes(o), ctx);
         registerLateEndpoints(scope, routes, catalog, ctx);
@@ -144,6 +153,7 @@ export class HttpProtocol implements ProtocolServer {
         { cause: err, details: { host: o.host, port: o.port } },
       );
     }
+    this.#closeWhenAnswered(app);
     this.#accepting = true;
     return (app.server.address() as { port: number }).port;
   }
@@ -154,6 +164,8 @@ export class HttpProtocol implements ProtocolServer {
     if (!app) return;
     this.#app = undefined;
     const closed = app.close();
+    // connections idle now close now; one busy now closes once its answer is sent (see `#closeWhenAnswered`)
+    app.server.closeIdleConnections();
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<'expired'>((r) => {
       timer = setTimeout(() => r('expired'), graceMs);
@@ -166,15 +178,27 @@ export class HttpProtocol implements ProtocolServer {
     }
   }
 
+  /**
+   * While stopping, close a keep-alive connection as soon as its answer is sent: Node closes only the connections
+   * idle when `close()` is called, so one busy then would stay open (and hold `stop`) until the grace period ends.
+   */
+  #closeWhenAnswered(app: FastifyInstance): void {
+    const server = app.server;
+    const answered = (): void => {
+      if (!this.#accepting) server.closeIdleConnections();
+    };
+    server.on('request', (_req, res) => res.once('finish', answered));
+  }
+
   async #abandon(app: FastifyInstance): Promise<void> {
     this.#app = undefined;
     await app.close().catch(() => undefined);
   }
 
-  /** `GET /`, `GET /status`, `GET /dry_run`, `GET /openapi.json`. */
-  #registerServiceRoutes(scope: FastifyInstance, catalog: EndpointCatalog): void {
+  /** `GET /` (unless the app's routes took it), `GET /status`, `GET /dry_run`, `GET /openapi.json`. */
+  #registerServiceRoutes(scope: FastifyInstance, catalog: EndpointCatalog, rootTaken: boolean): void {
     const gateway = this.#gateway;
-    scope.get('/', { schema: HEALTH_ROUTE_SCHEMA }, async () => ({}));
+    if (!rootTaken) scope.get('/', { schema: HEALTH_ROUTE_SCHEMA }, async () => ({}));
     if (!this.#options.noDebugEndpoints)
       scope.get('/status', { schema: STATUS_ROUTE_SCHEMA }, async () => gateway.info());
     scope.get('/dry_run', { schema: DRY_RUN_ROUTE_SCHEMA }, async () => statusToJson(await gateway.dryRun()));

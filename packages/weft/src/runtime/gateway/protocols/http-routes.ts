@@ -10,6 +10,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ConfigError, NotFoundError, UnavailableError } from '../../../errors/index.js';
 import { type DataRequest, requestFromJson, requestToJson } from '../../../request/index.js';
 import type { Gateway, UnreachableExecutor } from '../gateway.js';
+import { inboundHeaders } from '../interceptors.js';
 import { requestErrorReply, transportErrorReply } from './http-errors.js';
 import { dataRouteSchema, endpointSummary } from './http-openapi.js';
 import type { HttpMethod, HttpOptions } from './http-options.js';
@@ -278,7 +279,7 @@ async function serveData(
   let res: DataRequest;
   try {
     if (!ctx.accepting()) throw new UnavailableError(`gateway ${ctx.gateway.name} is shutting down`);
-    res = await ctx.gateway.process(req);
+    res = await ctx.gateway.process(req, { protocol: 'http', headers: inboundHeaders(request.headers) });
   } catch (err) {
     const { status, body: out } = transportErrorReply(err, body, req);
     return reply.code(status).send(out);

@@ -25,6 +25,7 @@ import {
   wireOfStatus,
 } from '../../../errors/index.js';
 import { DataRequest, requestFromJson, type SingleDocumentRequest, statusToJson } from '../../../request/index.js';
+import { inboundHeaders } from '../interceptors.js';
 import { requestErrorReply, transportErrorReply } from './http-errors.js';
 import type { DataRoute, DataRouteContext } from './http-routes.js';
 
@@ -115,7 +116,11 @@ export async function serveEventStream(
   let first: IteratorResult<SingleDocumentRequest>;
   try {
     if (!ctx.accepting()) throw new UnavailableError(`gateway ${ctx.gateway.name} is shutting down`);
-    answers = ctx.gateway.streamDoc(req, { signal: abort.signal });
+    answers = ctx.gateway.streamDoc(req, {
+      signal: abort.signal,
+      protocol: 'http',
+      headers: inboundHeaders(request.headers),
+    });
     // the first answer decides the HTTP status: a failure before it is an ordinary HTTP error
     first = await answers.next();
   } catch (err) {

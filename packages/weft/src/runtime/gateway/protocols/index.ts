@@ -17,6 +17,7 @@ registerProtocol('websocket', async (gateway, options) => {
 });
 
 export { GATEWAY_GRPC_SERVICES, GrpcProtocol } from './grpc-protocol.js';
+export type { HttpPlugin, HttpPluginOptions } from './http-plugins.js';
 export {
   type ProtocolFactory,
   type ProtocolServer,

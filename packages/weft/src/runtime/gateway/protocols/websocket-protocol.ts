@@ -14,6 +14,7 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import { StartupError, UnavailableError } from '../../../errors/index.js';
 import { statusToJson } from '../../../request/index.js';
 import type { Gateway } from '../gateway.js';
+import { inboundHeaders, type RequestInfo } from '../interceptors.js';
 import type { ProtocolServer, ProtocolServerOptions } from './protocol.js';
 import { type WebSocketMode, WebSocketSession } from './websocket-session.js';
 
@@ -102,16 +103,16 @@ export class WebSocketProtocol implements ProtocolServer {
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       if (path === '/dry_run') this.#dryRunSocket(ws);
-      else this.#session(ws);
+      else this.#session(ws, { protocol: 'websocket', headers: inboundHeaders(req.headers) });
     });
   }
 
-  #session(ws: WebSocket): void {
+  #session(ws: WebSocket, info: RequestInfo): void {
     const mode: WebSocketMode = ws.protocol === 'bytes' ? 'bytes' : 'json';
     const session = new WebSocketSession(ws, mode, {
       process: (req) =>
         this.#accepting
-          ? this.#gateway.process(req)
+          ? this.#gateway.process(req, info)
           : Promise.reject(new UnavailableError(`gateway ${this.#gateway.name} is shutting down`)),
       prefetch: this.#gateway.prefetch,
       accepting: () => this.#accepting,

@@ -1,0 +1,31 @@
+/**
+ * Observability (subpath `weft/observability`): the diagnostics_channel events runtimes publish and the logger.
+ * Metrics and tracing bridges subscribe to the events; nothing here loads unless imported.
+ */
+export {
+  type BatchFormed,
+  CHANNELS,
+  type ChannelName,
+  channels,
+  type ExecutorRequestEnd,
+  type ExecutorRequestError,
+  type ExecutorRequestStart,
+  executorRequestsObserved,
+  type GatewayRequestEnd,
+  type GatewayRequestError,
+  type GatewayRequestStart,
+  gatewayRequestsObserved,
+  publish,
+  type RequestEventBase,
+  type RuntimeDown,
+  type RuntimeUp,
+} from './events.js';
+export {
+  createLogger,
+  LOG_LEVELS,
+  type Logger,
+  type LogLevel,
+  type LogSink,
+  logLevelFromEnv,
+  writeStderr,
+} from './log.js';
