@@ -4,25 +4,35 @@
  * shards started elsewhere: the head workload of a Kubernetes or compose export. It fans each request out by
  * `--polling`, reduces the shards' answers, and runs the optional uses_before/uses_after executors.
  */
-import { ConfigError } from '../errors/index.js';
-import { HeadServer, parseHeadConfig } from '../runtime/head/index.js';
-import { integer, json, parseFlags, required, UsageError } from './args.js';
+import { type HeadConfig, validateHeadConfig } from '../config/index.js';
+import { HeadServer } from '../runtime/head/index.js';
+import { json, parseFlags, required, UsageError } from './args.js';
 import type { CliIo, Command } from './command.js';
+import {
+  type FlagSpec,
+  flagOptions,
+  optionLines,
+  optionValues,
+  type ParseOptions,
+  usageFromConfig,
+} from './option-flags.js';
 import { serveUntilSignal } from './serve.js';
 
-const OPTIONS = {
-  deployment: { type: 'string' },
-  'connection-list': { type: 'string' },
-  port: { type: 'string' },
-  host: { type: 'string' },
-  name: { type: 'string' },
-  polling: { type: 'string' },
-  'uses-before-address': { type: 'string' },
-  'uses-after-address': { type: 'string' },
-  retries: { type: 'string' },
-  'timeout-send': { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
+/** The head's flags, from the option table; validated with the head's schema, as a Deployment's heads are. */
+const FLAGS: readonly FlagSpec[] = [
+  { id: 'deployment', note: '(required)' },
+  { id: 'connectionList', note: '(required)' },
+  { id: 'port', note: '(default 0, printed)' },
+  { id: 'host', note: '(default 0.0.0.0)' },
+  { id: 'name', note: '(default <deployment>/head)' },
+  { id: 'polling', note: `(default ANY; per endpoint as JSON: '{"/search":"ALL","*":"ANY"}')` },
+  'usesBeforeAddress',
+  'usesAfterAddress',
+  'retries',
+  'timeoutSend',
+];
+
+const OPTIONS: ParseOptions = { ...flagOptions(FLAGS), help: { type: 'boolean', short: 'h' } };
 
 export const headCommand: Command = {
   name: 'head',
@@ -34,18 +44,7 @@ goes to the shards by --polling, their answers are reduced, and the optional use
 before and after. Print grpc://host:port on stdout and serve until SIGINT or SIGTERM.
 
 Options:
-  --deployment <name>            the executor (deployment) name, as in the Flow (required)
-  --connection-list <json>       shard id → list of replica addresses (required),
-                                 e.g. '{"0":["enc-0.default.svc:8080"],"1":["enc-1.default.svc:8080"]}'
-  --port <port>                  port to listen on (default 0: a free port, printed)
-  --host <host>                  interface to listen on (default 0.0.0.0)
-  --name <name>                  runtime name (default <deployment>/head)
-  --polling <ANY|ALL|json>       ANY (one shard, default), ALL (every shard), or per endpoint
-                                 '{"/search":"ALL","*":"ANY"}'
-  --uses-before-address <addr>   an executor run before the shards see a request
-  --uses-after-address <addr>    an executor that receives all shards' answers instead of the built-in reduce
-  --retries <n>                  extra tries on an unavailable replica (default -1: max(3, replicas))
-  --timeout-send <ms>            per-call timeout towards the shards (default: none)
+${optionLines(FLAGS, 31)}
   -h, --help                     show this help
 
 Example:
@@ -54,12 +53,15 @@ Example:
 
   async run(argv: string[], io: CliIo): Promise<number> {
     const { values } = parseFlags(argv, OPTIONS);
-    const deployment = required(values.deployment, 'deployment');
-    const list = json(
-      required(values['connection-list'], 'connection-list'),
-      'connection-list',
-      'shard id → list of addresses',
-    );
+    const deployment = required(values.deployment as string | undefined, 'deployment');
+    required(values['connection-list'] as string | undefined, 'connection-list');
+    const given = optionValues(FLAGS, values) as Record<string, unknown> & {
+      connectionList: unknown;
+      polling?: string;
+      usesBeforeAddress?: string;
+      usesAfterAddress?: string;
+    };
+    const { connectionList: list, polling, usesBeforeAddress, usesAfterAddress, ...rest } = given;
     if (list === null || typeof list !== 'object' || Array.isArray(list)) {
       throw new UsageError('--connection-list must be a JSON object of shard id → list of addresses');
     }
@@ -69,33 +71,28 @@ Example:
         name: `${deployment}/shard-${id}`,
         replicas: (typeof v === 'string' ? [v] : (v as string[])).map((address) => ({ address })),
       }));
-    let polling: unknown = values.polling;
-    if (polling !== undefined && (polling as string).trim().startsWith('{')) {
-      polling = json(polling as string, 'polling', 'endpoint → ANY|ALL');
-    }
     const target = (address: string | undefined, role: string) =>
       address === undefined ? undefined : { name: `${deployment}/${role}`, replicas: [{ address }] };
-    const before = target(values['uses-before-address'], 'uses-before');
-    const after = target(values['uses-after-address'], 'uses-after');
-    let config: ReturnType<typeof parseHeadConfig>;
+    const before = target(usesBeforeAddress, 'uses-before');
+    const after = target(usesAfterAddress, 'uses-after');
+    let config: HeadConfig;
     try {
-      config = parseHeadConfig({
-        name: values.name ?? `${deployment}/head`,
+      // validated with the head's schema, as a Deployment validates the heads it starts
+      config = validateHeadConfig({
+        name: `${deployment}/head`,
+        host: '0.0.0.0',
+        port: 0,
+        ...rest,
         deployment,
-        host: values.host ?? '0.0.0.0',
-        port: values.port === undefined ? 0 : integer(values.port, 'port', { min: 0, max: 65535 }),
         shards,
-        ...(polling !== undefined ? { polling } : {}),
+        ...(polling !== undefined
+          ? { polling: polling.trim().startsWith('{') ? json(polling, 'polling', 'endpoint → ANY|ALL') : polling }
+          : {}),
         ...(before ? { usesBefore: before } : {}),
         ...(after ? { usesAfter: after } : {}),
-        ...(values.retries !== undefined ? { retries: integer(values.retries, 'retries', { min: -1 }) } : {}),
-        ...(values['timeout-send'] !== undefined
-          ? { timeoutSend: integer(values['timeout-send'], 'timeout-send', { min: 1 }) }
-          : {}),
       });
     } catch (err) {
-      if (err instanceof ConfigError) throw new UsageError(err.message);
-      throw err;
+      throw usageFromConfig(err, FLAGS);
     }
     return serveUntilSignal('weft head', io, async () => {
       const server = new HeadServer(config);

@@ -16,13 +16,14 @@ import {
   type ExecutorOptionsInput,
   type FlowExecutorOptions,
   type FlowOptions,
+  type FlowOptionsInput,
   loadYamlFile,
   parseExecutorOptions,
   parseFlowOptions,
   parseFlowYaml,
 } from '../config/index.js';
 import type { DocumentArray } from '../document/index.js';
-import { ContainerRequiredError, StartupError, WeftError } from '../errors/index.js';
+import { AlreadyStartedError, ContainerRequiredError, NotStartedError, StartupError } from '../errors/index.js';
 import { offerForCapture, pauseForCapture } from '../executor/index.js';
 import type { ExportOptions } from '../export/index.js';
 import type { DataRequest } from '../request/index.js';
@@ -43,7 +44,7 @@ export class Flow {
   #starting: Promise<this> | undefined;
   #closing: Promise<void> | undefined;
 
-  constructor(options: Record<string, unknown> = {}, context: { cwd?: string } = {}) {
+  constructor(options: FlowOptionsInput = {}, context: { cwd?: string } = {}) {
     this.options = parseFlowOptions(options);
     this.#cwd = context.cwd ?? process.cwd();
   }
@@ -55,18 +56,19 @@ export class Flow {
    */
   static load(
     file: string,
-    options: { env?: Record<string, string | undefined>; overrides?: Record<string, unknown> } = {},
+    options: { env?: Record<string, string | undefined>; overrides?: FlowOptionsInput } = {},
   ): Flow {
     const path = resolve(file);
     const y = parseFlowYaml(loadYamlFile(path, options.env ? { env: options.env } : {}));
-    const flow = new Flow({ ...(y.options as Record<string, unknown>), ...options.overrides }, { cwd: dirname(path) });
+    const flow = new Flow({ ...(y.options as FlowOptionsInput), ...options.overrides }, { cwd: dirname(path) });
     for (const e of y.executors) flow.add(e as FlowAddOptions);
     return flow;
   }
 
   /** Add an executor; by default it needs the previous one. Returns the Flow for chaining. */
   add(options: FlowAddOptions = {}): this {
-    if (this.#starting) throw new WeftError('executors are added before start(); this Flow is already started');
+    if (this.#starting)
+      throw new AlreadyStartedError('executors are added before start(); this Flow is already started');
     const parsed = parseExecutorOptions(options, `Flow.add() #${this.#executors.length}`);
     const name = parsed.name ?? `executor${this.#executors.length}`;
     // in a worker process loading a class defined in this script: hand it over, start nothing
@@ -203,12 +205,12 @@ export class Flow {
   }
 
   #started(): FlowRuntimes {
-    if (!this.#runtimes) throw new WeftError('the Flow is not started: await flow.start() first');
+    if (!this.#runtimes) throw new NotStartedError('the Flow is not started: await flow.start() first');
     return this.#runtimes;
   }
 
   #clientOrThrow(): Client {
-    if (!this.#client) throw new WeftError('the Flow is not started: await flow.start() first');
+    if (!this.#client) throw new NotStartedError('the Flow is not started: await flow.start() first');
     return this.#client;
   }
 }

@@ -13,25 +13,11 @@
  * Cancelling (the caller's `signal`, or ending the iteration) cancels every shard's call, which stops the
  * endpoints' generators.
  */
-import type { ServerWritableStream, UntypedServiceImplementation } from '@grpc/grpc-js';
-import { status } from '@grpc/grpc-js';
 import { DocumentArray } from '../../document/index.js';
 import { UnavailableError } from '../../errors/index.js';
-import {
-  grpcContext,
-  type SendOptions,
-  type StreamedAnswer,
-  serveServerStream,
-  serviceErrorFrom,
-} from '../../networking/index.js';
-import {
-  DataRequest,
-  decodeStreamDocRequest,
-  encodeSingleDocumentRequest,
-  type SingleDocumentRequest,
-} from '../../request/index.js';
+import type { SendOptions } from '../../networking/index.js';
+import { DataRequest, type SingleDocumentRequest } from '../../request/index.js';
 import type { HeadTarget } from './head-handler.js';
-import { type HeadHost, headContext, refusalError } from './head-service.js';
 import type { PollingMode } from './polling.js';
 
 /** One shard that could not serve, by shard index. */
@@ -164,42 +150,5 @@ async function* allShards(
     plan.log?.(
       `${failures.length} of ${plan.shards.length} shards of '${plan.deployment}' failed to stream; streamed from the others (${which.join('; ')})`,
     );
-  }
-}
-
-/**
- * The grpc-js implementation of `jina.JinaSingleDocumentRequestRPC` on a head: decode, refuse while draining,
- * stream `HeadHandler.streamDoc` back (counted in flight until it ends).
- */
-export function headStreamDocHandlers(host: HeadHost): UntypedServiceImplementation {
-  const context = `head ${host.name}`;
-  return {
-    stream_doc: (call: ServerWritableStream<Buffer, Uint8Array>) => {
-      if (!host.accepting) {
-        call.emit('error', serviceErrorFrom(refusalError(host.name), context));
-        return;
-      }
-      let req: SingleDocumentRequest;
-      try {
-        req = decodeStreamDocRequest(call.request);
-      } catch (err) {
-        call.emit('error', serviceErrorFrom(err, `${context} cannot decode the request`, status.INVALID_ARGUMENT));
-        return;
-      }
-      const ctx = headContext(grpcContext(call));
-      void host.track(
-        serveServerStream(
-          call,
-          (signal) => encoded(host.handler.streamDoc(req, { ...ctx, signal })),
-          (err) => serviceErrorFrom(err, context),
-        ),
-      );
-    },
-  };
-}
-
-async function* encoded(answers: AsyncIterable<SingleDocumentRequest>): AsyncGenerator<StreamedAnswer> {
-  for await (const answer of answers) {
-    yield { bytes: encodeSingleDocumentRequest(answer), isError: (answer.header.status?.code ?? 0) !== 0 };
   }
 }
