@@ -41,6 +41,11 @@ export interface VectorIndexerOptions {
    * and `/delete`); re-indexing an id always lands on the same shard. `'none'` (default): keep what arrives.
    */
   partition?: Partition;
+  /**
+   * How long (ms) to wait for another process that still holds the workspace to let go before failing: a runtime
+   * restarted right after its parent was killed overlaps the old one's shutdown. Default 30,000; 0 fails at once.
+   */
+  lockWaitMs?: number;
 }
 
 export interface ResolvedOptions {
@@ -56,6 +61,7 @@ export interface ResolvedOptions {
   snapshotEvery: number;
   threads: number;
   partition: Partition;
+  lockWaitMs: number;
 }
 
 const METRICS: readonly IndexMetric[] = ['cosine', 'l2', 'ip'];
@@ -91,6 +97,7 @@ export function resolveOptions(raw: Partial<VectorIndexerOptions>): ResolvedOpti
     // that would make later calls fail, so more are not used
     threads: Math.min(int('threads', raw.threads ?? availableParallelism(), 1, 1024), availableParallelism()),
     partition,
+    lockWaitMs: int('lockWaitMs', raw.lockWaitMs ?? 30_000, 0, 2 ** 31),
   };
 }
 

@@ -42,6 +42,7 @@ const OPTION_KEYS = new Set([
   'snapshotEvery',
   'threads',
   'partition',
+  'lockWaitMs',
 ]);
 
 export class VectorIndexer extends Executor {
@@ -69,7 +70,7 @@ export class VectorIndexer extends Executor {
       );
     }
     const dir = this.workspace;
-    this.#lock = WorkspaceLock.acquire(dir);
+    this.#lock = WorkspaceLock.acquire(dir, { waitMs: this.options.lockWaitMs });
     let store: DocStore | undefined;
     try {
       store = new DocStore(join(dir, 'store'));
