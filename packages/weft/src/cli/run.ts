@@ -13,6 +13,7 @@ import { exportCommand } from './export.js';
 import { flowCommand } from './flow.js';
 import { gatewayCommand } from './gateway.js';
 import { headCommand } from './head.js';
+import { newCommand } from './new.js';
 import { pingCommand } from './ping.js';
 
 export const COMMANDS: readonly Command[] = [
@@ -23,6 +24,7 @@ export const COMMANDS: readonly Command[] = [
   headCommand,
   pingCommand,
   exportCommand,
+  newCommand,
 ];
 
 /** The version of the weft package (from its package.json; the same path from src/ and dist/). */
