@@ -90,6 +90,16 @@ describe('weft new executor', () => {
     assert.match(out, /^# fail 0$/m, out);
   });
 
+  it('is what the README\'s "Your own executor" section tells a user to run', () => {
+    const readme = readFileSync(join(repo, 'README.md'), 'utf8');
+    const start = readme.indexOf('\n## Your own executor\n');
+    assert.ok(start >= 0, 'README.md has a "Your own executor" section');
+    const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
+    // the commands the first test runs, and the uses: form npm-uses.test.ts resolves
+    assert.match(section, /^npx weft new executor greeter && cd greeter && npm install && npm test$/m);
+    assert.match(section, /^ {4}uses: npm:greeter@\^0\.1$/m);
+  });
+
   it('defaults the weft dependency to this version', async () => {
     const made = await weft(['new', 'executor', '@acme/image-tagger', '--dir', 'tagger'], tmp);
     assert.equal(made.code, 0, made.stderr);
