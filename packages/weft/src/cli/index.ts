@@ -14,3 +14,4 @@ export { type NewExecutorOptions, newCommand, newExecutor } from './new.js';
 export { type PingOptions, ping, pingCommand } from './ping.js';
 export { COMMANDS, runCli, version } from './run.js';
 export { type Serving, serveUntilSignal } from './serve.js';
+export { runtimeStatus, type StatusReport, statusCommand } from './status.js';

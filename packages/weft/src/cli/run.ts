@@ -15,6 +15,7 @@ import { gatewayCommand } from './gateway.js';
 import { headCommand } from './head.js';
 import { newCommand } from './new.js';
 import { pingCommand } from './ping.js';
+import { statusCommand } from './status.js';
 
 export const COMMANDS: readonly Command[] = [
   flowCommand,
@@ -23,6 +24,7 @@ export const COMMANDS: readonly Command[] = [
   gatewayCommand,
   headCommand,
   pingCommand,
+  statusCommand,
   exportCommand,
   newCommand,
 ];
