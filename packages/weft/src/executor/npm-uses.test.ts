@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { Flow } from '../orchestrate/index.js';
 import { usesForChild } from '../orchestrate/uses-spec.js';
 import { parseNpmUses, resolveNpmUses } from './npm-uses.js';
 import { resolveUses } from './uses.js';
@@ -100,5 +101,22 @@ describe('uses: npm:<package>@<range>', () => {
       `${join(project, 'node_modules', '@acme', 'tagger', 'dist', 'index.js')}#Tagger`,
     );
     await assert.rejects(usesForChild('npm:@acme/tagger@^3', { cwd: project }), { code: 'WEFT_EXECUTOR_LOAD' });
+  });
+
+  it('serves in a Flow from YAML, and an absent package fails the start naming the install', async () => {
+    const yml = join(project, 'flows', 'flow.yml');
+    writeFileSync(yml, 'jtype: Flow\nexecutors:\n  - name: tagger\n    uses: npm:@acme/tagger@^1.4#Tagger\n');
+    const flow = Flow.load(yml);
+    try {
+      await flow.start();
+      assert.equal(flow.executors[0]?.name, 'tagger');
+      assert.ok(flow.pids().length >= 2, 'a gateway and the tagger run');
+    } finally {
+      await flow.close();
+    }
+    writeFileSync(yml, 'jtype: Flow\nexecutors:\n  - name: gone\n    uses: npm:@acme/gone@~2.0\n');
+    const broken = Flow.load(yml);
+    await assert.rejects(broken.start(), /run `npm install @acme\/gone@~2\.0`/);
+    await broken.close();
   });
 });
