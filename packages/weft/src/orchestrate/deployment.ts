@@ -11,7 +11,7 @@
 import { EventEmitter } from 'node:events';
 import { configErrorFromZod } from '../config/index.js';
 import { type Document, DocumentArray, type DocumentInit, type JsonObject } from '../document/index.js';
-import { errorFromStatus, StartupError, WeftError } from '../errors/index.js';
+import { errorFromStatus, NotStartedError, StartupError } from '../errors/index.js';
 import { callerModule, offerForCapture, pauseForCapture } from '../executor/index.js';
 import { RuntimeClient } from '../networking/index.js';
 import { DataRequest } from '../request/index.js';
@@ -82,19 +82,19 @@ export class Deployment extends EventEmitter {
 
   /** `host:port` callers reach the deployment on (known once started). */
   get address(): string {
-    if (!this.#plan) throw new WeftError(`Deployment '${this.name}' is not started: await dep.start() first`);
+    if (!this.#plan) throw new NotStartedError(`Deployment '${this.name}' is not started: await dep.start() first`);
     return this.#plan.entry.address;
   }
 
   /** The port callers reach the deployment on (known once started). */
   get port(): number {
-    if (!this.#plan) throw new WeftError(`Deployment '${this.name}' is not started: await dep.start() first`);
+    if (!this.#plan) throw new NotStartedError(`Deployment '${this.name}' is not started: await dep.start() first`);
     return this.#plan.entry.port;
   }
 
   /** A client to the deployment's address (its head, or its only worker). */
   get client(): RuntimeClient {
-    if (!this.#client) throw new WeftError(`Deployment '${this.name}' is not started: await dep.start() first`);
+    if (!this.#client) throw new NotStartedError(`Deployment '${this.name}' is not started: await dep.start() first`);
     return this.#client;
   }
 

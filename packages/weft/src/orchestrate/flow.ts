@@ -22,7 +22,7 @@ import {
   parseFlowYaml,
 } from '../config/index.js';
 import type { DocumentArray } from '../document/index.js';
-import { ContainerRequiredError, StartupError, WeftError } from '../errors/index.js';
+import { AlreadyStartedError, ContainerRequiredError, NotStartedError, StartupError } from '../errors/index.js';
 import { offerForCapture, pauseForCapture } from '../executor/index.js';
 import type { ExportOptions } from '../export/index.js';
 import type { DataRequest } from '../request/index.js';
@@ -66,7 +66,8 @@ export class Flow {
 
   /** Add an executor; by default it needs the previous one. Returns the Flow for chaining. */
   add(options: FlowAddOptions = {}): this {
-    if (this.#starting) throw new WeftError('executors are added before start(); this Flow is already started');
+    if (this.#starting)
+      throw new AlreadyStartedError('executors are added before start(); this Flow is already started');
     const parsed = parseExecutorOptions(options, `Flow.add() #${this.#executors.length}`);
     const name = parsed.name ?? `executor${this.#executors.length}`;
     // in a worker process loading a class defined in this script: hand it over, start nothing
@@ -203,12 +204,12 @@ export class Flow {
   }
 
   #started(): FlowRuntimes {
-    if (!this.#runtimes) throw new WeftError('the Flow is not started: await flow.start() first');
+    if (!this.#runtimes) throw new NotStartedError('the Flow is not started: await flow.start() first');
     return this.#runtimes;
   }
 
   #clientOrThrow(): Client {
-    if (!this.#client) throw new WeftError('the Flow is not started: await flow.start() first');
+    if (!this.#client) throw new NotStartedError('the Flow is not started: await flow.start() first');
     return this.#client;
   }
 }

@@ -1,63 +1,82 @@
-/**
- * `weft status host:port` against a real Flow: health, versions, endpoints and a dry run through its executors,
- * with the exit codes scripts rely on (0 healthy, 1 unreachable or unhealthy, 2 usage).
- */
+// `_status` (and the gateway's HTTP `GET /status`) on every runtime kind, each in its own process: a worker and a
+// head (a sharded Deployment) and a gateway (a Flow over grpc and http). Every one reports the package's real
+// version and never the value of an environment variable that looks like a secret.
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { Flow } from 'weft';
-import { runCli } from '../../../src/cli/index.js';
+import { Client, type EndpointArgs, Executor, Flow, requests } from '../../../src/index.js';
+import { RuntimeClient } from '../../../src/networking/index.js';
+import { Deployment } from '../../../src/orchestrate/index.js';
+import type { JinaInfo } from '../../../src/request/index.js';
 
-const greeter = `${fileURLToPath(new URL('../../fixtures/executors/greeter.ts', import.meta.url))}#Greeter`;
+const SECRET = 's3cr3t';
+const ENV = { WEFT_API_TOKEN: SECRET, WEFT_DB_PASSWORD: SECRET, JINA_AUTH: SECRET, WEFT_PLAIN: 'shown' };
+const VERSION = (
+  JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
 
-async function status(args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(['status', ...args], { out: (l) => out.push(l), err: (l) => err.push(l) });
-  return { code, out, err };
+/** Exported: the runtime processes import this module to get it. */
+export class StatusEcho extends Executor {
+  @requests()
+  echo(_: EndpointArgs): void {}
 }
 
-/** A port nothing listens on (bound, then released). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
+function assertSafe(info: JinaInfo, who: string): void {
+  assert.ok(!JSON.stringify(info).includes(SECRET), `${who} leaked a secret: ${JSON.stringify(info.envs)}`);
+  assert.equal(info.jina.weft, VERSION, `${who} reports the package's version`);
+  assert.equal(info.envs.WEFT_API_TOKEN, '(set)', who);
+  assert.equal(info.envs.WEFT_DB_PASSWORD, '(set)', who);
+  assert.equal(info.envs.JINA_AUTH, '(set)', who);
+  assert.equal(info.envs.WEFT_PLAIN, 'shown', `${who} still reports the other variables`);
 }
 
-let flow: Flow;
-before(async () => {
-  flow = await new Flow().add({ uses: greeter, name: 'greeter' }).start();
+describe('_status of a worker and a head (a sharded Deployment)', () => {
+  const dep = new Deployment({ uses: StatusEcho, name: 'status', shards: 2, env: ENV });
+  const clients: RuntimeClient[] = [];
+  before(() => dep.start());
+  after(async () => {
+    for (const c of clients) c.close();
+    await dep.close();
+  });
+
+  it('masks secrets and reports the version, on the head and on every worker', async () => {
+    const roles = dep.runtimes.map((r) => r.role).sort();
+    assert.deepEqual(roles, ['head', 'worker', 'worker']);
+    for (const runtime of dep.runtimes) {
+      const client = new RuntimeClient(runtime.address, { name: runtime.name, transport: 'grpc' });
+      clients.push(client);
+      const info = await client.status();
+      assert.equal(info.jina['runtime-name'], runtime.name);
+      assertSafe(info, `${runtime.role} ${runtime.name}`);
+    }
+  });
 });
-after(() => flow?.close());
 
-describe('weft status', () => {
-  it('reports a healthy Flow: health, versions, endpoints, dry run; exit 0', async () => {
-    const r = await status([`127.0.0.1:${flow.port}`]);
-    assert.equal(r.code, 0, r.out.join('\n'));
-    assert.equal(r.out[0], `127.0.0.1:${flow.port}: healthy`);
-    assert.match(r.out.join('\n'), /health {5}SERVING/);
-    assert.match(r.out.join('\n'), /versions {3}weft \d+\.\d+\.\d+, node v\d+/);
-    assert.match(r.out.join('\n'), /dry run {4}every executor answered/);
-    assert.match(r.out.join('\n'), /endpoints {2}.*\/greet/);
+describe('_status and GET /status of a gateway (a Flow)', () => {
+  let flow: Flow;
+  before(async () => {
+    flow = await new Flow({ protocol: ['grpc', 'http'], env: ENV }).add({ uses: StatusEcho, name: 'echo' }).start();
+  });
+  after(() => flow?.close());
 
-    const json = await status([`grpc://127.0.0.1:${flow.port}`, '--json']);
-    assert.equal(json.code, 0);
-    const report = JSON.parse(json.out[0] as string);
-    assert.equal(report.ok, true);
-    assert.ok(report.endpoints.includes('/greet'), JSON.stringify(report));
+  it('over gRPC _status', async () => {
+    const grpc = flow.endpoints.find((e) => e.protocol === 'grpc');
+    const client = new Client({ host: '127.0.0.1', port: grpc?.port as number, protocol: 'grpc' });
+    try {
+      const info = await client.status();
+      assert.equal(info.jina.runtime, 'gateway');
+      assertSafe(info, 'gateway over grpc');
+    } finally {
+      await client.close();
+    }
   });
 
-  it('exits 1 when nothing answers at the address', async () => {
-    const r = await status([`127.0.0.1:${await closedPort()}`, '--timeout', '1000']);
-    assert.equal(r.code, 1);
-    assert.match(r.out.join('\n'), /UNHEALTHY[\s\S]*health {5}unreachable/);
-  });
-
-  it('exits 2 on a usage mistake', async () => {
-    assert.equal((await status([])).code, 2);
-    assert.equal((await status(['a:1', 'b:2'])).code, 2);
+  it('over HTTP GET /status', async () => {
+    const http = flow.endpoints.find((e) => e.protocol === 'http');
+    const res = await fetch(`http://127.0.0.1:${http?.port}/status`);
+    assert.equal(res.status, 200);
+    const body = await res.text();
+    assert.ok(!body.includes(SECRET), `GET /status leaked a secret: ${body}`);
+    assertSafe(JSON.parse(body) as JinaInfo, 'gateway over http');
   });
 });
