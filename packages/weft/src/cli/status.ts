@@ -92,7 +92,7 @@ Example:
       io.out(`${r.address}: ${r.ok ? 'healthy' : 'UNHEALTHY'}`);
       io.out(`  health     ${r.health}`);
       const versions = Object.entries(r.versions)
-        .filter(([k]) => k !== 'uptime')
+        .filter(([k]) => !['uptime', 'uptime-seconds', 'pid'].includes(k))
         .map(([k, v]) => `${k} ${v}`);
       if (versions.length) io.out(`  versions   ${versions.join(', ')}`);
       if (r.dryRun) io.out(`  dry run    ${r.dryRun}`);

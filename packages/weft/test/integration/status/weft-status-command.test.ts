@@ -39,7 +39,7 @@ describe('weft status', () => {
     assert.equal(r.code, 0, r.out.join('\n'));
     assert.equal(r.out[0], `127.0.0.1:${flow.port}: healthy`);
     assert.match(r.out.join('\n'), /health {5}SERVING/);
-    assert.match(r.out.join('\n'), /versions {3}weft \d+\.\d+\.\d+, node v\d+/);
+    assert.match(r.out.join('\n'), /versions {3}weft \d+\.\d+\.\d+.*node v?\d+/);
     assert.match(r.out.join('\n'), /dry run {4}every executor answered/);
     assert.match(r.out.join('\n'), /endpoints {2}.*\/greet/);
 
