@@ -10,6 +10,8 @@ export { exportCommand } from './export.js';
 export { flowCommand } from './flow.js';
 export { gatewayCommand, gatewayConfigFromFlags } from './gateway.js';
 export { headCommand } from './head.js';
+export { type NewExecutorOptions, newCommand, newExecutor } from './new.js';
 export { type PingOptions, ping, pingCommand } from './ping.js';
 export { COMMANDS, runCli, version } from './run.js';
 export { type Serving, serveUntilSignal } from './serve.js';
+export { runtimeStatus, type StatusReport, statusCommand } from './status.js';

@@ -13,7 +13,9 @@ import { exportCommand } from './export.js';
 import { flowCommand } from './flow.js';
 import { gatewayCommand } from './gateway.js';
 import { headCommand } from './head.js';
+import { newCommand } from './new.js';
 import { pingCommand } from './ping.js';
+import { statusCommand } from './status.js';
 
 export const COMMANDS: readonly Command[] = [
   flowCommand,
@@ -22,7 +24,9 @@ export const COMMANDS: readonly Command[] = [
   gatewayCommand,
   headCommand,
   pingCommand,
+  statusCommand,
   exportCommand,
+  newCommand,
 ];
 
 /** The version of the weft package (from its package.json; the same path from src/ and dist/). */

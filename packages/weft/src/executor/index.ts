@@ -31,6 +31,13 @@ export {
 } from './executor-runner.js';
 export { type ExecutorYaml, parseExecutorYaml } from './executor-yaml.js';
 export type { ExecutorContext, ExecutorInterceptor } from './interceptors.js';
+export {
+  isNpmUses,
+  type NpmUses,
+  parseNpmUses,
+  type ResolvedNpmUses,
+  resolveNpmUses,
+} from './npm-uses.js';
 export { RESULTS_KEY, specificParams } from './params.js';
 export { BUILTIN_EXECUTORS, type ExecutorClass, lookupExecutor, registerExecutor } from './registry.js';
 export { ensureTypeScriptLoader } from './typescript-loader.js';

@@ -1,7 +1,7 @@
 /**
  * `uses` resolution: turn what a user wrote into an Executor class plus its configuration. Accepted forms:
  * a class; a module specifier `./path/file.ts#ClassName` (TypeScript loads without a build step through `tsx`);
- * a registered or built-in name (`VectorIndexer`); an executor YAML file (`exec.yml`) or inline YAML text.
+ * an installed npm package `npm:@scope/name@^1.2[#ClassName]` (`npm-uses.ts`); a registered or built-in name (`VectorIndexer`); an executor YAML file (`exec.yml`) or inline YAML text.
  */
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
@@ -11,6 +11,7 @@ import { ExecutorLoadError } from '../errors/index.js';
 import type { DynamicBatchingConfig } from './endpoint-table.js';
 import { Executor, type ExecutorMetas } from './executor.js';
 import { parseExecutorYaml } from './executor-yaml.js';
+import { isNpmUses, resolveNpmUses } from './npm-uses.js';
 import { type ExecutorClass, lookupExecutor, registeredExecutorNames } from './registry.js';
 import { ensureTypeScriptLoader } from './typescript-loader.js';
 
@@ -47,6 +48,10 @@ export async function resolveUses(uses: Uses, options: ResolveOptions = {}): Pro
     throw new ExecutorLoadError(
       `uses must be an Executor class, a module path, a registered name or a YAML file, got ${typeof uses}`,
     );
+  }
+  if (isNpmUses(uses)) {
+    const npm = resolveNpmUses(uses, cwd);
+    return { cls: await importExecutor(npm.file, npm.exportName, cwd), ...empty };
   }
   if (/\n/.test(uses) && /jtype\s*:/.test(uses)) return fromYaml(parseYaml(uses), cwd, options.validate);
   if (/\.ya?ml$/i.test(uses)) {

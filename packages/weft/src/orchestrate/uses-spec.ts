@@ -1,11 +1,18 @@
 /**
  * `uses` as it travels to a worker process (JSON): a class becomes the modules to load it from (`class-source.ts`);
  * a name registered in this process with `registerExecutor` becomes its class the same way (the child has no such
- * registration); relative file paths become absolute; everything else passes as written, resolved in the worker.
+ * registration); `npm:` packages become their installed entry file; relative file paths become absolute; everything else passes as written, resolved in the worker.
  */
 import { isAbsolute, resolve } from 'node:path';
 import { loadYamlFile, parseExecutorYaml, parseYaml } from '../config/index.js';
-import { BUILTIN_EXECUTORS, type CapturedUses, locateClass, lookupExecutor } from '../executor/index.js';
+import {
+  BUILTIN_EXECUTORS,
+  type CapturedUses,
+  isNpmUses,
+  locateClass,
+  lookupExecutor,
+  resolveNpmUses,
+} from '../executor/index.js';
 import type { DeploymentUses } from './deployment-options.js';
 
 /** Names weft itself registers in every process (resolved by name in the worker too). */
@@ -23,6 +30,11 @@ export async function usesForChild(
   where: { cwd: string; callSite?: string },
 ): Promise<ChildUses> {
   if (typeof uses === 'function') return locateClass(uses, where.callSite);
+  if (isNpmUses(uses)) {
+    // found and version-checked here, so a missing package fails before any process starts
+    const npm = resolveNpmUses(uses, where.cwd);
+    return npm.file + (npm.exportName ? `#${npm.exportName}` : '');
+  }
   if (/^[A-Za-z_$][\w$]*$/.test(uses) && !(uses in BUILTIN_EXECUTORS) && !(uses in WEFT_REGISTERED)) {
     const registered = await lookupExecutor(uses);
     if (registered) return locateClass(registered, where.callSite);
