@@ -58,7 +58,7 @@ describe('ImageEncoder', () => {
     const again = await encode(enc, [{ blob: png }]);
     const ea = embeddingOf(a);
     assert.equal(ea.length, enc.dim);
-    assert.equal(enc.dim, 1280 + 4 ** 3, 'MobileNetV2 features + 4x4x4 colour histogram by default');
+    assert.equal(enc.dim, 384 + 576 + 27, 'two pooled MobileNetV2 blocks + the 27-d hue/chroma descriptor by default');
     assert.ok(Math.abs(norm(ea) - 1) < 1e-5, `norm ${norm(ea)}`);
     assert.ok(Math.abs(norm(embeddingOf(b)) - 1) < 1e-5);
     // the same image alone or in a batch: the same embedding
@@ -129,6 +129,23 @@ describe('ImageEncoder', () => {
     } finally {
       await lenient.close();
     }
+  });
+
+  it('with parameters.dropImage, drops the blob and tensor it embedded (a search answer stays small)', async () => {
+    const r = await new ExecutorRunner(enc).invoke({
+      endpoint: '/search',
+      docs: new DocumentArray([
+        { id: 'q', blob: png },
+        { id: 't', text: 'a text query' },
+      ]),
+      parameters: { dropImage: true },
+    });
+    const [q, t] = r.docs.toArray();
+    assert.equal(q?.blob, undefined);
+    assert.equal(embeddingOf(q).length, enc.dim);
+    assert.equal(t?.text, 'a text query');
+    const kept = await encode(enc, [{ blob: png }], '/search');
+    assert.ok(kept.at(0)?.blob, 'without the parameter the blob stays, as in Jina');
   });
 
   it('passes documents without an image through untouched', async () => {
