@@ -185,6 +185,13 @@ describe('ImageEncoder', () => {
     });
     assert.throws(() => new ImageEncoder({ cacheDir, model: 'resnet' as never }), /mobilenet_v2, inception_v3/);
     assert.throws(() => new ImageEncoder({ cacheDir, colorHistogramBins: 1 }), /'colorHistogramBins'/);
+    assert.throws(() => new ImageEncoder({ cacheDir, foreground: 'auto' as never }), /'foreground'/);
+    assert.throws(() => new ImageEncoder({ cacheDir, colorDescriptor: 'lab' as never }), /'colorDescriptor'/);
+    assert.throws(() => new ImageEncoder({ cacheDir, layers: [{ layer: 'block_1', weight: 0 }] }), /'layers'/);
+    assert.throws(
+      () => new ImageEncoder({ cacheDir, layers: [{ layer: 'block_1', pool: 'median' as never, weight: 1 }] }),
+      /'layers'/,
+    );
   });
 
   it("accepts Jina's snake_case option names and a batching override for every endpoint", async () => {

@@ -42,6 +42,7 @@ const OPTION_KEYS = new Set([
   'snapshotEvery',
   'threads',
   'partition',
+  'calibration',
 ]);
 
 export class VectorIndexer extends Executor {

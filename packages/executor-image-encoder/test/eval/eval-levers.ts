@@ -113,7 +113,8 @@ async function extract(images: readonly Buffer[], mode: Mode, label: string): Pr
   const dir = join(
     cacheDir(),
     `feat-${createHash('sha256')
-      .update(`${mode}\0${JSON.stringify(outputs)}`)
+      // FEATURE_TAG: a new cache for a changed preprocessing (the cache key knows the mode, not the code)
+      .update(`${mode}\0${JSON.stringify(outputs)}${process.env.FEATURE_TAG ? `\0${process.env.FEATURE_TAG}` : ''}`)
       .digest('hex')
       .slice(0, 16)}`,
   );
