@@ -5,7 +5,7 @@
  * query, and reports usearch's exact search when that package happens to be installed.
  */
 import { DocumentArray } from '../packages/weft/src/document/document-array.js';
-import { seededRandom as mulberry32 } from '../packages/weft/src/testing/index.js';
+import { seededRandom } from '../packages/weft/src/testing/index.js';
 import { median, table, target, timeRuns } from './lib.js';
 
 const N = 10_000;
@@ -72,7 +72,7 @@ async function loadUsearch(): Promise<UsearchModule | undefined> {
   }
 }
 
-const rnd = mulberry32(42);
+const rnd = seededRandom(42);
 const normal = gaussian(rnd);
 const centres = Array.from({ length: CLUSTERS }, () => Float32Array.from({ length: D }, normal));
 const indexRows = clustered(N, centres, rnd, normal);

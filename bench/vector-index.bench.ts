@@ -17,6 +17,7 @@ import { performance } from 'node:perf_hooks';
 import { open } from 'lmdb';
 import { exactSearch, Index, MetricKind, ScalarKind } from 'usearch';
 import { Document, DocumentArray, ExecutorRunner } from 'weft';
+import { seededRandom } from 'weft/testing';
 import { VectorIndexer } from '../packages/executor-vector-indexer/src/index.js';
 import { median, round, table, target } from './lib.js';
 
@@ -32,17 +33,6 @@ const M = 16;
 const EF_CONSTRUCTION = 128;
 const EF_SEARCH = 64;
 
-/** mulberry32: a tiny seeded PRNG, uniform in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** `count` rows around random cluster centres, row-major in one Float32Array. */
 function clustered(count: number, centres: Float32Array[], rnd: () => number, normal: () => number): Float32Array {
   const out = new Float32Array(count * D);
@@ -53,7 +43,7 @@ function clustered(count: number, centres: Float32Array[], rnd: () => number, no
   return out;
 }
 
-const rnd = mulberry32(7);
+const rnd = seededRandom(7);
 const normal = () => Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd());
 const centres = Array.from({ length: CLUSTERS }, () => Float32Array.from({ length: D }, normal));
 const X = clustered(N, centres, rnd, normal);

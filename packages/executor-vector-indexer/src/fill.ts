@@ -2,9 +2,7 @@
  * `/fill`: complete a request document from the stored document with the same id. Fields the request document
  * already has are kept; tags are merged (the request's keys win). Matches and scores are left alone.
  */
-import type { Document } from 'weft';
-
-const SCALARS = ['uri', 'mimeType', 'modality', 'parentId', 'granularity', 'weight', 'offset', 'location'] as const;
+import { type Document, SCALAR_FIELDS } from 'weft';
 
 export function fillFromStored(target: Document, stored: Document): void {
   if (target.contentType === undefined) {
@@ -16,7 +14,8 @@ export function fillFromStored(target: Document, stored: Document): void {
   if (stored.hasTags) target.tags = { ...stored.tags, ...(target.hasTags ? target.tags : {}) };
   const t = target as unknown as Record<string, unknown>;
   const s = stored as unknown as Record<string, unknown>;
-  for (const key of SCALARS) if (t[key] === undefined && s[key] !== undefined) t[key] = s[key];
+  for (const key of SCALAR_FIELDS) if (t[key] === undefined && s[key] !== undefined) t[key] = s[key];
+  if (target.location === undefined && stored.location !== undefined) target.location = stored.location;
   if (target.metadata === undefined && stored.metadata !== undefined) target.metadata = stored.metadata;
   if (target.chunkCount === 0 && stored.chunkCount > 0) target.chunks = stored.chunks;
 }

@@ -4,7 +4,7 @@
  * recomputed in float64 from the stored embeddings, so they equal what weft's `DocumentArray.match` reports and
  * compare across shards whatever precision the graph search used.
  */
-import { BadArgumentError, BadDocumentError, type Document, type NdArray } from 'weft';
+import { BadArgumentError, BadDocumentError, type Document, halfToFloat, type NdArray } from 'weft';
 import type { IndexMetric } from './options.js';
 
 /** usearch's name for each metric (its `l2sq` is the squared distance; scores take the root). */
@@ -91,14 +91,4 @@ export function exactScore(metric: IndexMetric, q: ScoringQuery, x: ArrayLike<nu
   if (metric === 'ip') return dot;
   const denom = q.norm * Math.sqrt(xx);
   return denom > 0 ? 1 - dot / denom : 1;
-}
-
-/** IEEE 754 half-precision bits to a number. */
-function halfToFloat(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >> 10) & 0x1f;
-  const frac = h & 0x3ff;
-  if (exp === 0) return sign * frac * 2 ** -24;
-  if (exp === 0x1f) return frac ? Number.NaN : sign * Number.POSITIVE_INFINITY;
-  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
 }

@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import * as ort from 'onnxruntime-node';
+import { seededRandom } from 'weft/testing';
 import { scenePng } from '../../test/fixtures/scenes.js';
 import { KerasReference } from '../../test/reference/keras-reference.js';
-import { rng, writeSyntheticModel } from '../../test/reference/synthetic-model.js';
+import { writeSyntheticModel } from '../../test/reference/synthetic-model.js';
 import { preprocessBytes } from '../image/index.js';
 import { samePadding } from './convert-spatial.js';
 import { convertKerasModel } from './keras-to-onnx.js';
@@ -62,7 +63,7 @@ describe('Keras -> ONNX converter on a synthetic model', () => {
 
   it('matches the float64 reference on every output', async () => {
     const s = await session(encodeOnnxModel(converted.model));
-    const random = rng(99);
+    const random = seededRandom(99);
     const n = 3;
     const [h, w, c] = converted.input.shape as [number, number, number];
     const images = Array.from({ length: n }, () => Float64Array.from({ length: h * w * c }, () => random()));

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { runInNewContext } from 'node:vm';
-import { ExecutorLoadError } from 'weft';
+import { ExecutorLoadError, halfToFloat } from 'weft';
 
 /** One entry of a tfjs `weightsManifest` group. */
 export interface WeightSpec {
@@ -181,13 +181,4 @@ function decodeWeight(bytes: Buffer, offset: number, spec: WeightSpec): { data: 
     for (let i = 0; i < n; i++) data[i] = view.getFloat32(i * 4, true);
   }
   return { data, byteLength };
-}
-
-function halfToFloat(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >> 10) & 0x1f;
-  const frac = h & 0x3ff;
-  if (exp === 0) return sign * 2 ** -14 * (frac / 1024);
-  if (exp === 0x1f) return frac ? Number.NaN : sign * Number.POSITIVE_INFINITY;
-  return sign * 2 ** (exp - 15) * (1 + frac / 1024);
 }

@@ -6,6 +6,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { seededRandom } from 'weft/testing';
 import type { ReferenceModelJson } from './keras-reference.js';
 
 type Spec = [name: string, cls: string, config: Record<string, unknown>, inputs: string[]];
@@ -76,24 +77,12 @@ function bnWeights(layer: string, c: number, scale: boolean, center: boolean): [
   ];
 }
 
-/** Deterministic pseudo-random numbers in [0, 1). */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Write the model to `dir` (model.json + weights.bin); returns its JSON and the exact weight values. */
 export function writeSyntheticModel(
   dir: string,
   seed = 7,
 ): { json: ReferenceModelJson; weights: Map<string, Float64Array> } {
-  const random = rng(seed);
+  const random = seededRandom(seed);
   const weights = new Map<string, Float64Array>();
   const manifest: Record<string, unknown>[] = [];
   const chunks: Buffer[] = [];

@@ -52,6 +52,9 @@ describe('weft command line', () => {
         /--graph-description must be JSON/,
       ],
       [['ping', 'executor'], /say where the executor is/],
+      [['head', '--deployment', 'enc'], /--connection-list is required/],
+      [['head', '--deployment', 'enc', '--connection-list', '[1]'], /--connection-list must be a JSON object/],
+      [['export', 'flowchart', 'flow.yml'], /needs <flow\.yml> and an output file/],
       [['ping', 'executor', '127.0.0.1:1', '--attempts', '0'], /--attempts must be an integer ≥ 1/],
     ];
     for (const [argv, message] of cases) {
@@ -84,7 +87,9 @@ describe('weft gateway arguments', () => {
       prefetch: '10',
       'timeout-send': '500',
       retries: '2',
+      'protocol-options': '{"cors":true,"title":"T"}',
     });
+    assert.deepEqual(config.protocolOptions, { cors: true, title: 'T' });
     assert.deepEqual(config.graph, JSON.parse(graph));
     assert.deepEqual(config.addresses, { a: ['127.0.0.1:5001', '127.0.0.1:5002'], b: ['grpc://10.0.0.2:5003'] });
     assert.deepEqual(config.conditions, { b: { tags__kind: 'x' } });

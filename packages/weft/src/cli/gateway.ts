@@ -24,6 +24,7 @@ const OPTIONS = {
   name: { type: 'string' },
   'ssl-certfile': { type: 'string' },
   'ssl-keyfile': { type: 'string' },
+  'protocol-options': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -56,6 +57,8 @@ Options:
   --ssl-certfile <file>           PEM certificate (chain): every protocol serves TLS (grpcs, https, wss);
                                   the hops to executors stay plain
   --ssl-keyfile <file>            PEM private key of that certificate (required with --ssl-certfile)
+  --protocol-options <json>       the Flow's HTTP options, e.g. '{"cors":true,"title":"Shop the look"}'
+                                  (cors, title, description, noDebugEndpoints, noCrudEndpoints, …)
   -h, --help                      show this help
 
 Example:
@@ -130,6 +133,9 @@ export function gatewayConfigFromFlags(values: ParsedFlags<typeof OPTIONS>['valu
     protocols: protocols.map((protocol, i) => ({ protocol, port: ports[i] ?? 0 })),
     ...(values['ssl-certfile'] !== undefined ? { sslCertfile: values['ssl-certfile'] } : {}),
     ...(values['ssl-keyfile'] !== undefined ? { sslKeyfile: values['ssl-keyfile'] } : {}),
+    ...(values['protocol-options'] !== undefined
+      ? { protocolOptions: json(values['protocol-options'], 'protocol-options', 'option → value') }
+      : {}),
   };
   try {
     return parseGatewayConfig(input);

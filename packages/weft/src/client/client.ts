@@ -6,6 +6,7 @@
  */
 import { Document, DocumentArray, type DocumentInit, type JsonObject } from '../document/index.js';
 import { BadArgumentError, errorFromStatus, type Status, StatusCode, UnsupportedError } from '../errors/index.js';
+import { type BackoffOptions, backoffBefore, formatHostPort, pause } from '../networking/index.js';
 import {
   type DataRequest,
   type JinaInfo,
@@ -37,8 +38,11 @@ export interface ClientOptions {
 export interface RetryOptions {
   /** Total tries for a transport failure (default 1: no retry). */
   maxAttempts?: number;
+  /** The pause before the second try, in ms (default 500); each later pause is `backoffMultiplier` times longer. */
   initialBackoff?: number;
+  /** The longest pause between tries, in ms (default 5000). */
   maxBackoff?: number;
+  /** Growth of the pause from one try to the next (default 1.5). */
   backoffMultiplier?: number;
 }
 
@@ -232,17 +236,18 @@ export class Client {
     options: PostOptions,
   ): AsyncGenerator<{ res: DataRequest; index: number }> {
     const maxAttempts = Math.max(1, options.maxAttempts ?? 1);
-    let backoff = options.initialBackoff ?? 500;
-    const wait = async (): Promise<void> => {
-      await new Promise((r) => setTimeout(r, backoff));
-      backoff = Math.min(options.maxBackoff ?? 5000, backoff * (options.backoffMultiplier ?? 1.5));
+    const backoff: BackoffOptions = {
+      initialMs: options.initialBackoff ?? 500,
+      maxMs: options.maxBackoff ?? 5000,
+      multiplier: options.backoffMultiplier ?? 1.5,
     };
+    // tries made so far, which is also the 0-based number of the next one
     let attempt = 1;
     if (maxAttempts > 1) {
       // a gateway that is not up yet: wait for it with back-off before sending anything
       while (!(await this.transport.isReady(Math.min(3000, options.maxBackoff ?? 3000))) && attempt < maxAttempts) {
+        await pause(backoffBefore(attempt, backoff));
         attempt++;
-        await wait();
       }
     }
     // arrays can be sent again after a transport failure; generators cannot
@@ -254,7 +259,7 @@ export class Client {
         ? { total: Math.max(1, Math.ceil((knownLength(inputs) as number) / requestSize)) }
         : {}),
     });
-    const gateway = `${this.protocol} gateway at ${this.host}:${this.port}`;
+    const gateway = `${this.protocol} gateway at ${formatHostPort(this.host, this.port)}`;
     try {
       for (; ; attempt++) {
         const order = new Map<string, number>();
@@ -295,7 +300,7 @@ export class Client {
           abort.abort(err);
           if (attempt >= maxAttempts || received > 0 || !replayable || !isRetryable(err)) throw err;
           progress.reset();
-          await wait();
+          await pause(backoffBefore(attempt, backoff));
         }
       }
     } finally {

@@ -4,7 +4,7 @@
  */
 import { credentials } from '@grpc/grpc-js';
 import { type Status, StatusCode } from '../errors/index.js';
-import { type CallOptions, RuntimeClient } from '../networking/index.js';
+import { type CallOptions, formatHostPort, RuntimeClient } from '../networking/index.js';
 import type { DataRequest, JinaInfo, SingleDocumentRequest } from '../request/index.js';
 import { caBundle, explainConnectionFailure, type TlsContext } from './tls.js';
 import type { StreamCallOptions, Transport, TransportTarget } from './transport.js';
@@ -15,7 +15,7 @@ export class GrpcTransport implements Transport {
   readonly #tls: TlsContext;
 
   constructor(target: TransportTarget) {
-    const address = `${target.host}:${target.port}`;
+    const address = formatHostPort(target.host, target.port);
     this.#tls = { tls: target.tls, url: `${target.tls ? 'grpcs' : 'grpc'}://${address}`, schemes: ['grpc', 'grpcs'] };
     const servername = target.tlsOptions?.servername;
     this.#client = new RuntimeClient(address, {

@@ -70,6 +70,20 @@ export const executorOptionsSchema = z
     env: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String)).optional(),
     workspace: z.string().optional(),
     noReduce: z.boolean().optional(),
+    // --- deployment (read by `weft export`; a local Flow ignores them) ---
+    /** Container image of this executor in an export (default: the export's `--image`). */
+    image: z.string().min(1).optional(),
+    /** Whether the executor keeps state on disk (a StatefulSet / named volume in an export); default: see export. */
+    stateful: z.boolean().optional(),
+    /** Kubernetes-style resources of each replica, e.g. `{ requests: { cpu: '500m', memory: 1Gi }, limits: … }`. */
+    resources: z
+      .strictObject({
+        requests: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+        limits: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+      })
+      .optional(),
+    /** GPUs per replica (`nvidia.com/gpu` in Kubernetes, a device reservation in compose). */
+    gpus: z.number().int().nonnegative().optional(),
   })
   .strict();
 

@@ -1,7 +1,30 @@
-/** Field validation for Document: each check throws `BadDocumentError` naming the field. */
+/**
+ * Document's field names (the scalar ones, and Jina's JSON key of each field named differently) and field
+ * validation: each check throws `BadDocumentError` naming the field.
+ */
 import { BadDocumentError } from '../errors/index.js';
+import { isPlainObject } from '../wire/index.js';
 import type { NamedScore } from './document.js';
-import { isPlainObject } from './json-value.js';
+
+/**
+ * The scalar fields of a Document: a string or number each, copied by value (`location`, a number list, is not
+ * one). Cloning, reducing, JSON, filters and the vector indexer's `/fill` walk this one list.
+ * @example for (const f of SCALAR_FIELDS) if (doc[f] !== undefined) copy[f] = doc[f];
+ */
+export const SCALAR_FIELDS = [
+  'uri',
+  'mimeType',
+  'modality',
+  'parentId',
+  'granularity',
+  'adjacency',
+  'weight',
+  'offset',
+] as const;
+export type ScalarField = (typeof SCALAR_FIELDS)[number];
+
+/** Jina's JSON (snake_case) key of each Document field whose weft name differs. */
+export const JINA_FIELD_KEYS = { mimeType: 'mime_type', parentId: 'parent_id', metadata: '_metadata' } as const;
 
 export function checkString(value: unknown, field: string): string {
   if (typeof value !== 'string') {

@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { BadDocumentError } from '../errors/index.js';
+import { assertJsonObject, cloneJson, isPlainObject, type JsonObject } from '../wire/index.js';
 import { DocumentArray } from './document-array.js';
 import {
   checkBlob,
@@ -13,9 +14,9 @@ import {
   checkUint32,
   cloneScores,
   normalizeScores,
+  SCALAR_FIELDS,
 } from './document-fields.js';
 import { type DocumentJson, documentFromJson, documentToJson } from './json-codec.js';
-import { assertJsonObject, cloneJson, isPlainObject, type JsonObject } from './json-value.js';
 import { type ImageTensorOptions, type LoadUriOptions, loadImageTensor, loadUri } from './load-uri.js';
 import { NdArray, type NdArrayLike } from './ndarray.js';
 import { decodeDocument, encodeDocument } from './proto-codec.js';
@@ -367,16 +368,7 @@ export class Document {
     if (this.#embedding !== undefined) d.#embedding = this.#embedding.clone();
     if (this.#tags !== undefined) d.#tags = cloneJson(this.#tags);
     if (this.metadata !== undefined) d.metadata = cloneJson(this.metadata);
-    for (const key of [
-      'uri',
-      'mimeType',
-      'modality',
-      'parentId',
-      'granularity',
-      'adjacency',
-      'weight',
-      'offset',
-    ] as const) {
+    for (const key of SCALAR_FIELDS) {
       if (this[key] !== undefined) (d as unknown as Record<string, unknown>)[key] = this[key];
     }
     if (this.location !== undefined) d.location = [...this.location];

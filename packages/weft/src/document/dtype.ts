@@ -45,6 +45,20 @@ const DTYPES: Record<string, DtypeInfo> = {
   '<u8': { ctor: BigUint64Array, itemsize: 8, bigint: true },
 };
 
+/**
+ * The number an IEEE 754 half-precision value (`<f2`, stored as its 16 raw bits) stands for; Node 20 has no
+ * Float16Array.
+ * @example halfToFloat(0x3c00) // 1; Float64Array.from(halfs, halfToFloat) decodes a whole Uint16Array
+ */
+export function halfToFloat(bits: number): number {
+  const sign = bits & 0x8000 ? -1 : 1;
+  const exp = (bits >> 10) & 0x1f;
+  const frac = bits & 0x3ff;
+  if (exp === 0) return sign * frac * 2 ** -24;
+  if (exp === 0x1f) return frac ? Number.NaN : sign * Number.POSITIVE_INFINITY;
+  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
+}
+
 /** Every dtype string weft accepts (canonical forms; `=`/`<`/`>` prefixes and `|` for 1-byte types). */
 export const SUPPORTED_DTYPES = Object.keys(DTYPES);
 

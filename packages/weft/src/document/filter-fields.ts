@@ -3,8 +3,9 @@
  * into getters, and the structural equality that `$eq`, `$in` and literal conditions use.
  */
 import { BadFilterError } from '../errors/index.js';
+import { isPlainObject } from '../wire/index.js';
 import type { Document } from './document.js';
-import { isPlainObject } from './json-value.js';
+import { JINA_FIELD_KEYS, SCALAR_FIELDS } from './document-fields.js';
 
 /** Reads the value at a path; `undefined` when any step is missing. */
 export type Getter = (doc: Document) => unknown;
@@ -13,14 +14,7 @@ const FIELDS: Record<string, Getter> = {
   id: (d) => d.id,
   text: (d) => d.text,
   blob: (d) => d.blob,
-  uri: (d) => d.uri,
-  mimeType: (d) => d.mimeType,
-  modality: (d) => d.modality,
-  parentId: (d) => d.parentId,
-  granularity: (d) => d.granularity,
-  adjacency: (d) => d.adjacency,
-  weight: (d) => d.weight,
-  offset: (d) => d.offset,
+  ...Object.fromEntries(SCALAR_FIELDS.map((f): [string, Getter] => [f, (d) => d[f]])),
   location: (d) => d.location,
   tags: (d) => (d.hasTags ? d.tags : undefined),
   metadata: (d) => d.metadata,
@@ -28,10 +22,9 @@ const FIELDS: Record<string, Getter> = {
   evaluations: (d) => nonEmpty(d.evaluations),
   contentType: (d) => d.contentType,
 };
+/** Jina's snake_case names of the fields (`mime_type`, `parent_id`, `_metadata`, `content_type`). */
 const ALIASES: Record<string, string> = {
-  mime_type: 'mimeType',
-  parent_id: 'parentId',
-  _metadata: 'metadata',
+  ...Object.fromEntries(Object.entries(JINA_FIELD_KEYS).map(([field, key]) => [key, field])),
   content_type: 'contentType',
 };
 const NOT_FILTERABLE = new Set(['embedding', 'tensor', 'chunks', 'matches', 'content']);

@@ -5,10 +5,10 @@
  * `$nor` and `$not` combine filters. A filter is compiled once into a plain predicate.
  */
 import { BadFilterError } from '../errors/index.js';
+import { isPlainObject } from '../wire/index.js';
 import type { Document } from './document.js';
 import { DocumentArray } from './document-array.js';
 import { compilePath, deepEqual } from './filter-fields.js';
-import { isPlainObject } from './json-value.js';
 
 /** A Mongo-style filter, e.g. `{ tags__price: { $lt: 10 }, text: { $regex: '^a' } }`. */
 export type Filter = Record<string, unknown>;

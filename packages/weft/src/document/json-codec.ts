@@ -4,9 +4,10 @@
  * accepts camelCase keys, `null` for absent fields, and a tensor given as `{ buffer (base64), shape, dtype }`.
  */
 import { BadDocumentError, DecodeError } from '../errors/index.js';
+import { isPlainObject, type JsonObject, type JsonValue } from '../wire/index.js';
 import { Document, type DocumentInit, type NamedScore } from './document.js';
 import { DocumentArray } from './document-array.js';
-import { isPlainObject, type JsonObject, type JsonValue } from './json-value.js';
+import { JINA_FIELD_KEYS, SCALAR_FIELDS } from './document-fields.js';
 import { NdArray, type NestedNumbers } from './ndarray.js';
 
 /** One document in Jina's JSON shape. */
@@ -49,20 +50,16 @@ export function documentToJson(doc: Document): DocumentJson {
     out.blob = Buffer.from(doc.blob.buffer, doc.blob.byteOffset, doc.blob.byteLength).toString('base64');
   if (doc.tensor !== undefined) out.tensor = doc.tensor.toList();
   if (doc.embedding !== undefined) out.embedding = doc.embedding.toList();
-  if (doc.uri !== undefined) out.uri = doc.uri;
-  if (doc.mimeType !== undefined) out.mime_type = doc.mimeType;
-  if (doc.modality !== undefined) out.modality = doc.modality;
+  for (const key of SCALAR_FIELDS) {
+    const value = doc[key];
+    if (value !== undefined) out[jinaKey(key)] = value;
+  }
+  if (doc.location !== undefined) out.location = doc.location;
   if (doc.hasTags) out.tags = doc.tags;
   if (doc.chunkCount > 0) out.chunks = doc.chunks.map(documentToJson);
   if (doc.matchCount > 0) out.matches = doc.matches.map(documentToJson);
   if (Object.keys(doc.scores).length > 0) out.scores = scoresToJson(doc.scores);
   if (Object.keys(doc.evaluations).length > 0) out.evaluations = scoresToJson(doc.evaluations);
-  if (doc.parentId !== undefined) out.parent_id = doc.parentId;
-  if (doc.granularity !== undefined) out.granularity = doc.granularity;
-  if (doc.adjacency !== undefined) out.adjacency = doc.adjacency;
-  if (doc.weight !== undefined) out.weight = doc.weight;
-  if (doc.offset !== undefined) out.offset = doc.offset;
-  if (doc.location !== undefined) out.location = doc.location;
   if (doc.metadata !== undefined) out._metadata = doc.metadata;
   return out;
 }
@@ -71,31 +68,38 @@ export function documentArrayToJson(da: DocumentArray): DocumentJson[] {
   return da.map(documentToJson);
 }
 
-const KEY_ALIASES: Record<string, keyof DocumentInit> = {
-  id: 'id',
-  text: 'text',
-  blob: 'blob',
-  tensor: 'tensor',
-  embedding: 'embedding',
-  uri: 'uri',
-  mime_type: 'mimeType',
-  mimeType: 'mimeType',
-  modality: 'modality',
-  tags: 'tags',
-  chunks: 'chunks',
-  matches: 'matches',
-  scores: 'scores',
-  evaluations: 'evaluations',
-  parent_id: 'parentId',
-  parentId: 'parentId',
-  granularity: 'granularity',
-  adjacency: 'adjacency',
-  weight: 'weight',
-  offset: 'offset',
-  location: 'location',
-  _metadata: 'metadata',
-  metadata: 'metadata',
-};
+const INIT_FIELDS: readonly (keyof DocumentInit)[] = [
+  'id',
+  'text',
+  'blob',
+  'tensor',
+  'embedding',
+  ...SCALAR_FIELDS,
+  'location',
+  'tags',
+  'chunks',
+  'matches',
+  'scores',
+  'evaluations',
+  'metadata',
+];
+
+/** Every key a JSON document may use (Jina's snake_case one, and weft's camelCase one) → the DocumentInit field. */
+const KEY_ALIASES: Record<string, keyof DocumentInit> = Object.fromEntries(
+  INIT_FIELDS.flatMap((f) =>
+    jinaKey(f) === f
+      ? [[f, f]]
+      : [
+          [jinaKey(f), f],
+          [f, f],
+        ],
+  ),
+);
+
+/** Jina's JSON key of a Document field. */
+function jinaKey(field: string): string {
+  return (JINA_FIELD_KEYS as Record<string, string>)[field] ?? field;
+}
 
 /**
  * JSON object (or string) → Document. Field errors throw `BadDocumentError` naming the path

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { WeftError } from '../errors/index.js';
+import { seededRandom } from '../testing/index.js';
 import { Document } from './document.js';
 import { DocumentArray } from './document-array.js';
 import { findByVector, type Metric } from './match.js';
@@ -9,16 +10,6 @@ import { NdArray } from './ndarray.js';
 const METRICS: Metric[] = ['cosine', 'euclidean', 'sqeuclidean', 'dot'];
 const TOL = 1e-5;
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function randomDocs(
   n: number,
   d: number,
@@ -26,7 +17,7 @@ function randomDocs(
   prefix: string,
   Ctor: Float32ArrayConstructor | Float64ArrayConstructor = Float32Array,
 ): DocumentArray {
-  const rnd = mulberry32(seed);
+  const rnd = seededRandom(seed);
   const da = new DocumentArray();
   for (let i = 0; i < n; i++) {
     const e = new Ctor(d);

@@ -1,18 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { seededRandom } from '../testing/index.js';
 import { dot, inverseNorms, scanDot, scanSqDist, sqDist } from './metrics.js';
 import { simdWorkspace } from './simd-kernels.js';
 import { TopK } from './top-k.js';
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomRows(count: number, d: number, rnd: () => number): Float32Array {
   const out = new Float32Array(count * d);
@@ -78,7 +69,7 @@ const SHAPES: [m: number, n: number, d: number, k: number][] = [
 describe('match kernels', () => {
   for (const kind of ['cosine', 'dot', 'sqdist'] as const) {
     it(`${kind}: JS and SIMD kernels select the same rows as a reference`, () => {
-      const rnd = mulberry32(kind.length);
+      const rnd = seededRandom(kind.length);
       for (const [m, n, d, k] of SHAPES) {
         const Q = randomRows(m, d, rnd);
         const X = randomRows(n, d, rnd);
@@ -113,7 +104,7 @@ describe('match kernels', () => {
   }
 
   it('dot and sqDist agree with plain loops, including the unrolled remainder', () => {
-    const rnd = mulberry32(3);
+    const rnd = seededRandom(3);
     for (const d of [0, 1, 3, 4, 5, 8, 31]) {
       const a = randomRows(1, d, rnd);
       const b = new Float64Array(randomRows(1, d, rnd));
@@ -138,7 +129,7 @@ describe('TopK', () => {
       [16, 1, 4],
       [17, 600, 40],
     ] as const) {
-      const rnd = mulberry32(seed);
+      const rnd = seededRandom(seed);
       const keys = Array.from({ length: 500 }, () => Math.floor(rnd() * distinct)); // many ties
       const top = new TopK(2, cap);
       keys.forEach((k, id) => {

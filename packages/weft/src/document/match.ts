@@ -8,7 +8,7 @@
 import { BadArgumentError } from '../errors/index.js';
 import { Document } from './document.js';
 import { DocumentArray } from './document-array.js';
-import { isTypedArray, type TypedArray } from './dtype.js';
+import { halfToFloat, isTypedArray, type TypedArray } from './dtype.js';
 import { inverseNorms, scanDot, scanSqDist, type Vectors } from './metrics.js';
 import { NdArray } from './ndarray.js';
 import { simdWorkspace } from './simd-kernels.js';
@@ -213,16 +213,6 @@ function pack<T extends Vectors>(embeddings: readonly NdArray[], d: number, out:
 
 function isWide(e: NdArray): boolean {
   return WIDE_DTYPES.has(e.dtype);
-}
-
-/** IEEE 754 half-precision bits to a number. */
-function halfToFloat(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >> 10) & 0x1f;
-  const frac = h & 0x3ff;
-  if (exp === 0) return sign * frac * 2 ** -24;
-  if (exp === 0x1f) return frac ? Number.NaN : sign * Number.POSITIVE_INFINITY;
-  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
 }
 
 /** The single vector a `find()` query stands for. */

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { halfToFloat } from './dtype.js';
 import { NdArray } from './ndarray.js';
 
 function code(fn: () => unknown): string | undefined {
@@ -110,6 +111,17 @@ describe('NdArray', () => {
       })(),
       /shape \[3\] needs 3 elements but the buffer holds 8 bytes/,
     );
+  });
+
+  it('reads half floats (<f2, kept as raw bits) as the numbers they stand for', () => {
+    const bits = new Uint16Array([0x3c00, 0xc000, 0x3800, 0x0001, 0x7c00, 0xfc00, 0x7e00, 0x8000]);
+    const a = new NdArray(bits, [2, 4], '<f2');
+    assert.deepEqual(a.toList(), [
+      [1, -2, 0.5, 2 ** -24],
+      [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NaN, -0],
+    ]);
+    assert.equal(a.get(2), 0.5);
+    assert.deepEqual(Array.from(bits, halfToFloat).slice(0, 3), [1, -2, 0.5]);
   });
 
   it('row() views a row of a 2-d array', () => {

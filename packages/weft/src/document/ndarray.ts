@@ -4,7 +4,16 @@
  * copying when they are aligned.
  */
 import { BadNdArrayError } from '../errors/index.js';
-import { bytesOf, ctorOf, dtypeOf, isTypedArray, parseDtype, type TypedArray, viewBytes } from './dtype.js';
+import {
+  bytesOf,
+  ctorOf,
+  dtypeOf,
+  halfToFloat,
+  isTypedArray,
+  parseDtype,
+  type TypedArray,
+  viewBytes,
+} from './dtype.js';
 
 /** A number, or a list of (lists of…) numbers. */
 export type NestedNumbers = number | NestedNumbers[];
@@ -110,9 +119,9 @@ export class NdArray<T extends TypedArray = TypedArray> {
     return this.shape.length;
   }
 
-  /** Element `i` of a flat view, as a number. */
+  /** Element `i` of a flat view, as a number (half floats decoded). */
   get(i: number): number {
-    return Number(this.data[i]);
+    return this.dtype === '<f2' ? halfToFloat(this.data[i] as number) : Number(this.data[i]);
   }
 
   /** Row `i` of a 2-d array (a view, no copy). */
@@ -122,9 +131,12 @@ export class NdArray<T extends TypedArray = TypedArray> {
     return NdArray.#trusted(sub, this.shape.slice(1), this.dtype) as NdArray<T>;
   }
 
-  /** Nested lists of numbers in the array's shape, as Jina's JSON shape has it. */
+  /** Nested lists of numbers in the array's shape, as Jina's JSON shape has it (half floats decoded). */
   toList(): NestedNumbers {
-    const values = Array.from(this.data as ArrayLike<number | bigint>, Number);
+    const values = Array.from(
+      this.data as ArrayLike<number | bigint>,
+      this.dtype === '<f2' ? (v) => halfToFloat(v as number) : Number,
+    );
     if (this.shape.length === 0) return values[0] ?? 0;
     return nest(values, this.shape, 0, 0).value;
   }

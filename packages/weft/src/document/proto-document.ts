@@ -8,6 +8,7 @@
 import { BadDocumentError } from '../errors/index.js';
 import {
   delimitedSize,
+  type JsonObject,
   type ProtoReader,
   type ProtoWriter,
   readStruct,
@@ -21,7 +22,6 @@ import {
 } from '../wire/index.js';
 import { Document, type NamedScore } from './document.js';
 import { DocumentArray } from './document-array.js';
-import type { JsonObject } from './json-value.js';
 import type { NdArray } from './ndarray.js';
 import { readNdArray, sizeNdArray, writeNdArray } from './proto-ndarray.js';
 import { readNamedScoreEntry, sizeScores, writeScores } from './proto-scores.js';

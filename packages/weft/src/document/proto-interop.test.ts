@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
+import type { JsonObject, JsonValue } from '../wire/index.js';
 import { Document } from './document.js';
 import { DocumentArray } from './document-array.js';
-import type { JsonObject, JsonValue } from './json-value.js';
 import { NdArray } from './ndarray.js';
 
 const PROTO = fileURLToPath(new URL('../../../../proto/docarray.proto', import.meta.url));

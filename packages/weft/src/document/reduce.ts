@@ -9,17 +9,7 @@
 
 import type { Document } from './document.js';
 import type { DocumentArray } from './document-array.js';
-
-const SCALAR_FIELDS = [
-  'uri',
-  'mimeType',
-  'modality',
-  'parentId',
-  'granularity',
-  'adjacency',
-  'weight',
-  'offset',
-] as const;
+import { SCALAR_FIELDS } from './document-fields.js';
 
 /** Merge `right` into `left` in place. */
 export function reduceArrays(left: DocumentArray, right: DocumentArray): void {

@@ -5,8 +5,7 @@
  * request) they run once per document and the answer holds everything they yielded, in order.
  * Worker runtimes wrap it with a network protocol; tests and `weft/testing` use it directly.
  */
-import { Document, DocumentArray, type JsonObject } from '../document/index.js';
-import { isPlainObject } from '../document/json-value.js';
+import { Document, DocumentArray, isPlainObject, type JsonObject } from '../document/index.js';
 import { ExecutorReturnError } from '../errors/index.js';
 import { BatchQueue } from './batch-queue.js';
 import { DRY_RUN_ENDPOINT } from './endpoint-table.js';

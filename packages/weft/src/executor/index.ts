@@ -23,7 +23,7 @@ export {
   type StreamArgs,
 } from './executor.js';
 export { ExecutorRunner, type InvokeRequest, type InvokeResult, type StreamRequest } from './executor-runner.js';
-export { type ExecutorYaml, parseExecutorYaml } from './executor-yaml.js';
+export { type ExecutorYaml, executorYamlSchema, parseExecutorYaml } from './executor-yaml.js';
 export { RESULTS_KEY, specificParams } from './params.js';
 export { BUILTIN_EXECUTORS, type ExecutorClass, lookupExecutor, registerExecutor } from './registry.js';
 export { type ResolvedExecutor, type ResolveOptions, resolveUses, type Uses } from './uses.js';

@@ -10,6 +10,7 @@ import { DeadlineExceededError, UnavailableError } from '../errors/index.js';
 import type { DataRequest, Endpoints, SingleDocumentRequest } from '../request/index.js';
 import { type BalancingStrategy, type ReplicaView, resolveStrategy } from './balancing/index.js';
 import type { TransportPreference } from './native/index.js';
+import { type BackoffOptions, backoffBefore, pause, triesFor } from './retry.js';
 import { type CallOptions, RuntimeClient } from './runtime-client.js';
 
 export interface ConnectionPoolOptions {
@@ -49,7 +50,7 @@ export class ConnectionPool {
   readonly #strategy: BalancingStrategy;
   readonly #retries: number;
   readonly #timeoutMs: number | undefined;
-  readonly #backoffMs: number;
+  readonly #backoff: BackoffOptions;
   #endpoints: Promise<Endpoints> | undefined;
 
   /** @example const pool = new ConnectionPool({ name: 'encoder', addresses: ['127.0.0.1:50001', '127.0.0.1:50002'] }) */
@@ -73,7 +74,7 @@ export class ConnectionPool {
     this.#strategy = typeof strategy === 'string' ? resolveStrategy(strategy) : strategy;
     this.#retries = options.retries ?? -1;
     this.#timeoutMs = options.timeoutMs;
-    this.#backoffMs = options.retryBackoffMs ?? 50;
+    this.#backoff = { initialMs: options.retryBackoffMs ?? 50, maxMs: 1000 };
   }
 
   /** The replicas as strategies see them. */
@@ -112,13 +113,13 @@ export class ConnectionPool {
     options: Omit<SendOptions, 'onTrailers'> & { signal?: AbortSignal } = {},
   ): AsyncGenerator<SingleDocumentRequest> {
     const n = this.#replicas.length;
-    const retries = options.retries ?? this.#retries;
-    const tries = retries < 0 ? Math.max(3, n) : retries + 1;
+    const tries = triesFor(options.retries ?? this.#retries, n);
     const order = this.#order();
     const failures: string[] = [];
     let last: unknown;
     for (let attempt = 0; attempt < tries && !options.signal?.aborted; attempt++) {
-      if (attempt >= n && attempt % n === 0) await pause(Math.min(1000, this.#backoffMs * 2 ** (attempt / n - 1)));
+      const wait = backoffBefore(attempt, this.#backoff, n);
+      if (wait > 0) await pause(wait, options.signal);
       const replica = this.#replicas[order[attempt % n] as number] as Replica;
       let answered = false;
       replica.inFlight++;
@@ -171,14 +172,14 @@ export class ConnectionPool {
     options: SendOptions = {},
   ): Promise<T> {
     const n = this.#replicas.length;
-    const retries = options.retries ?? this.#retries;
-    const tries = retries < 0 ? Math.max(3, n) : retries + 1;
+    const tries = triesFor(options.retries ?? this.#retries, n);
     const order = this.#order();
     const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
     const failures: string[] = [];
     let last: unknown;
     for (let attempt = 0; attempt < tries; attempt++) {
-      if (attempt >= n && attempt % n === 0) await pause(Math.min(1000, this.#backoffMs * 2 ** (attempt / n - 1)));
+      const wait = backoffBefore(attempt, this.#backoff, n);
+      if (wait > 0) await pause(wait);
       const replica = this.#replicas[order[attempt % n] as number] as Replica;
       if (options.deadline !== undefined && Date.now() >= options.deadline) break;
       replica.inFlight++;
@@ -220,8 +221,4 @@ export class ConnectionPool {
     const healthy = rotation.filter((i, k) => k === 0 || views[i]?.healthy);
     return [...healthy, ...rotation.filter((i) => !healthy.includes(i))];
   }
-}
-
-function pause(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

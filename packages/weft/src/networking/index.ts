@@ -1,8 +1,8 @@
 /**
  * Networking between runtimes: a client per runtime address (gRPC, or weft's native transport between weft
- * runtimes), the jina service definitions with weft's codecs, the transport-neutral RuntimeService servers
- * implement once for both transports, connection pools over replicas with pluggable selection strategies,
- * retries and timeouts.
+ * runtimes), the one table of the jina services with weft's codecs (for clients and servers), the one health
+ * codec, the transport-neutral RuntimeService servers implement once for both transports, connection pools over
+ * replicas with pluggable selection strategies, retries and timeouts.
  */
 export {
   type BalancingStrategy,
@@ -27,20 +27,21 @@ export {
   type HealthCheckRequest,
   type ServingStatus,
 } from './health-codec.js';
+export { formatHost, formatHostPort, parseHostPort } from './host-port.js';
 export {
   asBuffer,
-  GATEWAY_SERVICES,
+  HEALTH_SERVICE_NAME,
   JINA_METHODS,
   JINA_RAW_SERVICES,
   JINA_SERVICE_NAMES,
   JINA_SERVICES,
-  SINGLE_DOCUMENT_RAW_SERVICE,
+  type JinaServiceName,
+  REFLECTION_SERVICE_NAMES,
 } from './jina-services.js';
 export {
   FrameFormatError,
   FrameReader,
   FrameWriter,
-  formatHostPort,
   NATIVE_ADDRESS_KEY,
   NativeConnection,
   NativeRoute,
@@ -49,6 +50,7 @@ export {
   TRANSPORT_ENV,
   type TransportPreference,
 } from './native/index.js';
+export { type BackoffOptions, backoffBefore, pause, triesFor } from './retry.js';
 export { type Connectivity, RuntimeClient, type RuntimeClientOptions, type TransportState } from './runtime-client.js';
 export {
   grpcContext,

@@ -4,6 +4,7 @@
  * each with its runtime name, a human label, its port (and the port of its native transport, when given) and the
  * JSON configuration its process reads.
  */
+import { formatHostPort } from '../networking/index.js';
 import type { HeadConfig, HeadTargetConfig } from '../runtime/head/index.js';
 import type { DeploymentOptions } from './deployment-options.js';
 import type { ChildUses } from './uses-spec.js';
@@ -101,7 +102,7 @@ export function planDeployment(input: PlanInput): DeploymentPlan {
         shardId,
         replicaId,
         port,
-        address: `${dial}:${port}`,
+        address: formatHostPort(dial, port),
         config: {
           ...common,
           uses: input.uses,
@@ -127,7 +128,7 @@ export function planDeployment(input: PlanInput): DeploymentPlan {
       name: runtimeName,
       label: `${role.replace('-', '_')} executor of '${name}'`,
       port,
-      address: `${dial}:${port}`,
+      address: formatHostPort(dial, port),
       config: {
         host,
         cwd: input.cwd,
@@ -175,7 +176,7 @@ export function planDeployment(input: PlanInput): DeploymentPlan {
     name: headConfig.name,
     label: `head of '${name}'`,
     port: headPort,
-    address: `${dial}:${headPort}`,
+    address: formatHostPort(dial, headPort),
     config: headConfig as unknown as Record<string, unknown>,
   };
   runtimes.push(headRuntime);

@@ -11,7 +11,7 @@
 import { EventEmitter } from 'node:events';
 import { configErrorFromZod } from '../config/index.js';
 import { type Document, DocumentArray, type DocumentInit, type JsonObject } from '../document/index.js';
-import { errorFromStatus, StartupError, WeftError } from '../errors/index.js';
+import { errorFromStatus, NotStartedError, StartupError } from '../errors/index.js';
 import { callerModule, offerForCapture, pauseForCapture } from '../executor/index.js';
 import { RuntimeClient } from '../networking/index.js';
 import { DataRequest } from '../request/index.js';
@@ -82,19 +82,19 @@ export class Deployment extends EventEmitter {
 
   /** `host:port` callers reach the deployment on (known once started). */
   get address(): string {
-    if (!this.#plan) throw new WeftError(`Deployment '${this.name}' is not started: await dep.start() first`);
+    if (!this.#plan) throw new NotStartedError(`Deployment '${this.name}' is not started: await dep.start() first`);
     return this.#plan.entry.address;
   }
 
   /** The port callers reach the deployment on (known once started). */
   get port(): number {
-    if (!this.#plan) throw new WeftError(`Deployment '${this.name}' is not started: await dep.start() first`);
+    if (!this.#plan) throw new NotStartedError(`Deployment '${this.name}' is not started: await dep.start() first`);
     return this.#plan.entry.port;
   }
 
   /** A client to the deployment's address (its head, or its only worker). */
   get client(): RuntimeClient {
-    if (!this.#client) throw new WeftError(`Deployment '${this.name}' is not started: await dep.start() first`);
+    if (!this.#client) throw new NotStartedError(`Deployment '${this.name}' is not started: await dep.start() first`);
     return this.#client;
   }
 
@@ -188,7 +188,7 @@ export class Deployment extends EventEmitter {
     this.#plan = plan;
     this.#processes = plan.runtimes.map((r) => this.#process(r));
     try {
-      await allOrFirstFailure(this.#processes.map((p) => p.start()));
+      await Promise.all(this.#processes.map((p) => p.start()));
     } catch (err) {
       // the ones that did start get a short grace to close their executors; the rest are killed
       const grace = Math.min(2000, this.options.closeTimeoutMs ?? 10_000);
@@ -237,17 +237,4 @@ export class Deployment extends EventEmitter {
     await Promise.allSettled(heads.map((p) => p.stop(grace)));
     await Promise.allSettled(this.#processes.filter((p) => !heads.includes(p)).map((p) => p.stop(grace)));
   }
-}
-
-/** Resolve when every promise resolved; reject as soon as one rejects. */
-function allOrFirstFailure(promises: Promise<void>[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let left = promises.length;
-    if (left === 0) resolve();
-    for (const p of promises) {
-      p.then(() => {
-        if (--left === 0) resolve();
-      }, reject);
-    }
-  });
 }

@@ -7,6 +7,7 @@
 import type { ClientTlsOptions } from '../client/index.js';
 import type { FlowExecutorOptions, FlowOptions } from '../config/index.js';
 import { ConfigError, StartupError } from '../errors/index.js';
+import { formatHost, formatHostPort } from '../networking/index.js';
 import {
   GATEWAY_CONFIG_ENV,
   type GatewayConfigInput,
@@ -111,7 +112,7 @@ export async function startFlowRuntimes(
     name: 'gateway',
     entry: gatewayEntry(),
     env: gatewayEnv(flow, gatewayConfig),
-    address: `${dial}:${(grpc ?? ports[0])?.port}`,
+    address: formatHostPort(dialHost, (grpc ?? ports[0])?.port as number),
     // a TLS gRPC port would need the Client's trust settings to be health-checked; the IPC `ready` comes after
     // every protocol is bound anyway
     healthCheck: grpc !== undefined && tls === undefined,
@@ -128,7 +129,7 @@ export async function startFlowRuntimes(
     }),
   ];
   try {
-    await allOrFirstFailure(starting);
+    await Promise.all(starting);
   } catch (err) {
     await Promise.allSettled([gateway.stop(2000), ...[...deployments.values()].map((d) => d.close())]);
     await Promise.allSettled(starting);
@@ -152,19 +153,6 @@ export async function startFlowRuntimes(
       await Promise.allSettled([...deployments.values()].map((d) => d.close()));
     },
   };
-}
-
-/** Resolve when every promise resolved; reject as soon as one rejects. */
-function allOrFirstFailure(promises: readonly Promise<void>[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let left = promises.length;
-    if (left === 0) resolve();
-    for (const p of promises) {
-      p.then(() => {
-        if (--left === 0) resolve();
-      }, reject);
-    }
-  });
 }
 
 function deploymentOptions(flow: FlowOptions, e: FlowExecutorOptions, cwd: string): DeploymentOptions {
@@ -207,7 +195,7 @@ function externalAddresses(e: FlowExecutorOptions): string[] {
       `external executor '${e.name}' lists ${hosts.length} hosts and ${ports.length} ports; give one host or one per port`,
     );
   }
-  return ports.map((p, i) => `${(hosts.length === 1 ? hosts[0] : hosts[i]) as string}:${p}`);
+  return ports.map((p, i) => formatHostPort((hosts.length === 1 ? hosts[0] : hosts[i]) as string, p));
 }
 
 function protocolOptions(flow: FlowOptions): Record<string, unknown> {
@@ -230,11 +218,6 @@ function gatewayEnv(flow: FlowOptions, config: GatewayConfigInput): NodeJS.Proce
   env[GATEWAY_CONFIG_ENV] = JSON.stringify(config);
   delete env.NODE_TEST_CONTEXT;
   return env;
-}
-
-/** A host as it appears before `:port` (IPv6 in brackets). */
-function formatHost(host: string): string {
-  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }
 
 function asList<T>(v: T | readonly T[]): T[] {

@@ -1,9 +1,17 @@
 /**
  * Low-level protobuf wire format: a two-pass writer (sizes first, then one exactly-sized buffer), a
- * bounds-checked zero-copy reader, and google.protobuf.Struct <-> JSON. The Document codec and the Jina
+ * bounds-checked zero-copy reader, the JSON value types and google.protobuf.Struct <-> JSON. The Document codec and the Jina
  * request codec are built on these.
  */
 
+export {
+  assertJsonObject,
+  assertJsonValue,
+  cloneJson,
+  isPlainObject,
+  type JsonObject,
+  type JsonValue,
+} from './json-value.js';
 export { MAX_DEPTH, ProtoReader, withDecodeContext } from './proto-reader.js';
 export {
   delimitedSize,

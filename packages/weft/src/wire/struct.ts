@@ -4,8 +4,8 @@
  * cannot hold (undefined, functions, bigints, NaN, class instances, cycles) throw `BadDocumentError` naming
  * their path, e.g. `tags.a.b[2]`.
  */
-import type { JsonObject, JsonValue } from '../document/json-value.js';
 import { BadDocumentError } from '../errors/index.js';
+import { isPlainObject, type JsonObject, type JsonValue } from './json-value.js';
 import { ProtoReader } from './proto-reader.js';
 import {
   delimitedSize,
@@ -25,11 +25,6 @@ export const MAX_JSON_DEPTH = 64;
 /** Thrown inside the sizing pass; turned into a `BadDocumentError` with a path at the top. */
 class NotJson extends Error {}
 const NOT_JSON = new NotJson('not JSON');
-
-function isPlain(value: object): boolean {
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
 
 /** A google.protobuf.Struct message of `obj`; `path` names it in errors. */
 export function encodeStruct(obj: JsonObject, path = 'struct'): Uint8Array {
@@ -96,7 +91,7 @@ function valueSize(value: JsonValue, sizes: SizeList, depth: number): number {
     case 'object':
       if (value === null) n = 2;
       else if (Array.isArray(value)) n = delimitedSize(6, listSize(value, sizes, depth + 1));
-      else if (isPlain(value)) n = delimitedSize(5, structSize(value, sizes, depth + 1));
+      else if (isPlainObject(value)) n = delimitedSize(5, structSize(value, sizes, depth + 1));
       else throw NOT_JSON;
       break;
     default:
@@ -282,7 +277,7 @@ function findNotJson(value: unknown, path: string, depth: number): [string, stri
         }
         return undefined;
       }
-      if (!isPlain(value)) return [path, `an instance of ${value.constructor?.name ?? 'an unknown class'}`];
+      if (!isPlainObject(value)) return [path, `an instance of ${value.constructor?.name ?? 'an unknown class'}`];
       const obj = value as Record<string, unknown>;
       for (const key of Object.keys(obj)) {
         const f = findNotJson(obj[key], `${path}.${key}`, depth + 2);

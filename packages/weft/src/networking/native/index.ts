@@ -24,10 +24,8 @@ export {
 export { FrameReader, type FrameReaderOptions, type FrameSink } from './frame-reader.js';
 export { FrameWriter } from './frame-writer.js';
 export {
-  formatHostPort,
   NATIVE_ADDRESS_KEY,
   nativeTarget,
-  parseHostPort,
   TRANSPORT_ENV,
   type TransportPreference,
 } from './native-address.js';

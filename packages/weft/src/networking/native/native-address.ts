@@ -13,21 +13,9 @@ export type TransportPreference = 'auto' | 'grpc';
 /** The environment variable that forces gRPC (`WEFT_TRANSPORT=grpc`), e.g. to debug or to test compatibility. */
 export const TRANSPORT_ENV = 'WEFT_TRANSPORT';
 
+import { parseHostPort } from '../host-port.js';
+
 const WILDCARDS = new Set(['', '0.0.0.0', '::', '[::]', '*']);
-
-/** `host:port`, with brackets around an IPv6 host. */
-export function formatHostPort(host: string, port: number): string {
-  return `${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${port}`;
-}
-
-/** `host:port` (IPv6 in brackets) as its parts; undefined when it is not one. */
-export function parseHostPort(address: string): { host: string; port: number } | undefined {
-  const m = /^(?:\[([^\]]*)\]|([^:[\]]*)):(\d{1,5})$/.exec(address.trim());
-  if (!m) return undefined;
-  const port = Number(m[3]);
-  if (port < 1 || port > 65535) return undefined;
-  return { host: m[1] ?? m[2] ?? '', port };
-}
 
 /**
  * Where to dial the native port `advertised` by the runtime a client reaches at `grpcAddress`; undefined when

@@ -7,6 +7,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import { Metadata, type ServiceError, status } from '@grpc/grpc-js';
+import { formatHostPort } from '../host-port.js';
 import {
   FrameKind,
   type MetaEntries,
@@ -120,7 +121,7 @@ export class NativeConnection implements FrameSink {
    * @example const c = await NativeConnection.connect('127.0.0.1', 50123)
    */
   static connect(host: string, port: number, options: NativeConnectOptions = {}): Promise<NativeConnection> {
-    const address = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+    const address = formatHostPort(host, port);
     const timeoutMs = options.connectTimeoutMs ?? 3000;
     const c = new NativeConnection(connect({ host, port, noDelay: true }), address, options);
     return new Promise((resolve, reject) => {

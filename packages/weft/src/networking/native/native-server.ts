@@ -9,6 +9,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { status } from '@grpc/grpc-js';
 import { StartupError } from '../../errors/index.js';
+import { formatHostPort } from '../host-port.js';
 import type { RuntimeService, ServiceContext, ServiceOutcome } from '../runtime-service.js';
 import {
   entriesToMetadata,
@@ -79,7 +80,7 @@ export class NativeServer {
     } catch (err) {
       server.close();
       throw new StartupError(
-        `${name} cannot listen for native connections on ${host}:${port}: ${(err as Error).message}`,
+        `${name} cannot listen for native connections on ${formatHostPort(host, port)}: ${(err as Error).message}`,
         {
           cause: err,
           details: { host, port },

@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { Metadata, type ServiceError, status } from '@grpc/grpc-js';
+import { parseHostPort } from '../host-port.js';
 import type { RuntimeService, ServiceContext, ServiceOutcome } from '../runtime-service.js';
 import { FrameKind, HEADER_BYTES, PREFACE, readErrorBody } from './frame-codec.js';
 import { FrameReader } from './frame-reader.js';
-import { nativeTarget, parseHostPort } from './native-address.js';
+import { nativeTarget } from './native-address.js';
 import { NativeConnection } from './native-connection.js';
 import { NativeServer } from './native-server.js';
 

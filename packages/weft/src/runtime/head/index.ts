@@ -22,4 +22,4 @@ export {
   requestedLimit,
   type ScoreOrder,
 } from './rank-matches.js';
-export { mergeResults, mergeRoutes, reduceAnswers } from './reduce-answers.js';
+export { reduceAnswers } from './reduce-answers.js';

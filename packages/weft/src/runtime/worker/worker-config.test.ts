@@ -3,11 +3,9 @@ import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Executor, type ExecutorOptions } from '../../executor/index.js';
-import { runtimeEnvs } from './jina-info.js';
-import { protoDir } from './proto-files.js';
+import { failurePayload } from '../server/index.js';
 import { createExecutor, loadExecutorClass, parseWorkerConfig } from './worker-config.js';
 import { workerEntry } from './worker-entry.js';
-import { failurePayload } from './worker-messages.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const fixtures = join(here, '../../../test/fixtures/executors');
@@ -113,18 +111,5 @@ describe('worker process support', () => {
     assert.equal(execArgv[0], '--conditions=weft-source');
     assert.equal(execArgv[1], '--import');
     assert.match(execArgv[2] ?? '', /tsx/);
-  });
-
-  it('finds the proto directory', () => {
-    assert.match(protoDir(), /proto$/);
-  });
-
-  it('lists WEFT_/JINA_ variables, (unset) for known absent ones, and masks secrets', () => {
-    const envs = runtimeEnvs({ WEFT_X: '1', JINA_AUTH_TOKEN: 'hunter2', WEFT_WORKER_CONFIG: '{}', PATH: '/bin' });
-    assert.equal(envs.WEFT_X, '1');
-    assert.equal(envs.JINA_AUTH_TOKEN, '(set)');
-    assert.equal(envs.WEFT_WORKSPACE, '(unset)');
-    assert.equal(envs.WEFT_WORKER_CONFIG, undefined);
-    assert.equal(envs.PATH, undefined);
   });
 });

@@ -1,4 +1,7 @@
-/** JSON value types (the shape of `tags`, `parameters` and protobuf `Struct`) and their validation. */
+/**
+ * JSON value types (the shape of protobuf `Struct`, hence of `tags` and `parameters`) and their validation. They live
+ * in the wire layer because `struct.ts` encodes them; the document layer re-exports them.
+ */
 import { BadDocumentError } from '../errors/index.js';
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | JsonObject;
@@ -51,6 +54,10 @@ export function assertJsonValue(value: unknown, path: string): asserts value is 
   );
 }
 
+/**
+ * Whether `value` is a plain object (`{}` or `Object.create(null)`), not an array, class instance or null.
+ * @example isPlainObject({ a: 1 }) // true; isPlainObject(new Date()) // false
+ */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null) return false;
   const proto = Object.getPrototypeOf(value);
