@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { DocumentArray, ExecutorRunner } from 'weft';
-import { ImageEncoder } from '../packages/executor-image-encoder/src/index.js';
+import { type CnnLayer, ImageEncoder } from '../packages/executor-image-encoder/src/index.js';
 import { percentile, table, target } from './lib.js';
 
 const CONCURRENCY = 16;
@@ -121,6 +121,8 @@ async function measureInterleaved(rounds: Round[], segments: number, segmentMs: 
 const same = {
   fit: 'contain',
   trim: false,
+  foreground: 'near-white',
+  layers: [] as CnnLayer[],
   mirrorAverage: false,
   colorHistogram: false,
   intraOpThreads: THREADS,

@@ -181,6 +181,33 @@ describe('shop-the-look app', { timeout: 600_000 }, () => {
     await page.close();
   });
 
+  it("answers a search with the matches only, not the query's image and embedding, calibrated", { skip }, async () => {
+    const photo = await readFile(join(EXAMPLE, 'catalogue', (slice[0] as Product).image));
+    const big = await sharp(photo).resize({ width: 1600 }).jpeg({ quality: 95 }).toBuffer();
+    const res = await fetch(`${app!.url}/search`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        data: [{ id: 'query', blob: big.toString('base64') }],
+        parameters: { limit: 3, dropImage: true, dropQueryEmbedding: true },
+      }),
+    });
+    const text = await res.text();
+    const body = JSON.parse(text) as { data: Record<string, unknown>[] };
+    const query = body.data[0] as {
+      blob?: unknown;
+      embedding?: unknown;
+      matches: { scores: Record<string, unknown> }[];
+    };
+    assert.equal(query.blob, undefined);
+    assert.equal(query.embedding, undefined);
+    assert.equal(query.matches.length, 3);
+    assert.ok(text.length < big.length / 4, `answer ${text.length} bytes for a ${big.length}-byte upload`);
+    const scores = query.matches[0]?.scores as Record<string, { value: number }>;
+    assert.equal(scores.match?.value, 1, 'the product itself is a match');
+    assert.ok((scores.calibrated?.value as number) > 0.5);
+  });
+
   it('stops the page and the Flow on SIGINT, exit code 0', { skip }, async () => {
     const a = app as App;
     a.child.kill('SIGINT');

@@ -205,7 +205,8 @@ async function search(query) {
   const seq = ++searchSeq;
   const limit = Number(els.limit.value);
   const category = els.category.value;
-  const parameters = { limit };
+  // dropImage / dropQueryEmbedding: the answer carries the matches, not the uploaded photo and its embedding back
+  const parameters = { limit, dropImage: true, dropQueryEmbedding: true };
   if (category) parameters.filter = { tags__category: { $eq: category } };
   els.status.textContent = `Searching for products like ${query.label}…`;
   const t0 = performance.now();

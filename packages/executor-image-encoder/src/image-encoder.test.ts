@@ -58,7 +58,7 @@ describe('ImageEncoder', () => {
     const again = await encode(enc, [{ blob: png }]);
     const ea = embeddingOf(a);
     assert.equal(ea.length, enc.dim);
-    assert.equal(enc.dim, 1280 + 4 ** 3, 'MobileNetV2 features + 4x4x4 colour histogram by default');
+    assert.equal(enc.dim, 384 + 576 + 27, 'two pooled MobileNetV2 blocks + the 27-d hue/chroma descriptor by default');
     assert.ok(Math.abs(norm(ea) - 1) < 1e-5, `norm ${norm(ea)}`);
     assert.ok(Math.abs(norm(embeddingOf(b)) - 1) < 1e-5);
     // the same image alone or in a batch: the same embedding
@@ -131,6 +131,23 @@ describe('ImageEncoder', () => {
     }
   });
 
+  it('with parameters.dropImage, drops the blob and tensor it embedded (a search answer stays small)', async () => {
+    const r = await new ExecutorRunner(enc).invoke({
+      endpoint: '/search',
+      docs: new DocumentArray([
+        { id: 'q', blob: png },
+        { id: 't', text: 'a text query' },
+      ]),
+      parameters: { dropImage: true },
+    });
+    const [q, t] = r.docs.toArray();
+    assert.equal(q?.blob, undefined);
+    assert.equal(embeddingOf(q).length, enc.dim);
+    assert.equal(t?.text, 'a text query');
+    const kept = await encode(enc, [{ blob: png }], '/search');
+    assert.ok(kept.at(0)?.blob, 'without the parameter the blob stays, as in Jina');
+  });
+
   it('passes documents without an image through untouched', async () => {
     const [text] = await encode(enc, [{ text: 'a red apple' }]);
     assert.equal(text?.text, 'a red apple');
@@ -168,6 +185,13 @@ describe('ImageEncoder', () => {
     });
     assert.throws(() => new ImageEncoder({ cacheDir, model: 'resnet' as never }), /mobilenet_v2, inception_v3/);
     assert.throws(() => new ImageEncoder({ cacheDir, colorHistogramBins: 1 }), /'colorHistogramBins'/);
+    assert.throws(() => new ImageEncoder({ cacheDir, foreground: 'auto' as never }), /'foreground'/);
+    assert.throws(() => new ImageEncoder({ cacheDir, colorDescriptor: 'lab' as never }), /'colorDescriptor'/);
+    assert.throws(() => new ImageEncoder({ cacheDir, layers: [{ layer: 'block_1', weight: 0 }] }), /'layers'/);
+    assert.throws(
+      () => new ImageEncoder({ cacheDir, layers: [{ layer: 'block_1', pool: 'median' as never, weight: 1 }] }),
+      /'layers'/,
+    );
   });
 
   it("accepts Jina's snake_case option names and a batching override for every endpoint", async () => {

@@ -17,19 +17,31 @@ import {
   ExecutorLoadError,
   requests,
 } from 'weft';
+import { imageEncoderDesign } from './design.js';
 import {
   buildEmbedding,
   documentPixels,
   type EmbeddingDesign,
   embeddingDim,
   hasImageSource,
-  parseColour,
+  type Prepared,
   type Rgb,
   type SourceOptions,
   withMirror,
 } from './image/index.js';
-import { FEATURES_OUTPUT, type LoadedModel, loadModel, MODELS } from './model/index.js';
+import { extraOutputName, FEATURES_OUTPUT, type LoadedModel, loadModel, MODELS } from './model/index.js';
 import { DEFAULT_BATCHING, type ImageEncoderOptions, resolveOptions } from './options.js';
+
+/** Channels of MobileNetV2 layers, so `dim` is known before the model loads. */
+const KNOWN_LAYER_DIMS: Record<string, number> = {
+  flatten_1: 1280,
+  out_relu: 1280,
+  block_6_expand_relu: 192,
+  block_8_expand_relu: 384,
+  block_10_expand_relu: 384,
+  block_12_expand_relu: 576,
+  block_13_expand_relu: 576,
+};
 
 /** The tag a document that could not be decoded carries when `skipInvalid` is on. */
 export const ERROR_TAG = '__weft_error__';
@@ -56,6 +68,7 @@ interface Decoded {
   doc: Document;
   index: number;
   pixels?: Rgb[];
+  mask?: Uint8Array;
   error?: string;
 }
 
@@ -64,6 +77,8 @@ export class ImageEncoder extends Executor {
   readonly #design: EmbeddingDesign;
   readonly #source: SourceOptions;
   readonly #loading: Promise<LoadedModel>;
+  /** Widths of the layers' pooled outputs, known once the model is loaded (or from the table of known layers). */
+  #layerDims: number[] | undefined;
   #closed = false;
 
   /**
@@ -74,32 +89,38 @@ export class ImageEncoder extends Executor {
     super(withBatching(args, args.batching === undefined ? undefined : options.batching));
     this.options = options;
     const o = this.options;
-    this.#design = {
-      mirrorAverage: o.mirrorAverage,
-      colorHistogramBins: o.colorHistogram ? o.colorHistogramBins : 0,
-      colorHistogramWeight: o.colorHistogramWeight,
-    };
-    this.#source = {
-      size: MODELS[o.model].inputSize,
-      fit: o.fit,
-      trim: o.trim,
-      background: parseColour(o.background) as NonNullable<ReturnType<typeof parseColour>>,
-      uriTimeoutMs: o.uriTimeoutMs,
-      maxImageBytes: o.maxImageBytes,
-    };
+    const { design, preprocess } = imageEncoderDesign(o);
+    this.#design = design;
+    this.#source = { ...preprocess, uriTimeoutMs: o.uriTimeoutMs, maxImageBytes: o.maxImageBytes };
     // start loading now (conversion runs in a worker thread); requests await it, readiness is not blocked
-    this.#loading = loadModel({ name: o.model, cacheDir: o.cacheDir, intraOpThreads: o.intraOpThreads });
+    this.#loading = loadModel({
+      name: o.model,
+      cacheDir: o.cacheDir,
+      intraOpThreads: o.intraOpThreads,
+      layers: o.layers.map(({ layer, pool }) => ({ layer, ...(pool ? { pool } : {}) })),
+    });
     this.#loading.catch(() => {}); // reported by ready() and by every request
   }
 
-  /** Width of the embeddings this configuration writes (CNN features + histogram bins). */
+  /**
+   * Width of the embeddings this configuration writes (pooled CNN layers + colour descriptor). For layers other
+   * than the defaults it is known once the model is loaded (`await encoder.ready()`).
+   */
   get dim(): number {
-    return embeddingDim(MODELS[this.options.model].featureDim, this.#design);
+    const layers = this.options.layers;
+    const dims =
+      layers.length === 0
+        ? [MODELS[this.options.model].featureDim]
+        : (this.#layerDims ?? layers.map((l) => KNOWN_LAYER_DIMS[l.layer] ?? Number.NaN));
+    if (dims.some((d) => Number.isNaN(d)))
+      throw new ExecutorLoadError('ImageEncoder.dim of these layers is known after ready()');
+    return embeddingDim(dims, this.#design);
   }
 
   /** Resolves once the model is loaded; rejects with the load error. */
   async ready(): Promise<ImageEncoderModelInfo> {
     const m = await this.#loading;
+    await this.#measureExtraDims(m);
     return {
       model: m.name,
       path: m.path,
@@ -111,10 +132,14 @@ export class ImageEncoder extends Executor {
     };
   }
 
-  /** Embed every document that has an image (`tensor`, `blob` or `uri`); others pass through unchanged. */
+  /**
+   * Embed every document that has an image (`tensor`, `blob` or `uri`); others pass through unchanged. With
+   * `parameters.dropImage: true` the encoded documents lose their `blob` and `tensor` once embedded, so a search
+   * answer does not carry the uploaded photo back.
+   */
   @requests({ on: ENCODER_ENDPOINTS })
   @dynamicBatching(DEFAULT_BATCHING)
-  async encode({ docs }: EndpointArgs): Promise<void> {
+  async encode({ docs, parameters }: EndpointArgs): Promise<void> {
     if (this.#closed) throw new ExecutorLoadError('ImageEncoder is closed');
     const model = await this.#loading.catch((err: unknown) => {
       throw new ExecutorLoadError(`ImageEncoder could not load its model: ${(err as Error).message}`, { cause: err });
@@ -135,6 +160,25 @@ export class ImageEncoder extends Executor {
         chunk.filter((d) => d.pixels !== undefined),
       );
     }
+    if (parameters.dropImage === true) {
+      for (const { doc } of work) {
+        doc.blob = undefined;
+        doc.tensor = undefined;
+      }
+    }
+  }
+
+  /** Run the model once on a blank image to learn the widths of the layers' outputs. */
+  async #measureExtraDims(model: LoadedModel): Promise<void> {
+    if (this.#layerDims || this.options.layers.length === 0) return;
+    const s = this.#source.size;
+    const out = await model.session.run({
+      input: new ort.Tensor('float32', new Float32Array(s * s * 3), [1, s, s, 3]),
+    });
+    this.#layerDims = this.options.layers.map(
+      (_, i) => out[i === 0 ? FEATURES_OUTPUT : extraOutputName(i - 1)]?.data.length ?? 0,
+    );
+    for (const t of Object.values(out)) t.dispose();
   }
 
   /** Release the ONNX Runtime session. */
@@ -150,7 +194,9 @@ export class ImageEncoder extends Executor {
     await Promise.all(
       chunk.map(async (d) => {
         try {
-          d.pixels = withMirror(await documentPixels(d.doc, this.#source), this.#source.size, mirrored);
+          const prepared: Prepared = await documentPixels(d.doc, this.#source);
+          d.pixels = withMirror(prepared.rgb, this.#source.size, mirrored);
+          d.mask = prepared.mask;
         } catch (err) {
           d.error = (err as Error).message;
         }
@@ -191,20 +237,26 @@ export class ImageEncoder extends Executor {
       }
     }
     const out = await model.session.run({ input: new ort.Tensor('float32', input, [n, s, s, 3]) });
-    const features = out[FEATURES_OUTPUT]?.data as Float32Array;
-    const dim = MODELS[this.options.model].featureDim;
+    const outputs = [FEATURES_OUTPUT, ...this.options.layers.slice(1).map((_, i) => extraOutputName(i))].map(
+      (name) => out[name]?.data as Float32Array,
+    );
     items.forEach((d, k) => {
-      const base = k * per * dim;
       const pixels = d.pixels as Rgb[];
+      const slice = (data: Float32Array, image: number) => {
+        const dim = data.length / n;
+        return data.subarray(image * dim, (image + 1) * dim);
+      };
       d.doc.embedding = buildEmbedding(
         {
-          cnn: features.subarray(base, base + dim),
-          ...(per === 2 ? { cnnMirror: features.subarray(base + dim, base + 2 * dim) } : {}),
+          cnn: outputs.map((o) => slice(o, k * per)),
+          ...(per === 2 ? { cnnMirror: outputs.map((o) => slice(o, k * per + 1)) } : {}),
           rgb: pixels[0] as Rgb,
+          ...(d.mask ? { mask: d.mask } : {}),
         },
         this.#design,
       );
       d.pixels = undefined;
+      d.mask = undefined;
     });
     for (const t of Object.values(out)) t.dispose();
   }

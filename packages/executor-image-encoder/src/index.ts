@@ -15,6 +15,7 @@ export {
   type OnnxModel,
   type TfjsModel,
 } from './convert/index.js';
+export { IMAGE_SCORE_CALIBRATION, imageEncoderDesign } from './design.js';
 export { ENCODER_ENDPOINTS, ERROR_TAG, ImageEncoder, type ImageEncoderModelInfo } from './image-encoder.js';
 export {
   cachePathFor,
@@ -25,4 +26,10 @@ export {
   type ModelName,
   type ModelSpec,
 } from './model/index.js';
-export { DEFAULT_BATCHING, defaultOptions, type ImageEncoderOptions } from './options.js';
+export {
+  type CnnLayer,
+  DEFAULT_BATCHING,
+  DEFAULT_DESIGN,
+  defaultOptions,
+  type ImageEncoderOptions,
+} from './options.js';

@@ -7,6 +7,16 @@ import { ConfigError, type DynamicBatchingConfig } from 'weft';
 import { type Fit, parseColour } from './image/index.js';
 import { defaultCacheDir, MODEL_NAMES, type ModelName } from './model/index.js';
 
+/** A CNN layer pooled into (part of) the embedding (see the README's measurements). */
+export interface CnnLayer {
+  /** Keras layer name, e.g. `block_10_expand_relu`. */
+  layer: string;
+  /** Global pooling: `avg` (default), `max`, or `gem` (generalised mean, p = 3). */
+  pool?: 'avg' | 'max' | 'gem';
+  /** Weight of its unit-norm pooled features in the embedding. */
+  weight: number;
+}
+
 export interface ImageEncoderOptions {
   /** Backbone: `mobilenet_v2` (1280-d CNN features, default) or `inception_v3` (2048-d, ~10x slower). */
   model: ModelName;
@@ -20,14 +30,30 @@ export interface ImageEncoderOptions {
   trim: boolean;
   /** Letterbox, transparency and trim colour, `#rrggbb` (default white). */
   background: string;
+  /**
+   * How the background is found: `border` (its colour estimated from the image border; colour features use the
+   * foreground only) or `near-white` (a fixed near-white threshold).
+   */
+  foreground: 'border' | 'near-white';
+  /** With `foreground: 'border'`, paint the background white before the CNN sees the image. */
+  whitenBackground: boolean;
   /** Average each image's CNN features with those of its mirror image (costs a second forward pass). */
   mirrorAverage: boolean;
-  /** Append a colour histogram of the non-background pixels to the CNN features. */
+  /**
+   * The CNN layers pooled into the embedding, concatenated with their weights. Empty: the model's own feature
+   * vector (`flatten_1`, the pooled last layer). MobileNetV2's default pools two ImageNet-weight blocks.
+   */
+  layers: CnnLayer[];
+  /** Append a colour descriptor of the foreground pixels to the CNN features. */
   colorHistogram: boolean;
-  /** Histogram bins per RGB channel (the histogram adds bins³ dimensions). */
+  /** `hue-chroma` (hue × saturation bins plus grey levels, 27-d; survives lighting) or `rgb` (bins³ RGB bins). */
+  colorDescriptor: 'hue-chroma' | 'rgb';
+  /** RGB histogram bins per channel (`rgb` only; the histogram adds bins³ dimensions). */
   colorHistogramBins: number;
-  /** Weight of the unit-norm histogram against the unit-norm CNN features. */
+  /** Weight of the unit-norm colour descriptor against the unit-norm CNN features. */
   colorHistogramWeight: number;
+  /** Images with (almost) no chromatic foreground get no colour part (`hue-chroma` only): greyscale photos. */
+  greyscaleNeutral: boolean;
   /** Tag undecodable documents (`tags.__weft_error__`) and leave them without embedding instead of failing. */
   skipInvalid: boolean;
   /** Documents per ONNX Runtime call (with mirrorAverage the call holds twice as many images). */
@@ -40,6 +66,20 @@ export interface ImageEncoderOptions {
   maxImageBytes: number;
 }
 
+/** The embedding design chosen on the tuning split (README, "Retrieval"). */
+export const DEFAULT_DESIGN = {
+  trim: true,
+  foreground: 'border',
+  whitenBackground: true,
+  layers: [
+    { layer: 'block_10_expand_relu', pool: 'max', weight: 1 },
+    { layer: 'block_12_expand_relu', pool: 'gem', weight: 1 },
+  ] as CnnLayer[],
+  colorDescriptor: 'hue-chroma',
+  colorHistogramWeight: 0.1,
+  greyscaleNeutral: true,
+} as const;
+
 export const DEFAULT_BATCHING: DynamicBatchingConfig = { preferredBatchSize: 16, timeoutMs: 3 };
 
 export function defaultOptions(): ImageEncoderOptions {
@@ -48,12 +88,17 @@ export function defaultOptions(): ImageEncoderOptions {
     cacheDir: defaultCacheDir(),
     intraOpThreads: Math.max(1, Math.min(4, availableParallelism())),
     fit: 'contain',
-    trim: false,
+    trim: DEFAULT_DESIGN.trim,
     background: '#ffffff',
+    foreground: DEFAULT_DESIGN.foreground,
+    whitenBackground: DEFAULT_DESIGN.whitenBackground,
     mirrorAverage: true,
+    layers: DEFAULT_DESIGN.layers.map((l) => ({ ...l })),
     colorHistogram: true,
+    colorDescriptor: DEFAULT_DESIGN.colorDescriptor,
     colorHistogramBins: 4,
-    colorHistogramWeight: 1.5,
+    colorHistogramWeight: DEFAULT_DESIGN.colorHistogramWeight,
+    greyscaleNeutral: DEFAULT_DESIGN.greyscaleNeutral,
     skipInvalid: false,
     maxBatchSize: 16,
     batching: DEFAULT_BATCHING,
@@ -98,8 +143,27 @@ export function resolveOptions(given: Record<string, unknown>): ImageEncoderOpti
   pick('fit', (v) => (FITS.includes(v as Fit) ? undefined : `must be one of ${FITS.join(', ')}`));
   pick('trim', bool);
   pick('background', (v) => (typeof v === 'string' && parseColour(v) ? undefined : "must be a colour like '#ffffff'"));
+  pick('foreground', (v) => (v === 'border' || v === 'near-white' ? undefined : "must be 'border' or 'near-white'"));
+  pick('whitenBackground', bool);
   pick('mirrorAverage', bool);
+  pick('layers', (v) =>
+    Array.isArray(v) &&
+    v.every(
+      (l: Partial<CnnLayer>) =>
+        typeof l === 'object' &&
+        l !== null &&
+        typeof l.layer === 'string' &&
+        l.layer !== '' &&
+        (l.pool === undefined || ['avg', 'max', 'gem'].includes(l.pool)) &&
+        typeof l.weight === 'number' &&
+        l.weight > 0,
+    )
+      ? undefined
+      : "must be a list of { layer: '<keras layer>', pool?: 'avg' | 'max' | 'gem', weight: <positive number> }",
+  );
   pick('colorHistogram', bool);
+  pick('colorDescriptor', (v) => (v === 'hue-chroma' || v === 'rgb' ? undefined : "must be 'hue-chroma' or 'rgb'"));
+  pick('greyscaleNeutral', bool);
   pick('colorHistogramBins', int(2, 16));
   pick('colorHistogramWeight', (v) =>
     typeof v === 'number' && Number.isFinite(v) && v > 0 ? undefined : 'must be a positive number',
@@ -116,6 +180,7 @@ export function resolveOptions(given: Record<string, unknown>): ImageEncoderOpti
     }
     return undefined;
   });
+  if (o.model !== 'mobilenet_v2' && input.layers === undefined) o.layers = [];
   pick('uriTimeoutMs', int(1, 3_600_000));
   pick('maxImageBytes', int(1, 2 ** 31 - 1));
   return o;

@@ -46,6 +46,22 @@ export interface VectorIndexerOptions {
    * restarted right after its parent was killed overlaps the old one's shutdown. Default 30,000; 0 fails at once.
    */
   lockWaitMs?: number;
+  /**
+   * Turn raw similarities into a calibrated score: each match also gets `scores.calibrated` (in [0, 1], a logistic
+   * of the similarity centred on `threshold`) and `scores.match` (1 when the similarity reaches `threshold`, else
+   * 0), so "nothing close" can be told from a best-of-the-rest. Similarity is `1 - distance` for cosine, the inner
+   * product for `ip`, minus the distance for `l2`. The numbers come from the embedding's evaluation (e.g.
+   * `IMAGE_SCORE_CALIBRATION` of @weft/executor-image-encoder). `parameters.calibration` overrides it per request.
+   */
+  calibration?: ScoreCalibration;
+}
+
+/** See `VectorIndexerOptions.calibration`. */
+export interface ScoreCalibration {
+  /** Similarity at which a match counts as one (`scores.calibrated` = 0.5). */
+  threshold: number;
+  /** Logistic width: similarity `threshold + 2·width` scores about 0.88. */
+  width: number;
 }
 
 export interface ResolvedOptions {
@@ -62,6 +78,7 @@ export interface ResolvedOptions {
   threads: number;
   partition: Partition;
   lockWaitMs: number;
+  calibration: ScoreCalibration | undefined;
 }
 
 const METRICS: readonly IndexMetric[] = ['cosine', 'l2', 'ip'];
@@ -98,7 +115,27 @@ export function resolveOptions(raw: Partial<VectorIndexerOptions>): ResolvedOpti
     threads: Math.min(int('threads', raw.threads ?? availableParallelism(), 1, 1024), availableParallelism()),
     partition,
     lockWaitMs: int('lockWaitMs', raw.lockWaitMs ?? 30_000, 0, 2 ** 31),
+    calibration: raw.calibration === undefined ? undefined : calibrationOf(raw.calibration, 'calibration'),
   };
+}
+
+/** Validate a `{ threshold, width }` calibration; `name` is what an error calls it. */
+export function calibrationOf(value: unknown, name: string): ScoreCalibration {
+  const c = value as Partial<ScoreCalibration> | null;
+  if (
+    typeof c !== 'object' ||
+    c === null ||
+    typeof c.threshold !== 'number' ||
+    !Number.isFinite(c.threshold) ||
+    typeof c.width !== 'number' ||
+    !(c.width > 0)
+  ) {
+    throw bad(
+      name,
+      `VectorIndexer: ${name} must be { threshold: <number>, width: <positive number> }, got ${JSON.stringify(value)}`,
+    );
+  }
+  return { threshold: c.threshold, width: c.width };
 }
 
 /** The exact-search threshold in effect for embeddings of `dim` values. */

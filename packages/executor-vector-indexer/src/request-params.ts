@@ -2,7 +2,8 @@
  * Reading the request `parameters` VectorIndexer's endpoints understand, with errors that name the parameter:
  * `limit`, `filter`, `efSearch`, `exact`, `includeEmbeddings` (search), `ids`, `filter` (delete), `strict` (update).
  */
-import { BadArgumentError, type Filter, type JsonObject } from 'weft';
+import { BadArgumentError, ConfigError, type Filter, type JsonObject } from 'weft';
+import { calibrationOf, type ScoreCalibration } from './options.js';
 
 export const DEFAULT_LIMIT = 10;
 
@@ -17,10 +18,17 @@ export interface SearchParams {
   exact: boolean;
   /** Keep each match's embedding (off by default: it is what makes responses large). */
   includeEmbeddings: boolean;
+  /** Clear each query's own embedding once searched (the caller has no use for it back). */
+  dropQueryEmbedding: boolean;
+  /** Add `scores.calibrated` and `scores.match` to every match. */
+  calibration: ScoreCalibration | undefined;
 }
 
-export function searchParams(p: JsonObject): SearchParams {
+export function searchParams(p: JsonObject, calibration?: ScoreCalibration): SearchParams {
   return {
+    dropQueryEmbedding: flag(p.dropQueryEmbedding, 'dropQueryEmbedding'),
+    calibration:
+      p.calibration === undefined || p.calibration === null ? calibration : requestCalibration(p.calibration),
     limit: p.limit === undefined || p.limit === null ? DEFAULT_LIMIT : positiveInt(p.limit, 'limit'),
     filter: filterParam(p.filter),
     ef: p.efSearch === undefined || p.efSearch === null ? undefined : positiveInt(p.efSearch, 'efSearch'),
@@ -73,4 +81,13 @@ function positiveInt(value: unknown, name: string): number {
     );
   }
   return value;
+}
+
+function requestCalibration(value: unknown): ScoreCalibration {
+  try {
+    return calibrationOf(value, 'parameters.calibration');
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    throw new BadArgumentError(err.message, { details: { parameter: 'calibration' } });
+  }
 }

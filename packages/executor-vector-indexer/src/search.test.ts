@@ -153,6 +153,39 @@ describe('search parameters and concurrency', () => {
     await ix.close();
   });
 
+  it('calibrates scores (option and per-request override) and drops the query embedding when asked', async () => {
+    const ix = openIndexer(fresh(), { calibration: { threshold: 0.9, width: 0.02 } });
+    await ix.call('/index', [
+      { id: 'same', embedding: [1, 0, 0] },
+      { id: 'near', embedding: [0.95, 0.312, 0] },
+      { id: 'far', embedding: [0, 1, 0] },
+    ]);
+    const q = new Document({ embedding: [1, 0, 0] });
+    await ix.call('/search', [q], { limit: 3 });
+    assert.deepEqual(q.matches.ids, ['same', 'near', 'far']);
+    const cal = q.matches.map((m) => m.scores.calibrated?.value as number);
+    assert.deepEqual(
+      q.matches.map((m) => m.scores.match?.value),
+      [1, 1, 0],
+    );
+    assert.ok((cal[0] as number) > 0.99 && (cal[2] as number) < 0.01 && (cal[1] as number) > 0.5, String(cal));
+    assert.ok(q.embedding, 'the query keeps its embedding by default');
+    const strict = new Document({ embedding: [1, 0, 0] });
+    await ix.call('/search', [strict], {
+      limit: 3,
+      calibration: { threshold: 0.99, width: 0.01 },
+      dropQueryEmbedding: true,
+    });
+    assert.deepEqual(
+      strict.matches.map((m) => m.scores.match?.value),
+      [1, 0, 0],
+    );
+    assert.equal(strict.embedding, undefined);
+    await assert.rejects(ix.call('/search', [q], { calibration: { threshold: 0.5 } }), /calibration must be/);
+    await ix.close();
+    assert.throws(() => openIndexer(fresh(), { calibration: { threshold: 1, width: 0 } }), /calibration must be/);
+  });
+
   it('serves consistent searches while writes interleave', async () => {
     const ix = openIndexer(fresh(), { exactBelow: 0, snapshotEvery: 400 });
     const writes: Promise<unknown>[] = [];

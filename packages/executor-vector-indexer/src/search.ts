@@ -66,9 +66,16 @@ export function searchInto(state: IndexState, queries: readonly Document[], p: S
       const m = doc.shallowCopy();
       if (!p.includeEmbeddings) m.embedding = undefined;
       m.scores[metric] = { value: score };
+      if (p.calibration) {
+        const similarity = metric === 'cosine' ? 1 - score : metric === 'ip' ? score : -score;
+        const { threshold, width } = p.calibration;
+        m.scores.calibrated = { value: 1 / (1 + Math.exp(-(similarity - threshold) / width)) };
+        m.scores.match = { value: similarity >= threshold ? 1 : 0 };
+      }
       m.adjacency = adjacency;
       return m;
     });
+    if (p.dropQueryEmbedding) q.embedding = undefined;
   });
 }
 

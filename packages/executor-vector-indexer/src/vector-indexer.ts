@@ -43,6 +43,7 @@ const OPTION_KEYS = new Set([
   'threads',
   'partition',
   'lockWaitMs',
+  'calibration',
 ]);
 
 export class VectorIndexer extends Executor {
@@ -123,12 +124,12 @@ export class VectorIndexer extends Executor {
 
   /**
    * Nearest stored documents of each query document, as `matches` (best first, `scores[metric]`). Parameters:
-   * `limit` (10), `filter`, `efSearch`, `exact`, `includeEmbeddings`.
+   * `limit` (10), `filter`, `efSearch`, `exact`, `includeEmbeddings`, `dropQueryEmbedding`, `calibration`.
    */
   @requests({ on: '/search' })
   search({ docs, parameters }: EndpointArgs): void {
     this.#assertOpen();
-    searchInto(this.#state, docs.toArray(), searchParams(parameters));
+    searchInto(this.#state, docs.toArray(), searchParams(parameters, this.options.calibration));
   }
 
   /** Fill the request documents' missing fields from the stored documents with the same ids. */

@@ -31,6 +31,11 @@ export interface ConvertOutput {
   layer: string;
   /** ONNX output name. */
   name: string;
+  /**
+   * How a spatial layer is pooled to a vector: `avg` (global average, default), `max`, or `gem` (generalised mean,
+   * `mean(max(x, 0)^3)^(1/3)`, between the two).
+   */
+  pool?: 'avg' | 'max' | 'gem';
 }
 
 export interface ConvertOptions {
@@ -125,7 +130,7 @@ export function convertKerasModel(model: TfjsModel, options: ConvertOptions): Co
   for (const o of options.outputs) {
     let v = ctx.value(o.layer);
     if (v.shape.length === 3) {
-      const pooled = ctx.graph.op('GlobalAveragePool', o.name, [ctx.tensor(v)]);
+      const pooled = globalPool(ctx, o, ctx.tensor(v));
       v = { name: pooled, shape: [v.shape[2] as number] };
       v = { name: ctx.graph.op('Flatten', o.name, [pooled], { axis: attr.int(1) }), shape: v.shape };
     }
@@ -145,6 +150,16 @@ export function convertKerasModel(model: TfjsModel, options: ConvertOptions): Co
     ([key, value]) => ({ key, value }),
   );
   return { model: built, input, outputs };
+}
+
+/** Global pooling of one spatial output, as `ConvertOutput.pool` asks. */
+function globalPool(ctx: EmitContext, o: ConvertOutput, x: string): string {
+  if (o.pool === 'max') return ctx.graph.op('GlobalMaxPool', o.name, [x]);
+  if (o.pool !== 'gem') return ctx.graph.op('GlobalAveragePool', o.name, [x]);
+  const positive = ctx.graph.op('Relu', o.name, [x]);
+  const cubed = ctx.graph.op('Pow', o.name, [positive, ctx.graph.scalar(3)]);
+  const mean = ctx.graph.op('GlobalAveragePool', o.name, [cubed]);
+  return ctx.graph.op('Pow', o.name, [mean, ctx.graph.scalar(1 / 3)]);
 }
 
 function inputLayer(ctx: EmitContext, layer: KerasLayer): { value: Value; shape: number[] } {

@@ -5,6 +5,7 @@
  */
 import sharp, { type Sharp } from 'sharp';
 import type { NdArray } from 'weft';
+import { estimateBackground, foregroundBox, foregroundMask } from './foreground.js';
 
 export type Fit = 'contain' | 'cover' | 'fill';
 
@@ -16,10 +17,24 @@ export interface PreprocessOptions {
   background: { r: number; g: number; b: number };
   /** Crop away borders of (near-)background colour before resizing. */
   trim: boolean;
+  /**
+   * How the background is found: `near-white` (a fixed near-white threshold, the letterbox in `background`) or
+   * `border` (its colour estimated from the image border; the letterbox then uses that colour and a foreground
+   * mask comes with the pixels). Default `near-white`.
+   */
+  foreground?: 'near-white' | 'border';
+  /** With `border`: paint the background pixels white, so the CNN sees the product on white as in a catalogue. */
+  whiten?: boolean;
 }
 
 /** Packed `size * size * 3` RGB bytes. */
 export type Rgb = Uint8Array;
+
+/** Model-input pixels and, with `foreground: 'border'`, the foreground mask (`size * size`, 255 = product). */
+export interface Prepared {
+  rgb: Rgb;
+  mask?: Uint8Array;
+}
 
 /** Refuse decoding images with more pixels than this (sharp's decompression-bomb guard; 16k x 16k). */
 const MAX_INPUT_PIXELS = 16_384 * 16_384;
@@ -40,6 +55,11 @@ export function parseColour(value: string): { r: number; g: number; b: number } 
  * images (SVG) are rendered by libvips at the size the resize asks for, so they stay sharp at any nominal size.
  */
 export async function preprocessBytes(bytes: Uint8Array, options: PreprocessOptions): Promise<Rgb> {
+  return (await prepareBytes(bytes, options)).rgb;
+}
+
+/** Like `preprocessBytes`, with the foreground mask when `options.foreground` is `border`. */
+export function prepareBytes(bytes: Uint8Array, options: PreprocessOptions): Promise<Prepared> {
   return finish(sharp(bytes, INPUT).rotate(), options);
 }
 
@@ -48,6 +68,11 @@ export async function preprocessBytes(bytes: Uint8Array, options: PreprocessOpti
  * are taken as 0–255) into the model's RGB input.
  */
 export async function preprocessTensor(tensor: NdArray, options: PreprocessOptions): Promise<Rgb> {
+  return (await prepareTensor(tensor, options)).rgb;
+}
+
+/** Like `preprocessTensor`, with the foreground mask when `options.foreground` is `border`. */
+export async function prepareTensor(tensor: NdArray, options: PreprocessOptions): Promise<Prepared> {
   const shape = tensor.shape;
   const [height, width] = shape as [number, number];
   const channels = shape.length === 2 ? 1 : (shape[2] as number);
@@ -76,9 +101,10 @@ export async function preprocessTensor(tensor: NdArray, options: PreprocessOptio
   return finish(sharp(pixels, { raw: { width, height, channels: channels as 1 | 3 | 4 } }), options);
 }
 
-async function finish(image: Sharp, options: PreprocessOptions): Promise<Rgb> {
+async function finish(image: Sharp, options: PreprocessOptions): Promise<Prepared> {
   const { size, fit, background } = options;
   let flat = image.flatten({ background });
+  if (options.foreground === 'border') return finishBorder(flat, options);
   if (options.trim) {
     // one bounded raw pass to find the content box, then crop and resize from those pixels
     const bound = size * 4;
@@ -102,7 +128,58 @@ async function finish(image: Sharp, options: PreprocessOptions): Promise<Rgb> {
   if (info.width !== size || info.height !== size || info.channels !== 3) {
     throw new Error(`resize produced ${info.width}x${info.height}x${info.channels}, expected ${size}x${size}x3`);
   }
-  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  return { rgb: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+}
+
+const WHITE = { r: 255, g: 255, b: 255 };
+
+/**
+ * `foreground: 'border'`: one bounded raw pass (twice the model size) to estimate the background from the border
+ * and mask the product; optionally whiten the background and trim to the product; then fit the pixels and the
+ * mask alike into the model input, letterboxing with the background colour (or white when whitened).
+ */
+async function finishBorder(flat: Sharp, options: PreprocessOptions): Promise<Prepared> {
+  const { size, fit } = options;
+  const bound = size * 2;
+  const raw = await flat
+    .resize(bound, bound, { fit: 'inside' })
+    .removeAlpha()
+    .toColourspace('srgb')
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const { width, height } = raw.info;
+  const px = new Uint8Array(raw.data.buffer, raw.data.byteOffset, raw.data.byteLength);
+  const bg = estimateBackground(px, width, height);
+  const mask = foregroundMask(px, width, height, bg);
+  if (options.whiten) {
+    for (let p = 0, i = 0; p < mask.length; p++, i += 3) if (!mask[p]) px[i] = px[i + 1] = px[i + 2] = 255;
+  }
+  const box = options.trim ? foregroundBox(mask, width, height) : undefined;
+  const fill = options.whiten ? WHITE : { r: bg.r, g: bg.g, b: bg.b };
+  let pixels = sharp(px, { raw: { width, height, channels: 3 } });
+  let maskImage = sharp(mask, { raw: { width, height, channels: 1 } });
+  if (box) {
+    pixels = pixels.extract(box);
+    maskImage = maskImage.extract(box);
+  }
+  const rgb = await pixels
+    .resize(size, size, { fit, background: fill, position: 'centre', kernel: 'lanczos3' })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const m = await maskImage
+    .resize(size, size, { fit, background: { r: 0, g: 0, b: 0 }, position: 'centre', kernel: 'nearest' })
+    .extractChannel(0)
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  if (rgb.info.width !== size || rgb.info.height !== size || rgb.info.channels !== 3 || m.info.channels !== 1) {
+    throw new Error(
+      `resize produced ${rgb.info.width}x${rgb.info.height}x${rgb.info.channels}, expected ${size}x${size}x3`,
+    );
+  }
+  return {
+    rgb: new Uint8Array(rgb.data.buffer, rgb.data.byteOffset, rgb.data.byteLength),
+    mask: new Uint8Array(m.data.buffer, m.data.byteOffset, m.data.byteLength),
+  };
 }
 
 /** A channel differing from the background by more than this marks content (JPEG noise stays below it). */

@@ -4,7 +4,14 @@
  * encode (e.g. a text query passing through the same Flow) and are left alone.
  */
 import { type Document, loadUri } from 'weft';
-import { mirror, type PreprocessOptions, preprocessBytes, preprocessTensor, type Rgb } from './decode-image.js';
+import {
+  mirror,
+  type Prepared,
+  type PreprocessOptions,
+  prepareBytes,
+  prepareTensor,
+  type Rgb,
+} from './decode-image.js';
 
 export interface SourceOptions extends PreprocessOptions {
   uriTimeoutMs: number;
@@ -17,8 +24,8 @@ export function hasImageSource(doc: Document): boolean {
 }
 
 /** Decode one document's image into model-input pixels; rejects with a reason a person can act on. */
-export async function documentPixels(doc: Document, options: SourceOptions): Promise<Rgb> {
-  if (doc.tensor !== undefined) return preprocessTensor(doc.tensor, options);
+export async function documentPixels(doc: Document, options: SourceOptions): Promise<Prepared> {
+  if (doc.tensor !== undefined) return prepareTensor(doc.tensor, options);
   let bytes = doc.blob;
   let origin = 'blob';
   if (bytes === undefined) {
@@ -31,7 +38,7 @@ export async function documentPixels(doc: Document, options: SourceOptions): Pro
     throw new Error(`${origin} is ${bytes.byteLength} bytes, over maxImageBytes ${options.maxImageBytes}`);
   }
   try {
-    return await preprocessBytes(bytes, options);
+    return await prepareBytes(bytes, options);
   } catch (err) {
     throw new Error(`${origin} (${bytes.byteLength} bytes) is not a decodable image: ${(err as Error).message}`);
   }

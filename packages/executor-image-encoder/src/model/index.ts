@@ -7,5 +7,12 @@ export {
   ensureConvertedModel,
   evictModel,
 } from './model-cache.js';
-export { conversionCount, type LoadedModel, type LoadModelOptions, loadModel } from './model-loader.js';
+export {
+  conversionCount,
+  type ExtraOutput,
+  extraOutputName,
+  type LoadedModel,
+  type LoadModelOptions,
+  loadModel,
+} from './model-loader.js';
 export { FEATURES_OUTPUT, MODEL_NAMES, MODELS, type ModelName, type ModelSpec, modelSourceDir } from './models.js';

@@ -31,7 +31,22 @@ export interface LoadModelOptions {
   name: ModelName;
   cacheDir: string;
   intraOpThreads: number;
+  /**
+   * The pooled layers to expose: the first as `features` (instead of the model's feature layer), the others as
+   * `extra_0`, `extra_1`… Absent or empty: the model's feature layer only.
+   */
+  layers?: readonly ExtraOutput[];
 }
+
+/** A CNN layer to pool into a feature vector. */
+export interface ExtraOutput {
+  /** Keras layer name, e.g. `block_10_expand_relu` (MobileNetV2 blocks 0–10 kept their ImageNet weights). */
+  layer: string;
+  pool?: 'avg' | 'max' | 'gem';
+}
+
+/** The ONNX output name of extra output `i`. */
+export const extraOutputName = (i: number): string => `extra_${i}`;
 
 let conversions = 0;
 
@@ -47,7 +62,13 @@ export async function loadModel(options: LoadModelOptions): Promise<LoadedModel>
   const request: CachedModelRequest = {
     id: options.name,
     sourceDir: modelSourceDir(options.name),
-    outputs: [{ layer: spec.featureLayer, name: FEATURES_OUTPUT }],
+    outputs: options.layers?.length
+      ? options.layers.map((o, i) => ({
+          layer: o.layer,
+          name: i === 0 ? FEATURES_OUTPUT : extraOutputName(i - 1),
+          ...(o.pool && o.pool !== 'avg' ? { pool: o.pool } : {}),
+        }))
+      : [{ layer: spec.featureLayer, name: FEATURES_OUTPUT }],
     cacheDir: options.cacheDir,
   };
   let cached = await prepareModel(request);
@@ -62,7 +83,8 @@ export async function loadModel(options: LoadModelOptions): Promise<LoadedModel>
       throw loadError(cached.path, e);
     });
   }
-  if (!session.inputNames.includes('input') || !session.outputNames.includes(FEATURES_OUTPUT)) {
+  const wanted = request.outputs.map((o) => o.name);
+  if (!session.inputNames.includes('input') || wanted.some((name) => !session.outputNames.includes(name))) {
     await session.release();
     throw new ExecutorLoadError(`${cached.path} does not have the 'input' -> '${FEATURES_OUTPUT}' signature`);
   }

@@ -43,8 +43,8 @@ const sets: Record<string, Uint8Array[]> = {
 const model = await loadModel({ name: modelName, cacheDir: defaultCacheDir(), intraOpThreads: 2 });
 
 interface Features {
-  cnn: Float32Array;
-  cnnMirror: Float32Array;
+  cnn: Float32Array[];
+  cnnMirror: Float32Array[];
   rgb: Rgb;
 }
 
@@ -60,17 +60,22 @@ async function features(bytes: Uint8Array, fit: Fit): Promise<Features> {
   const out = await model.session.run({ input: new ort.Tensor('float32', input, [2, size, size, 3]) });
   const f = out.features?.data as Float32Array;
   const d = f.length / 2;
-  return { cnn: f.slice(0, d), cnnMirror: f.slice(d), rgb };
+  return { cnn: [f.slice(0, d)], cnnMirror: [f.slice(d)], rgb };
 }
 
 const DESIGNS: Record<string, EmbeddingDesign> = {
-  'raw CNN': { mirrorAverage: false, colorHistogramBins: 0, colorHistogramWeight: 0 },
-  '+ mirror': { mirrorAverage: true, colorHistogramBins: 0, colorHistogramWeight: 0 },
-  '+ hist 4^3 w1': { mirrorAverage: false, colorHistogramBins: 4, colorHistogramWeight: 1 },
-  '+ hist 4^3 w1.5': { mirrorAverage: false, colorHistogramBins: 4, colorHistogramWeight: 1.5 },
-  '+ mirror + hist 4^3 w1': { mirrorAverage: true, colorHistogramBins: 4, colorHistogramWeight: 1 },
-  '+ mirror + hist 4^3 w1.5 (default)': { mirrorAverage: true, colorHistogramBins: 4, colorHistogramWeight: 1.5 },
-  '+ mirror + hist 8^3 w1.5': { mirrorAverage: true, colorHistogramBins: 8, colorHistogramWeight: 1.5 },
+  'raw CNN': { mirrorAverage: false, colorDescriptor: 'none', colorHistogramBins: 0, colorWeight: 0 },
+  '+ mirror': { mirrorAverage: true, colorDescriptor: 'none', colorHistogramBins: 0, colorWeight: 0 },
+  '+ hist 4^3 w1': { mirrorAverage: false, colorDescriptor: 'rgb', colorHistogramBins: 4, colorWeight: 1 },
+  '+ hist 4^3 w1.5': { mirrorAverage: false, colorDescriptor: 'rgb', colorHistogramBins: 4, colorWeight: 1.5 },
+  '+ mirror + hist 4^3 w1': { mirrorAverage: true, colorDescriptor: 'rgb', colorHistogramBins: 4, colorWeight: 1 },
+  '+ mirror + hist 4^3 w1.5 (default)': {
+    mirrorAverage: true,
+    colorDescriptor: 'rgb',
+    colorHistogramBins: 4,
+    colorWeight: 1.5,
+  },
+  '+ mirror + hist 8^3 w1.5': { mirrorAverage: true, colorDescriptor: 'rgb', colorHistogramBins: 8, colorWeight: 1.5 },
 };
 
 const dot = (a: Float32Array, b: Float32Array) => a.reduce((s, x, i) => s + x * (b[i] as number), 0);

@@ -111,10 +111,13 @@ describe('Flow: ImageEncoder -> sharded VectorIndexer, from YAML', {
     );
     const [first, failed, third] = settled;
     assert.equal(failed?.status, 'rejected');
-    const err = (failed as PromiseRejectedResult).reason as Error & { code: string; executor: string };
-    assert.equal(err.code, 'WEFT_EXECUTOR', 'an executor error, in-band');
+    const err = (failed as PromiseRejectedResult).reason as Error & {
+      code: string;
+      details?: { executor?: string };
+    };
+    assert.equal(err.code, 'WEFT_BAD_DOCUMENT', 'the executor error keeps its own code, in-band');
     assert.equal(err.name, 'BadDocumentError');
-    assert.equal(err.executor, 'encoder/rep-0');
+    assert.equal(err.details?.executor, 'encoder/rep-0');
     assert.match(err.message, /ImageEncoder cannot encode document 'corrupt-photo' \(index 0 of 1\)/);
     for (const [r, d] of [
       [first, a],
