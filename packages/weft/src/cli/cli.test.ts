@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { OPTIONS } from '../config/index.js';
+import { ConfigError } from '../errors/index.js';
 import { integer, json, list, UsageError } from './args.js';
 import type { CliIo } from './command.js';
 import { gatewayConfigFromFlags } from './gateway.js';
+import { flagOptions, optionLines, optionValues, usageFromConfig } from './option-flags.js';
 import { COMMANDS, runCli, version } from './run.js';
 
 function capture(): CliIo & { out_: string[]; err_: string[] } {
@@ -44,14 +47,20 @@ describe('weft command line', () => {
     const cases: [string[], RegExp][] = [
       [['flow'], /--uses is required/],
       [['flow', '--uses', 'f.yml', '--replicas', '2'], /Unknown option '--replicas'/],
-      [['executor', '--uses', 'x.ts#X', '--port', 'eighty'], /--port must be an integer between 0 and 65535/],
-      [['executor', '--uses', 'x.ts#X', '--uses-with', '[1]'], /--uses-with must be a JSON object/],
+      [['executor', '--uses', 'x.ts#X', '--port', 'eighty'], /--port must be an integer, got 'eighty'/],
+      // ranges and shapes come from the option schema (the one a Deployment's workers are validated with)
+      [['executor', '--uses', 'x.ts#X', '--port', '70000'], /--port: Too big: expected number to be <=65535/],
+      [['executor', '--uses', 'x.ts#X', '--uses-with', '[1]'], /--uses-with: .*expected record/],
+      [['flow', '--uses', 'f.yml', '--port', '1,70000'], /--port \(1\): Too big/],
       [['gateway', '--deployments-addresses', '{}'], /--graph-description is required/],
       [
         ['gateway', '--graph-description', '{oops', '--deployments-addresses', '{}'],
         /--graph-description must be JSON/,
       ],
       [['ping', 'executor'], /say where the executor is/],
+      [['head', '--deployment', 'enc'], /--connection-list is required/],
+      [['head', '--deployment', 'enc', '--connection-list', '[1]'], /--connection-list must be a JSON object/],
+      [['export', 'flowchart', 'flow.yml'], /needs <flow\.yml> and an output file/],
       [['ping', 'executor', '127.0.0.1:1', '--attempts', '0'], /--attempts must be an integer ≥ 1/],
     ];
     for (const [argv, message] of cases) {
@@ -84,7 +93,9 @@ describe('weft gateway arguments', () => {
       prefetch: '10',
       'timeout-send': '500',
       retries: '2',
+      'protocol-options': '{"cors":true,"title":"T"}',
     });
+    assert.deepEqual(config.protocolOptions, { cors: true, title: 'T' });
     assert.deepEqual(config.graph, JSON.parse(graph));
     assert.deepEqual(config.addresses, { a: ['127.0.0.1:5001', '127.0.0.1:5002'], b: ['grpc://10.0.0.2:5003'] });
     assert.deepEqual(config.conditions, { b: { tags__kind: 'x' } });
@@ -131,6 +142,35 @@ describe('weft gateway arguments', () => {
       (err: Error) =>
         err instanceof UsageError && /executor 'b' of the graph has no entry in the addresses/.test(err.message),
     );
+  });
+});
+
+describe('flags from the option table', () => {
+  it('derives each flag, its help line and how its value is read', () => {
+    assert.deepEqual(flagOptions(['timeoutSend', 'cors', 'graph', { id: 'port', list: true }]), {
+      'timeout-send': { type: 'string', multiple: false },
+      cors: { type: 'boolean' },
+      'graph-description': { type: 'string', multiple: false },
+      port: { type: 'string', multiple: true },
+    });
+    const help = optionLines([{ id: 'port', note: '(default 0)' }, 'usesWith']);
+    assert.match(help, /^ {2}--port <port> +the port to listen on; 0 picks a free one \(default 0\)$/m);
+    assert.ok(help.includes(`--uses-with <json>      ${OPTIONS.usesWith.help}`));
+    assert.deepEqual(
+      optionValues(['timeoutSend', 'usesWith', 'protocol', 'cors'], {
+        'timeout-send': '500',
+        'uses-with': '{"a":1}',
+        protocol: ['grpc,http'],
+        cors: true,
+      }),
+      { timeoutSend: 500, usesWith: { a: 1 }, protocol: ['grpc', 'http'], cors: true },
+    );
+    // the schema's complaint names the flag
+    const err = usageFromConfig(
+      new ConfigError('x', { details: { issues: [{ path: ['timeoutSend'], message: 'Too small' }] } }),
+      ['timeoutSend'],
+    );
+    assert.ok(err instanceof UsageError && err.message === '--timeout-send: Too small');
   });
 });
 

@@ -1,22 +1,33 @@
 /**
  * `weft executor --uses <exec.yml|module#Class|Name> --port N`: serve one Executor in this process with the worker
  * runtime (the Jina gRPC services, health, reflection), as Jina's `jina executor` does; the entrypoint of an
- * executor container and the way to run an executor a Flow reaches as `external`.
+ * executor container and the way to run an executor a Flow reaches as `external`. Its flags come from the option
+ * table and are validated with the worker's schema (config/), like a worker a Deployment starts.
  */
+import { runtimeSchemas, validate } from '../config/index.js';
 import { startWorkerInProcess } from '../runtime/worker/index.js';
-import { integer, json, parseFlags, required, UsageError } from './args.js';
+import { parseFlags, required } from './args.js';
 import type { CliIo, Command } from './command.js';
+import {
+  type FlagSpec,
+  flagOptions,
+  optionLines,
+  optionValues,
+  type ParseOptions,
+  usageFromConfig,
+} from './option-flags.js';
 import { serveUntilSignal } from './serve.js';
 
-const OPTIONS = {
-  uses: { type: 'string' },
-  port: { type: 'string' },
-  host: { type: 'string' },
-  name: { type: 'string' },
-  'uses-with': { type: 'string' },
-  workspace: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
+const FLAGS: readonly FlagSpec[] = [
+  { id: 'uses', note: '(relative to the current directory; required)' },
+  { id: 'port', note: '(default 0, printed)' },
+  { id: 'host', note: '(default 0.0.0.0)' },
+  { id: 'name', note: "(default: the executor's metas name or class)" },
+  'usesWith',
+  'workspace',
+];
+
+const OPTIONS: ParseOptions = { ...flagOptions(FLAGS), help: { type: 'boolean', short: 'h' } };
 
 export const executorCommand: Command = {
   name: 'executor',
@@ -28,14 +39,8 @@ endpoint_discovery, _status), gRPC health and reflection; print grpc://host:port
 SIGINT or SIGTERM (requests under way finish, the executor's close() runs, exit 0).
 
 Options:
-  --uses <spec>         executor YAML (jtype: MyExec), module#ExportName (relative to the current directory),
-                        or a registered/built-in executor name (required)
-  --port <port>         port to listen on (default 0: a free port, printed)
-  --host <host>         interface to listen on (default 0.0.0.0)
-  --name <name>         runtime name: routes and __results__ use it (default: the executor's metas name or class)
-  --uses-with <json>    constructor options, overriding the YAML's with:
-  --workspace <dir>     base workspace directory
-  -h, --help            show this help
+${optionLines(FLAGS)}
+  -h, --help              show this help
 
 Example:
   weft executor --uses ./encoder.ts#Encoder --port 50051 --name encoder
@@ -43,25 +48,31 @@ Example:
 
   async run(argv: string[], io: CliIo): Promise<number> {
     const { values } = parseFlags(argv, OPTIONS);
-    const uses = required(values.uses, 'uses');
-    const port = values.port === undefined ? 0 : integer(values.port, 'port', { min: 0, max: 65535 });
-    const host = values.host ?? '0.0.0.0';
-    let usesWith: Record<string, unknown> | undefined;
-    if (values['uses-with'] !== undefined) {
-      const v = json(values['uses-with'], 'uses-with', 'an object of constructor options');
-      if (v === null || typeof v !== 'object' || Array.isArray(v))
-        throw new UsageError('--uses-with must be a JSON object');
-      usesWith = v as Record<string, unknown>;
+    required(values.uses as string | undefined, 'uses');
+    const given = optionValues(FLAGS, values);
+    const { workspace, ...rest } = given as { workspace?: string } & Record<string, unknown>;
+    let options: {
+      uses: string;
+      host?: string;
+      port?: number;
+      name?: string;
+      usesWith?: Record<string, unknown>;
+    };
+    try {
+      const schema = runtimeSchemas().worker.pick({ uses: true, host: true, port: true, name: true, usesWith: true });
+      options = validate(schema.partial({ port: true, name: true }), rest, 'weft executor flags') as typeof options;
+      if (workspace !== undefined) validate(runtimeSchemas().worker.shape.cwd, workspace, 'weft executor flags');
+    } catch (err) {
+      throw usageFromConfig(err, FLAGS);
     }
+    const host = options.host ?? '0.0.0.0';
     return serveUntilSignal('weft executor', io, async () => {
       const worker = await startWorkerInProcess({
-        uses,
+        ...options,
         host,
-        port,
+        port: options.port ?? 0,
         cwd: process.cwd(),
-        ...(values.name !== undefined ? { name: values.name } : {}),
-        ...(usesWith ? { usesWith } : {}),
-        ...(values.workspace !== undefined ? { runtimeArgs: { workspace: values.workspace } } : {}),
+        ...(workspace !== undefined ? { runtimeArgs: { workspace } } : {}),
       });
       io.err(`weft executor: ${worker.server.name} ready on ${host}:${worker.port}`);
       return { addresses: [`grpc://${host}:${worker.port}`], stop: () => worker.stop() };

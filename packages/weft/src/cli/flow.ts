@@ -3,18 +3,32 @@
  * `protocol://host:port` line per protocol the gateway serves, and serve until SIGINT/SIGTERM; then close the Flow
  * (no process left behind) and exit 0.
  */
+import { flowSchemas, validate } from '../config/index.js';
 import { Flow } from '../orchestrate/index.js';
-import { integer, list, parseFlags, required } from './args.js';
+import { parseFlags, required } from './args.js';
 import type { CliIo, Command } from './command.js';
+import {
+  type FlagSpec,
+  flagOptions,
+  optionLines,
+  optionValues,
+  type ParseOptions,
+  usageFromConfig,
+} from './option-flags.js';
 import { serveUntilSignal } from './serve.js';
 
-const OPTIONS = {
+/** Flow options the command line may set over the YAML's `with:`. */
+const FLAGS: readonly FlagSpec[] = [
+  { id: 'port', list: true, note: "(one per protocol; over the YAML's with: port)" },
+  { id: 'protocol', note: "(over the YAML's with: protocol)" },
+  { id: 'host', note: "(over the YAML's with: host)" },
+];
+
+const OPTIONS: ParseOptions = {
   uses: { type: 'string' },
-  port: { type: 'string' },
-  protocol: { type: 'string' },
-  host: { type: 'string' },
+  ...flagOptions(FLAGS),
   help: { type: 'boolean', short: 'h' },
-} as const;
+};
 
 export const flowCommand: Command = {
   name: 'flow',
@@ -27,11 +41,9 @@ SIGINT or SIGTERM. Then the gateway drains, floating executors finish, every pro
 Exits 1 when the Flow cannot start (the message names the executor and its own error).
 
 Options:
-  --uses <flow.yml>   the Flow YAML; relative \`uses:\` paths resolve against its folder
-  --port <n[,n…]>     the gateway's port(s), one per protocol, over the YAML's \`with: port\`
-  --protocol <p[,…]>  the gateway's protocol(s) (grpc, http, websocket), over the YAML's \`with: protocol\`
-  --host <h>          the address the gateway binds, over the YAML's \`with: host\`
-  -h, --help          show this help
+  --uses <flow.yml>       the Flow YAML; relative \`uses:\` paths resolve against its folder
+${optionLines(FLAGS)}
+  -h, --help              show this help
 
 Example:
   weft flow --uses flow.yml
@@ -40,13 +52,20 @@ Example:
 
   async run(argv: string[], io: CliIo): Promise<number> {
     const { values } = parseFlags(argv, OPTIONS);
-    const file = required(values.uses, 'uses');
-    const overrides: Record<string, unknown> = {};
-    const ports = list(values.port).map((p) => integer(p, 'port', { min: 0, max: 65535 }));
-    const protocols = list(values.protocol);
-    if (ports.length > 0) overrides.port = ports.length === 1 ? ports[0] : ports;
-    if (protocols.length > 0) overrides.protocol = protocols.length === 1 ? protocols[0] : protocols;
-    if (values.host !== undefined) overrides.host = values.host;
+    const file = required(values.uses as string | undefined, 'uses');
+    const given = optionValues(FLAGS, values);
+    // one value stays one value (`port: 8080`), several are a list, as in the YAML
+    for (const [k, v] of Object.entries(given)) if (Array.isArray(v) && v.length === 1) given[k] = v[0];
+    let overrides: Record<string, unknown>;
+    try {
+      overrides = validate(
+        flowSchemas().flow.pick({ port: true, protocol: true, host: true }),
+        given,
+        'weft flow flags',
+      );
+    } catch (err) {
+      throw usageFromConfig(err, FLAGS);
+    }
     return serveUntilSignal('weft flow', io, async () => {
       const flow = Flow.load(file, { overrides });
       try {

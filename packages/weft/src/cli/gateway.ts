@@ -4,28 +4,38 @@
  * of executors started elsewhere (`weft executor`, containers, Jina workers). Serves every `--protocol` on its
  * `--port` until SIGINT/SIGTERM.
  */
-import { ConfigError } from '../errors/index.js';
 import { type GatewayConfig, GatewayServer, parseGatewayConfig, protocolNames } from '../runtime/gateway/index.js';
-import { integer, json, list, type ParsedFlags, parseFlags, required, UsageError } from './args.js';
+import { parseFlags, required, UsageError } from './args.js';
 import type { CliIo, Command } from './command.js';
+import {
+  type FlagSpec,
+  flagOptions,
+  optionLines,
+  optionValues,
+  type ParseOptions,
+  usageFromConfig,
+} from './option-flags.js';
 import { serveUntilSignal } from './serve.js';
 
-const OPTIONS = {
-  'graph-description': { type: 'string' },
-  'deployments-addresses': { type: 'string' },
-  'graph-conditions': { type: 'string' },
-  'deployments-no-reduce': { type: 'string' },
-  port: { type: 'string', multiple: true },
-  protocol: { type: 'string', multiple: true },
-  host: { type: 'string' },
-  prefetch: { type: 'string' },
-  'timeout-send': { type: 'string' },
-  retries: { type: 'string' },
-  name: { type: 'string' },
-  'ssl-certfile': { type: 'string' },
-  'ssl-keyfile': { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
+/** Jina's gateway flags, from the option table; validated with the gateway's schema. */
+const FLAGS: readonly FlagSpec[] = [
+  { id: 'graph', note: `(required), e.g. '{"start-gateway":["a"],"a":["b"],"b":["end-gateway"]}'` },
+  { id: 'addresses', note: `(required), e.g. '{"a":["127.0.0.1:50051"],"b":["127.0.0.1:50052"]}'` },
+  { id: 'conditions', note: `e.g. '{"b":{"tags__kind":{"$eq":"image"}}}'` },
+  'gatewayNoReduce',
+  { id: 'protocol', note: '(default grpc; comma-separated or repeated)' },
+  { id: 'port', list: true, note: '(one per protocol, same order; default: free ports)' },
+  { id: 'host', note: '(default 0.0.0.0)' },
+  'prefetch',
+  'timeoutSend',
+  'retries',
+  { id: 'name', note: '(default gateway)' },
+  { id: 'sslCertfile', note: '(grpcs, https, wss); the hops to executors stay plain' },
+  'sslKeyfile',
+  { id: 'protocolOptions', note: `e.g. '{"cors":true,"title":"Shop the look"}'` },
+];
+
+const OPTIONS: ParseOptions = { ...flagOptions(FLAGS), help: { type: 'boolean', short: 'h' } };
 
 const SCHEME: Record<string, string> = { grpc: 'grpc', http: 'http', websocket: 'ws' };
 const TLS_SCHEME: Record<string, string> = { grpc: 'grpcs', http: 'https', websocket: 'wss' };
@@ -40,23 +50,8 @@ the executors at the given addresses (each address a replica), reducing at joins
 line per protocol on stdout and serve until SIGINT or SIGTERM (requests under way and floating executors finish).
 
 Options:
-  --graph-description <json>      node → children, from "start-gateway" to "end-gateway" (required)
-                                  e.g. '{"start-gateway":["a"],"a":["b"],"b":["end-gateway"]}'
-  --deployments-addresses <json>  executor → list of addresses (host:port or grpc://host:port) (required)
-                                  e.g. '{"a":["127.0.0.1:50051"],"b":["127.0.0.1:50052","127.0.0.1:50053"]}'
-  --graph-conditions <json>       executor → \`when\` filter, e.g. '{"b":{"tags__kind":{"$eq":"image"}}}'
-  --deployments-no-reduce <json>  executors that get their parents' requests unreduced, e.g. '["b"]'
-  --protocol <list>               grpc, http, websocket; comma-separated or repeated (default grpc)
-  --port <list>                   one port per protocol, same order (default: free ports)
-  --host <host>                   interface to listen on (default 0.0.0.0)
-  --prefetch <n>                  requests in flight per client stream (default 1000; 0 = unlimited)
-  --timeout-send <ms>             per-call timeout towards executors (default: none)
-  --retries <n>                   extra tries on an unavailable replica (default -1: max(3, replicas))
-  --name <name>                   the gateway's name in routes and messages (default gateway)
-  --ssl-certfile <file>           PEM certificate (chain): every protocol serves TLS (grpcs, https, wss);
-                                  the hops to executors stay plain
-  --ssl-keyfile <file>            PEM private key of that certificate (required with --ssl-certfile)
-  -h, --help                      show this help
+${optionLines(FLAGS, 30)}
+  -h, --help                    show this help
 
 Example:
   weft gateway --graph-description '{"start-gateway":["enc"],"enc":["end-gateway"]}' \\
@@ -81,27 +76,18 @@ Example:
 };
 
 /** The gateway configuration the flags describe (validated; mistakes are usage errors naming the flag). */
-export function gatewayConfigFromFlags(values: ParsedFlags<typeof OPTIONS>['values']): GatewayConfig {
-  const graph = json(
-    required(values['graph-description'], 'graph-description'),
-    'graph-description',
-    'node → children',
-  );
-  const rawAddresses = json(
-    required(values['deployments-addresses'], 'deployments-addresses'),
-    'deployments-addresses',
-    'executor → list of addresses',
-  );
-  if (rawAddresses === null || typeof rawAddresses !== 'object' || Array.isArray(rawAddresses)) {
+export function gatewayConfigFromFlags(
+  values: Record<string, string | boolean | (string | boolean)[] | undefined>,
+): GatewayConfig {
+  required(values['graph-description'] as string | undefined, 'graph-description');
+  required(values['deployments-addresses'] as string | undefined, 'deployments-addresses');
+  const given = optionValues(FLAGS, values) as Record<string, unknown> & { protocol?: string[]; port?: number[] };
+  const { protocol, port, addresses, ...rest } = given;
+  if (addresses === null || typeof addresses !== 'object' || Array.isArray(addresses)) {
     throw new UsageError('--deployments-addresses must be a JSON object of executor → list of addresses');
   }
-  // Jina writes lists; a single address string is accepted too
-  const addresses = Object.fromEntries(
-    Object.entries(rawAddresses).map(([k, v]) => [k, typeof v === 'string' ? [v] : v]),
-  );
-  const protocols = list(values.protocol);
-  const ports = list(values.port).map((p) => integer(p, 'port', { min: 0, max: 65535 }));
-  if (protocols.length === 0) protocols.push('grpc');
+  const protocols = protocol && protocol.length > 0 ? protocol : ['grpc'];
+  const ports = port ?? [];
   const unknown = protocols.filter((p) => !protocolNames().includes(p));
   if (unknown.length > 0) {
     throw new UsageError(`unknown --protocol ${unknown.join(', ')}; available: ${protocolNames().join(', ')}`);
@@ -111,30 +97,14 @@ export function gatewayConfigFromFlags(values: ParsedFlags<typeof OPTIONS>['valu
       `--port lists ${ports.length} ports for ${protocols.length} protocol(s); give one per protocol`,
     );
   }
-  const input = {
-    name: values.name ?? 'gateway',
-    graph,
-    addresses,
-    ...(values['graph-conditions'] !== undefined
-      ? { conditions: json(values['graph-conditions'], 'graph-conditions', 'executor → filter') }
-      : {}),
-    ...(values['deployments-no-reduce'] !== undefined
-      ? { noReduce: json(values['deployments-no-reduce'], 'deployments-no-reduce', 'a list of executor names') }
-      : {}),
-    ...(values.prefetch !== undefined ? { prefetch: integer(values.prefetch, 'prefetch', { min: 0 }) } : {}),
-    ...(values['timeout-send'] !== undefined
-      ? { timeoutSend: integer(values['timeout-send'], 'timeout-send', { min: 0 }) }
-      : {}),
-    ...(values.retries !== undefined ? { retries: integer(values.retries, 'retries', { min: -1 }) } : {}),
-    host: values.host ?? '0.0.0.0',
-    protocols: protocols.map((protocol, i) => ({ protocol, port: ports[i] ?? 0 })),
-    ...(values['ssl-certfile'] !== undefined ? { sslCertfile: values['ssl-certfile'] } : {}),
-    ...(values['ssl-keyfile'] !== undefined ? { sslKeyfile: values['ssl-keyfile'] } : {}),
-  };
   try {
-    return parseGatewayConfig(input);
+    return parseGatewayConfig({
+      ...rest,
+      // Jina writes lists; a single address string is accepted too
+      addresses: Object.fromEntries(Object.entries(addresses).map(([k, v]) => [k, typeof v === 'string' ? [v] : v])),
+      protocols: protocols.map((p, i) => ({ protocol: p, port: ports[i] ?? 0 })),
+    });
   } catch (err) {
-    if (err instanceof ConfigError) throw new UsageError(err.message);
-    throw err;
+    throw usageFromConfig(err, [...FLAGS, { id: 'port', list: true }]);
   }
 }

@@ -9,8 +9,10 @@ import type { CliIo, Command } from './command.js';
 import { processIo } from './command.js';
 import { deploymentCommand } from './deployment.js';
 import { executorCommand } from './executor.js';
+import { exportCommand } from './export.js';
 import { flowCommand } from './flow.js';
 import { gatewayCommand } from './gateway.js';
+import { headCommand } from './head.js';
 import { pingCommand } from './ping.js';
 
 export const COMMANDS: readonly Command[] = [
@@ -18,7 +20,9 @@ export const COMMANDS: readonly Command[] = [
   executorCommand,
   deploymentCommand,
   gatewayCommand,
+  headCommand,
   pingCommand,
+  exportCommand,
 ];
 
 /** The version of the weft package (from its package.json; the same path from src/ and dist/). */

@@ -1,7 +1,8 @@
 /**
  * The HTTP client transport (`http://`, `https://`), Jina's HTTP client on the wire: one `POST /post` per request
  * (Jina's JSON, `requestToJson`), at most `prefetch` (default 16) in flight over keep-alive connections, answers
- * yielded as they complete. HTTP statuses become weft errors carrying the gateway's message: 503
+ * yielded as they complete. An error answer becomes the weft error of the code its body names (`wireOfBody`: the
+ * class raised behind the gateway), or, from a gateway that names none, of its HTTP status: 503
  * `UnavailableError`, 504 `DeadlineExceededError`, 400 `BadRequestError`, 413 `MessageTooLargeError`. Executor
  * errors come back in-band (200 with `header.status`), for the Client to raise. Health is `GET /`, dry run
  * `GET /dry_run`, status `GET /status`.
@@ -15,14 +16,15 @@ import {
 } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import {
-  BadRequestError,
+  CancelledError,
   DeadlineExceededError,
   DecodeError,
-  MessageTooLargeError,
+  fromWire,
   type Status,
   StatusCode,
   UnavailableError,
   WeftError,
+  wireOfBody,
 } from '../errors/index.js';
 import {
   type DataRequest,
@@ -292,7 +294,7 @@ export class HttpTransport implements Transport {
   #networkError(err: Error, method: string, path: string): Error {
     if (err instanceof WeftError) return err;
     if (err.name === 'AbortError')
-      return new WeftError(`${method} ${path} on ${this.url} was cancelled`, { cause: err });
+      return new CancelledError(`${method} ${path} on ${this.url} was cancelled`, { cause: err });
     const tlsError = tlsFailure(err, this.#tls);
     if (tlsError) return tlsError;
     const code = (err as NodeJS.ErrnoException).code ?? err.message;
@@ -303,34 +305,21 @@ export class HttpTransport implements Transport {
   }
 }
 
-/** The weft error an HTTP status stands for, with the gateway's own message (`detail` or `header.status`). */
-function errorFromHttp(status: number, json: unknown, text: string, what: string): WeftError {
-  const body = (typeof json === 'object' && json !== null ? json : {}) as {
-    detail?: unknown;
-    message?: unknown;
-    field?: unknown;
-    header?: { status?: { description?: unknown } };
-  };
-  // weft and Jina say it in `detail` or `header.status`; fastify's own answers (a closing server) in `message`
-  const said = [body.detail, body.header?.status?.description, body.message].find((s) => typeof s === 'string') as
-    | string
-    | undefined;
+/**
+ * The weft error an HTTP error answer stands for (`wireOfBody`: the code its body names, else its HTTP status),
+ * with the gateway's own message (`detail` or `header.status`).
+ */
+export function errorFromHttp(status: number, json: unknown, text: string, what: string): WeftError {
+  const wire = wireOfBody(status, json);
+  const body = (typeof json === 'object' && json !== null ? json : {}) as { field?: unknown };
   const details = { httpStatus: status, ...(typeof body.field === 'string' ? { field: body.field } : {}) };
-  const message = `${what}: ${said ?? (text.slice(0, 500) || `HTTP ${status}`)}`;
-  switch (status) {
-    case 503:
-      return new UnavailableError(message, { details });
-    case 504:
-      return new DeadlineExceededError(message, { details });
-    case 400:
-      return new BadRequestError(message, { details });
-    case 413:
-      return new MessageTooLargeError(message, { details });
-    case 404:
-      return new WeftError(`${message} (is this a weft or Jina HTTP gateway with its debug endpoints on?)`, {
-        details,
-      });
-    default:
-      return new WeftError(`${message} (HTTP ${status})`, { details });
-  }
+  const message = `${what}: ${wire.message || text.slice(0, 500) || `HTTP ${status}`}`;
+  // a 404: the route is not there (debug endpoints off, or not a weft or Jina gateway at all)
+  const hint =
+    status === 404
+      ? ' (is this a weft or Jina HTTP gateway with its debug endpoints on?)'
+      : wire.code === 'WEFT_ERROR'
+        ? ` (HTTP ${status})`
+        : '';
+  return fromWire(wire, { message: `${message}${hint}`, details });
 }

@@ -13,13 +13,12 @@ import { Document, type DocumentJson } from '../document/index.js';
 import {
   DeadlineExceededError,
   DecodeError,
-  ERROR_CODES,
-  type ErrorCode,
-  errorFromStatus,
+  fromWire,
   UnavailableError,
   WeftError,
+  wireOfBody,
 } from '../errors/index.js';
-import { type SingleDocumentRequest, statusFromJson } from '../request/index.js';
+import type { SingleDocumentRequest } from '../request/index.js';
 import type { StreamCallOptions, TransportTarget } from './transport.js';
 
 /** One Server-Sent Event: its name (`message` when it has none) and its data lines joined with `\n`. */
@@ -187,22 +186,20 @@ function answer(req: SingleDocumentRequest, data: string, what: string): SingleD
   return { header: { requestId: req.header.requestId }, parameters: {}, routes: [], document };
 }
 
-/** The error an `event: error` carries: the executor's exception rebuilt, or the weft error its code names. */
+/**
+ * The error an `event: error` carries (`wireOfBody`): the class its code names, or, for an executor's own
+ * exception, an `ExecutorError` with the remote name, code, executor and stack.
+ */
 function errorFromEvent(data: string, what: string): Error {
-  let json: { code?: unknown; detail?: unknown; header?: { status?: unknown } } = {};
+  let json: unknown;
   try {
     json = JSON.parse(data);
   } catch {
-    // not JSON: its text is the message
+    json = { detail: data }; // not JSON: its text is the message
   }
-  const status = json.header?.status === undefined ? undefined : statusFromJson(json.header.status);
-  if (json.code === 'WEFT_EXECUTOR' && status) return errorFromStatus(status);
-  const said = typeof json.detail === 'string' ? json.detail : (status?.description ?? data);
-  const message = `${what}: ${said}`;
-  const code = typeof json.code === 'string' && json.code in ERROR_CODES ? (json.code as ErrorCode) : undefined;
-  if (code === 'WEFT_UNAVAILABLE') return new UnavailableError(message);
-  if (code === 'WEFT_TIMEOUT') return new DeadlineExceededError(message);
-  return new WeftError(message, {}, code);
+  const wire = wireOfBody(undefined, json);
+  if (wire.code === 'WEFT_EXECUTOR') return fromWire(wire);
+  return fromWire(wire, { message: `${what}: ${wire.message || data}` });
 }
 
 async function readAll(res: IncomingMessage): Promise<string> {

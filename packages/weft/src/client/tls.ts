@@ -6,7 +6,7 @@
  * `UnavailableError` gets a hint instead.
  */
 import type { ConnectionOptions } from 'node:tls';
-import { TlsError, WeftError } from '../errors/index.js';
+import { ExecutorError, errorOfCode, TlsError, WeftError } from '../errors/index.js';
 
 /**
  * How a Client trusts the gateway's certificate; the options of the same names of Node's `tls.connect`.
@@ -143,10 +143,6 @@ export function explainConnectionFailure(err: unknown, ctx: TlsContext): unknown
   const tls = tlsFailure(err, ctx);
   if (tls) return tls;
   const hint = plainClientHint(err, ctx);
-  if (!hint || !(err instanceof WeftError)) return err;
-  const Cls = err.constructor as new (
-    message: string,
-    options: ConstructorParameters<typeof WeftError>[1],
-  ) => WeftError;
-  return new Cls(`${err.message}${hint}`, { cause: err.cause ?? err, details: err.details });
+  if (!hint || !(err instanceof WeftError) || err instanceof ExecutorError) return err;
+  return errorOfCode(err.code, `${err.message}${hint}`, { cause: err.cause ?? err, details: err.details });
 }

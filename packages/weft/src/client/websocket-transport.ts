@@ -2,27 +2,32 @@
  * The WebSocket client transport (`ws://`, `wss://`): one socket per `post`/`stream` on the gateway's `/`, with
  * the `bytes` subprotocol (a serialized DataRequestProto per message both ways). Requests are sent as the input
  * yields them (at most `prefetch` unanswered), then the end-of-input byte; answers are yielded as they arrive.
- * A close other than a normal one after the last answer becomes a weft error: 1011 an `UnavailableError` or
- * `DeadlineExceededError` carrying the gateway's reason (which names the executor), 1007 a `BadRequestError`,
- * 1009 a `MessageTooLargeError`, 1001 and a lost connection an `UnavailableError`. Health, dry run and status
+ * A close other than a normal one after the last answer becomes a weft error: the class of the code a weft
+ * gateway's reason starts with (`wireOfCloseReason`), else by close code: 1011 an `UnavailableError` or
+ * `DeadlineExceededError` carrying the gateway's reason, 1007 a `BadRequestError`, 1009 a `MessageTooLargeError`,
+ * 1001 and a lost connection an `UnavailableError`. Health, dry run and status
  * use the HTTP routes the same port serves (`GET /`, `/dry_run`, `/status`).
  */
 import { createRequire } from 'node:module';
 import type { WebSocket } from 'ws';
 import {
   BadRequestError,
+  CancelledError,
   DeadlineExceededError,
-  ERROR_CODES,
-  type ErrorCode,
+  DecodeError,
+  fromWire,
   MessageTooLargeError,
+  ProtocolError,
   type Status,
   StatusCode,
   UnavailableError,
   WeftError,
+  wireOfCloseReason,
 } from '../errors/index.js';
 import { type DataRequest, decodeDataRequest, encodeDataRequest, type JinaInfo } from '../request/index.js';
 import { AnswerQueue } from './answer-queue.js';
 import { httpGet } from './http-get.js';
+import { errorFromHttp } from './http-transport.js';
 import { type ClientTlsOptions, nodeTlsOptions, plainClientHint, type TlsContext, tlsFailure } from './tls.js';
 import type { StreamCallOptions, Transport, TransportTarget } from './transport.js';
 
@@ -90,7 +95,7 @@ export class WebSocketTransport implements Transport {
       const err =
         res.statusCode === 503
           ? new UnavailableError(`websocket gateway at ${this.url} is shutting down or not ready (HTTP 503)`)
-          : new WeftError(
+          : new ProtocolError(
               `${this.url}/ answered HTTP ${res.statusCode} instead of accepting a WebSocket; is it a weft or Jina websocket gateway?`,
               { details: { url: this.url, httpStatus: res.statusCode } },
             );
@@ -99,7 +104,7 @@ export class WebSocketTransport implements Transport {
     });
     ws.on('message', (data, isBinary) => {
       if (!isBinary) {
-        answers.fail(new WeftError(`websocket gateway at ${this.url} answered text in bytes mode`));
+        answers.fail(new ProtocolError(`websocket gateway at ${this.url} answered text in bytes mode`));
         ws.terminate();
         return;
       }
@@ -121,7 +126,7 @@ export class WebSocketTransport implements Transport {
     });
 
     const abort = (): void => {
-      answers.fail(options.signal?.reason ?? new WeftError('the call was aborted'));
+      answers.fail(options.signal?.reason ?? new CancelledError('the call was aborted'));
       ws.terminate();
     };
     if (options.signal?.aborted) abort();
@@ -206,14 +211,18 @@ export class WebSocketTransport implements Transport {
       );
     }
     if (res.status < 200 || res.status >= 300) {
-      throw new WeftError(`GET ${this.#http}${path} answered HTTP ${res.status}`, {
-        details: { httpStatus: res.status },
-      });
+      let json: unknown;
+      try {
+        json = JSON.parse(res.text);
+      } catch {
+        json = undefined;
+      }
+      throw errorFromHttp(res.status, json, res.text, `GET ${this.#http}${path}`);
     }
     try {
       return JSON.parse(res.text);
     } catch (err) {
-      throw new WeftError(`GET ${this.#http}${path} answered something that is not JSON`, { cause: err });
+      throw new DecodeError(`GET ${this.#http}${path} answered something that is not JSON`, { cause: err });
     }
   }
 
@@ -227,13 +236,13 @@ export class WebSocketTransport implements Transport {
     );
   }
 
-  /** The error a close frame stands for (the gateway's reason starts with a weft error code when it is weft). */
+  /** The error a close frame stands for (a weft gateway's reason starts with the error's code: `wireOfCloseReason`). */
   #closeError(code: number, reason: string, unanswered: number): Error {
-    const m = /^(WEFT_[A-Z_]+): ([\s\S]*)$/.exec(reason);
-    const weftCode = m && (m[1] as string) in ERROR_CODES ? (m[1] as ErrorCode) : undefined;
-    const text = weftCode ? (m?.[2] as string) : reason;
+    const wire = wireOfCloseReason(reason);
+    const text = wire ? wire.message : reason;
     const via = `(websocket gateway ${this.url}, close ${code})`;
     const details = { url: this.url, closeCode: code, reason, unanswered };
+    if (wire && code !== 1000) return fromWire(wire, { message: `${text} ${via}`, details });
     switch (code) {
       case 1000:
         return new UnavailableError(
@@ -243,18 +252,12 @@ export class WebSocketTransport implements Transport {
       case 1001:
         return new UnavailableError(`${text || 'the gateway is going away'} ${via}`, { details });
       case 1007:
-        return weftCode && weftCode !== 'WEFT_BAD_REQUEST'
-          ? new WeftError(`${text} ${via}`, { details }, weftCode)
-          : new BadRequestError(`${text || 'the gateway rejected a message'} ${via}`, { details });
+        return new BadRequestError(`${text || 'the gateway rejected a message'} ${via}`, { details });
       case 1009:
         return new MessageTooLargeError(`${text || 'a message is over the gateway’s size limit'} ${via}`, { details });
       case 1011: {
-        const timedOut = weftCode === 'WEFT_TIMEOUT' || (!weftCode && /timed? ?out|timeout|deadline/i.test(text));
-        if (timedOut) return new DeadlineExceededError(`${text} ${via}`, { details });
-        if (weftCode === undefined || weftCode === 'WEFT_UNAVAILABLE') {
-          return new UnavailableError(`${text || 'network error in the gateway'} ${via}`, { details });
-        }
-        return new WeftError(`${text} ${via}`, { details }, weftCode);
+        if (/timed? ?out|timeout|deadline/i.test(text)) return new DeadlineExceededError(`${text} ${via}`, { details });
+        return new UnavailableError(`${text || 'network error in the gateway'} ${via}`, { details });
       }
       default:
         return new UnavailableError(

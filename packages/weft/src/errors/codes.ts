@@ -13,8 +13,8 @@ export const GrpcStatus = {
   DEADLINE_EXCEEDED: 4,
   NOT_FOUND: 5,
   ALREADY_EXISTS: 6,
-  FAILED_PRECONDITION: 9,
   RESOURCE_EXHAUSTED: 8,
+  FAILED_PRECONDITION: 9,
   UNIMPLEMENTED: 12,
   INTERNAL: 13,
   UNAVAILABLE: 14,
@@ -147,6 +147,71 @@ export const ERROR_CODES = {
     retryable: false,
     meaning: 'An operation the chosen protocol or runtime does not offer (streamDoc over WebSocket).',
   },
+  WEFT_NOT_FOUND: {
+    grpc: GrpcStatus.NOT_FOUND,
+    http: 404,
+    retryable: false,
+    meaning: 'No route or endpoint by that name on the gateway; the message lists what it serves.',
+  },
+  WEFT_NOT_STARTED: {
+    grpc: GrpcStatus.FAILED_PRECONDITION,
+    http: 500,
+    retryable: false,
+    meaning: 'A Flow or Deployment was used before start() resolved; await start() first.',
+  },
+  WEFT_ALREADY_STARTED: {
+    grpc: GrpcStatus.FAILED_PRECONDITION,
+    http: 500,
+    retryable: false,
+    meaning: 'A Flow was changed (an executor added) after start(); build the whole Flow before starting it.',
+  },
+  WEFT_CLOSED: {
+    grpc: GrpcStatus.FAILED_PRECONDITION,
+    http: 500,
+    retryable: false,
+    meaning: 'A client or connection was used after close(); make a new one.',
+  },
+  WEFT_CANCELLED: {
+    grpc: GrpcStatus.CANCELLED,
+    http: 499,
+    retryable: false,
+    meaning: 'A call was cancelled by its own caller (an aborted signal, a stream left early).',
+  },
+  WEFT_PROTOCOL: {
+    grpc: GrpcStatus.UNKNOWN,
+    http: 502,
+    retryable: false,
+    meaning:
+      'A peer answered outside the protocol spoken (an HTTP status instead of a WebSocket, text in bytes mode); check the URL names a weft or Jina gateway of that protocol.',
+  },
+  WEFT_INTERNAL: {
+    grpc: GrpcStatus.INTERNAL,
+    http: 500,
+    retryable: false,
+    meaning: 'An invariant inside weft broke (an encoder pass mismatch, an unexpected failure); please report it.',
+  },
+  // --- export and containers (weft export, docker:// executors) ---
+  WEFT_EXPORT_TARGET: {
+    grpc: GrpcStatus.ALREADY_EXISTS,
+    http: 409,
+    retryable: false,
+    meaning: 'An export target (folder or file) already holds other files; choose an empty or new path.',
+  },
+  WEFT_NOT_CONTAINERIZABLE: {
+    grpc: GrpcStatus.FAILED_PRECONDITION,
+    http: 500,
+    retryable: false,
+    meaning: 'An executor cannot be run in a container image (a class defined in code, a path outside the project).',
+  },
+  WEFT_CONTAINER_REQUIRED: {
+    grpc: GrpcStatus.FAILED_PRECONDITION,
+    http: 500,
+    retryable: false,
+    meaning: 'An executor is a container image (uses: docker://…), which weft does not run itself; export the Flow.',
+  },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** The code of Jina's `StatusProto`: 0 success, 1 error. */
+export const StatusCode = { SUCCESS: 0, ERROR: 1 } as const;

@@ -1,26 +1,60 @@
-/** Errors: one base class, stable codes, and the statuses they map to. */
-export { ERROR_CODES, type ErrorCode, type ErrorCodeInfo, GrpcStatus, type GrpcStatusCode } from './codes.js';
-export { type ExceptionInfo, errorFromStatus, type Status, StatusCode, statusFromError } from './status.js';
+/** Errors: one base class, stable codes, the code → class table, and `toWire`/`fromWire` for every hop. */
 export {
+  ERROR_CODES,
+  type ErrorCode,
+  type ErrorCodeInfo,
+  GrpcStatus,
+  type GrpcStatusCode,
+} from './codes.js';
+export {
+  AlreadyStartedError,
   BadArgumentError,
   BadDocumentError,
   BadFilterError,
   BadNdArrayError,
   BadRequestError,
   BatchMismatchError,
+  CancelledError,
+  ClosedError,
   ConfigError,
+  ContainerRequiredError,
   DeadlineExceededError,
   DecodeError,
   ExecutorError,
   ExecutorLoadError,
   ExecutorReturnError,
+  ExportTargetError,
+  InternalError,
   LoadUriError,
   MessageTooLargeError,
   MissingDependencyError,
+  NotContainerizableError,
+  NotFoundError,
+  NotStartedError,
+  ProtocolError,
+  type RemoteException,
   StartupError,
   TlsError,
   UnavailableError,
   UnsupportedError,
-  WeftError,
-  type WeftErrorOptions,
-} from './weft-error.js';
+} from './error-classes.js';
+export { ERROR_CLASSES, errorOfCode, isErrorCode, type WeftErrorClass } from './error-table.js';
+export { type ExceptionInfo, errorFromStatus, type Status, StatusCode, statusFromError } from './status.js';
+export { ERROR_BRAND, errorBrand, WeftError, type WeftErrorOptions } from './weft-error.js';
+export {
+  bodyOfWire,
+  closeReasonPrefix,
+  type FromWireOptions,
+  fromWire,
+  GRPC_ERROR_KEYS,
+  grpcTrailersOf,
+  isNamedByPeer,
+  statusOfWire,
+  type ToWireOptions,
+  toWire,
+  type WireError,
+  wireOfBody,
+  wireOfCloseReason,
+  wireOfGrpc,
+  wireOfStatus,
+} from './wire.js';

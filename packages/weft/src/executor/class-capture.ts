@@ -12,6 +12,7 @@ import { ExecutorLoadError } from '../errors/index.js';
 import { displayModule } from './class-source.js';
 import { Executor } from './executor.js';
 import type { ExecutorClass } from './registry.js';
+import { ensureTypeScriptLoader } from './typescript-loader.js';
 
 /** Set in runtime child processes (and in their environment) so user code can tell where it runs. */
 export const RUNTIME_CHILD_ENV = 'WEFT_RUNTIME_CHILD';
@@ -96,24 +97,26 @@ function importAndCapture(module: string, name: string, capture: boolean): Promi
         resolve(`its evaluation started ${what} before reaching a Deployment or Flow with class '${name}'`),
     };
     if (capture) global[HOOK] = hook;
-    import(module).then(
-      (mod: Record<string, unknown>) => {
-        const exported = mod[name];
-        if (isExecutorClass(exported)) resolve(exported);
-        else if (exported !== undefined) resolve(`its export '${name}' is not a class extending Executor`);
-        else
-          resolve(
-            `it does not export '${name}'${capture ? ' and its evaluation never passed the class to a Deployment or Flow' : ''}`,
-          );
-      },
-      (err: unknown) =>
-        reject(
-          new ExecutorLoadError(
-            `importing '${displayModule(module)}' to load executor class '${name}' failed: ${(err as Error)?.message ?? String(err)}`,
-            { cause: err, details: { module, executor: name } },
+    ensureTypeScriptLoader(module)
+      .then(() => import(module))
+      .then(
+        (mod: Record<string, unknown>) => {
+          const exported = mod[name];
+          if (isExecutorClass(exported)) resolve(exported);
+          else if (exported !== undefined) resolve(`its export '${name}' is not a class extending Executor`);
+          else
+            resolve(
+              `it does not export '${name}'${capture ? ' and its evaluation never passed the class to a Deployment or Flow' : ''}`,
+            );
+        },
+        (err: unknown) =>
+          reject(
+            new ExecutorLoadError(
+              `importing '${displayModule(module)}' to load executor class '${name}' failed: ${(err as Error)?.message ?? String(err)}`,
+              { cause: err, details: { module, executor: name } },
+            ),
           ),
-        ),
-    );
+      );
   }).finally(() => {
     if (global[HOOK]?.name === name) delete global[HOOK];
   });

@@ -3,8 +3,10 @@
  * a nested object under the executor's name is merged in. Keys meant for other executors are removed.
  */
 import type { JsonObject } from '../document/index.js';
+import { RESULTS_KEY } from '../request/index.js';
 
-export const RESULTS_KEY = '__results__';
+export { RESULTS_KEY };
+
 const SEPARATOR = '__';
 
 /**

@@ -12,6 +12,7 @@ import type { DynamicBatchingConfig } from './endpoint-table.js';
 import { Executor, type ExecutorMetas } from './executor.js';
 import { parseExecutorYaml } from './executor-yaml.js';
 import { type ExecutorClass, lookupExecutor, registeredExecutorNames } from './registry.js';
+import { ensureTypeScriptLoader } from './typescript-loader.js';
 
 export type Uses = ExecutorClass | string;
 
@@ -27,6 +28,8 @@ export interface ResolvedExecutor {
 export interface ResolveOptions {
   /** Directory relative paths are resolved against (default: process.cwd()). */
   cwd?: string;
+  /** Validate an executor YAML (default true; a worker process decodes the file its parent validated). */
+  validate?: boolean;
 }
 
 /**
@@ -45,10 +48,10 @@ export async function resolveUses(uses: Uses, options: ResolveOptions = {}): Pro
       `uses must be an Executor class, a module path, a registered name or a YAML file, got ${typeof uses}`,
     );
   }
-  if (/\n/.test(uses) && /jtype\s*:/.test(uses)) return fromYaml(parseYaml(uses), cwd);
+  if (/\n/.test(uses) && /jtype\s*:/.test(uses)) return fromYaml(parseYaml(uses), cwd, options.validate);
   if (/\.ya?ml$/i.test(uses)) {
     const file = resolve(cwd, uses);
-    return fromYaml(loadYamlFile(file), dirname(file));
+    return fromYaml(loadYamlFile(file), dirname(file), options.validate);
   }
   if (isModuleSpecifier(uses)) {
     const [path, exportName] = splitSpecifier(uses);
@@ -64,8 +67,8 @@ export async function resolveUses(uses: Uses, options: ResolveOptions = {}): Pro
   return { cls, ...empty };
 }
 
-async function fromYaml(source: YamlSource, baseDir: string): Promise<ResolvedExecutor> {
-  const y = parseExecutorYaml(source);
+async function fromYaml(source: YamlSource, baseDir: string, validate = true): Promise<ResolvedExecutor> {
+  const y = parseExecutorYaml(source, { validate });
   let cls: ExecutorClass | undefined;
   for (const m of y.modules) {
     const mod = await importModule(m, baseDir);
@@ -132,32 +135,13 @@ async function importModule(path: string, cwd: string): Promise<Record<string, u
       details: { module: path },
     });
   }
+  await ensureTypeScriptLoader(path);
   try {
     return (await import(abs)) as Record<string, unknown>;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ERR_UNKNOWN_FILE_EXTENSION' && /\.(m|c)?tsx?$/.test(path)) {
-      await registerTypeScriptLoader();
-      return (await import(abs)) as Record<string, unknown>;
-    }
     throw new ExecutorLoadError(`importing executor module '${path}' failed: ${(err as Error).message}`, {
       cause: err,
       details: { module: path },
-    });
-  }
-}
-
-let tsRegistered = false;
-
-/** Load `.ts` modules in this process through `tsx` (an optional peer of weft). */
-async function registerTypeScriptLoader(): Promise<void> {
-  if (tsRegistered) return;
-  try {
-    const api = (await import('tsx/esm/api')) as { register: () => unknown };
-    api.register();
-    tsRegistered = true;
-  } catch (err) {
-    throw new ExecutorLoadError('loading TypeScript executors needs the package `tsx`: run `npm install tsx`', {
-      cause: err,
     });
   }
 }

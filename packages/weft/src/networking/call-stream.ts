@@ -4,7 +4,7 @@
  * ends the iteration with a weft error naming the runtime.
  */
 import type { ClientDuplexStream } from '@grpc/grpc-js';
-import { WeftError } from '../errors/index.js';
+import { CancelledError } from '../errors/index.js';
 import type { DataRequest } from '../request/index.js';
 
 export class CallStream implements AsyncIterable<DataRequest> {
@@ -43,7 +43,7 @@ export class CallStream implements AsyncIterable<DataRequest> {
     try {
       for await (const res of this.#stream) yield res as DataRequest;
     } catch (err) {
-      if (this.#cancelled) throw new WeftError('the Call stream was cancelled by its caller', { cause: err });
+      if (this.#cancelled) throw new CancelledError('the Call stream was cancelled by its caller', { cause: err });
       throw this.#mapError(err);
     }
   }

@@ -1,11 +1,13 @@
 /**
- * `grpc.health.v1.Health/Check` for clients, with a hand-written codec of its two tiny messages
- * (`HealthCheckRequest { string service = 1; }`, `HealthCheckResponse { ServingStatus status = 1; }`), so
- * readiness probes need neither proto-loader nor a `.proto` file at run time.
+ * The one codec of `grpc.health.v1.Health`'s two tiny messages (`HealthCheckRequest { string service = 1; }`,
+ * `HealthCheckResponse { ServingStatus status = 1; }`), written by hand so that neither readiness probes (the
+ * client's `HEALTH_CHECK_METHOD`) nor the runtimes' health service (`runtime/server`) need proto-loader or a
+ * `.proto` file at run time: the `grpc-health-check` package parses `health.proto` with protobufjs when
+ * imported, which cost every runtime process tens of milliseconds at start-up.
  */
 import type { MethodDefinition } from '@grpc/grpc-js';
 import { encodeMessage, ProtoReader, stringFieldSize } from '../wire/index.js';
-import { asBuffer } from './jina-services.js';
+import { asBuffer, HEALTH_SERVICE_NAME } from './jina-services.js';
 
 /** `HealthCheckResponse.ServingStatus`. */
 export type ServingStatus = 'UNKNOWN' | 'SERVING' | 'NOT_SERVING' | 'SERVICE_UNKNOWN';
@@ -37,6 +39,7 @@ export function decodeHealthCheckRequest(bytes: Uint8Array): HealthCheckRequest 
   return { service };
 }
 
+/** proto3: the default UNKNOWN encodes as nothing. */
 export function encodeHealthCheckResponse(status: ServingStatus): Uint8Array {
   const n = STATUS_NAMES.indexOf(status);
   return n <= 0 ? new Uint8Array(0) : Uint8Array.of(0x08, n);
@@ -55,7 +58,7 @@ export function decodeHealthCheckResponse(bytes: Uint8Array): ServingStatus {
 
 /** The client-side definition of `grpc.health.v1.Health/Check`. */
 export const HEALTH_CHECK_METHOD: MethodDefinition<HealthCheckRequest, ServingStatus> = {
-  path: '/grpc.health.v1.Health/Check',
+  path: `/${HEALTH_SERVICE_NAME}/Check`,
   requestStream: false,
   responseStream: false,
   requestSerialize: (v) => asBuffer(encodeHealthCheckRequest(v)),

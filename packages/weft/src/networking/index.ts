@@ -1,8 +1,8 @@
 /**
  * Networking between runtimes: a client per runtime address (gRPC, or weft's native transport between weft
- * runtimes), the jina service definitions with weft's codecs, the transport-neutral RuntimeService servers
- * implement once for both transports, connection pools over replicas with pluggable selection strategies,
- * retries and timeouts.
+ * runtimes), the one table of the jina services with weft's codecs (for clients and servers), the one health
+ * codec, the transport-neutral RuntimeService servers implement once for both transports, connection pools over
+ * replicas with pluggable selection strategies, retries and timeouts.
  */
 export {
   type BalancingStrategy,
@@ -30,12 +30,13 @@ export {
 export { formatHost, formatHostPort, parseHostPort } from './host-port.js';
 export {
   asBuffer,
-  GATEWAY_SERVICES,
+  HEALTH_SERVICE_NAME,
   JINA_METHODS,
   JINA_RAW_SERVICES,
   JINA_SERVICE_NAMES,
   JINA_SERVICES,
-  SINGLE_DOCUMENT_RAW_SERVICE,
+  type JinaServiceName,
+  REFLECTION_SERVICE_NAMES,
 } from './jina-services.js';
 export {
   FrameFormatError,

@@ -9,7 +9,7 @@
  * comes back with its in-band `header.status` for the caller to judge.
  */
 import { type ChannelCredentials, type ChannelOptions, Client, connectivityState, credentials } from '@grpc/grpc-js';
-import { ConfigError, type Status, UnavailableError, WeftError } from '../errors/index.js';
+import { ClosedError, ConfigError, type Status, UnavailableError } from '../errors/index.js';
 import type { DataRequest, Endpoints, JinaInfo, SingleDocumentRequest } from '../request/index.js';
 import { type CallOptions, deadlineOf, toMetadata } from './call-options.js';
 import { CallStream } from './call-stream.js';
@@ -135,7 +135,7 @@ export class RuntimeClient {
     req: SingleDocumentRequest,
     options: CallOptions & { signal?: AbortSignal } = {},
   ): AsyncGenerator<SingleDocumentRequest> {
-    if (this.#closed) throw new WeftError(`client to runtime '${this.name}' at ${this.address} is closed`);
+    if (this.#closed) throw new ClosedError(`client to runtime '${this.name}' at ${this.address} is closed`);
     const method = JINA_METHODS.streamDoc;
     const call = this.#client.makeServerStreamRequest(
       method.path,
@@ -261,7 +261,7 @@ export class RuntimeClient {
 
   #unary<Req, Res>(method: UnaryMethod<Req, Res>, argument: Req, options: CallOptions): Promise<Res> {
     if (this.#closed) {
-      return Promise.reject(new WeftError(`client to runtime '${this.name}' at ${this.address} is closed`));
+      return Promise.reject(new ClosedError(`client to runtime '${this.name}' at ${this.address} is closed`));
     }
     return new Promise<Res>((resolve, reject) => {
       const call = this.#client.makeUnaryRequest(

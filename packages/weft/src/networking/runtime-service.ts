@@ -1,8 +1,9 @@
 /**
- * RuntimeService: what a weft runtime (worker, head) does with each unary Jina call, independent of the transport
- * that brought it. Messages come in as their protobuf bytes and leave as protobuf bytes plus trailers, or as a
- * gRPC-shaped error status; the gRPC services (`grpcUnaryHandlers`) and the native port (`NativeServer`) both
- * serve the same RuntimeService, so request handling exists once and both transports answer alike.
+ * RuntimeService: what a weft runtime (worker, head, gateway) does with each unary Jina call, independent of the
+ * transport that brought it. Messages come in as their protobuf bytes and leave as protobuf bytes plus trailers, or
+ * as a gRPC-shaped error status; the gRPC services (`grpcUnaryHandlers`, the server kit's `Call` stream) and the
+ * native port (`NativeServer`) all serve the same RuntimeService, so request handling exists once and every
+ * transport answers alike.
  */
 import {
   Metadata,

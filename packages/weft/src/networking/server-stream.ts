@@ -1,5 +1,5 @@
 /**
- * The server side of a server-streaming call (`stream_doc`), shared by workers and gateways: write each answer
+ * The server side of a server-streaming call (`stream_doc`), for every runtime (the server kit): write each answer
  * as it comes, at the pace the client reads (waiting for `drain`), end with the `is-error: true` trailer when an
  * answer carried an in-band error, and stop producing when the client cancels (the signal handed to the producer
  * is aborted and the producer's iteration is ended, so its generators run their `finally` blocks).

@@ -29,7 +29,10 @@ describe('Deployment options', () => {
     assert.throws(() => new Deployment({ uses: 'X', polling: 'SOME' as never }), /polling: /);
     assert.throws(() => new Deployment({ uses: 'X', usesWith: { fn: () => 1 } }), /usesWith\.fn: must be plain JSON/);
     assert.throws(() => new Deployment({ uses: 'X', name: 'a/b' }), /name: must be a name without '\/'/);
-    assert.throws(() => new Deployment({ uses: 'X', colour: 'red' } as never), /Unrecognized key.*colour/);
+    assert.throws(() => new Deployment({ uses: 'X', colour: 'red' } as never), /colour: unknown key\(s\) colour/);
+    // one port rule everywhere: 0 picks a free port (as for `weft executor --port 0`)
+    assert.equal(new Deployment({ uses: 'X', port: 0 }).options.port, 0);
+    assert.throws(() => new Deployment({ uses: 'X', port: 65536 }), /port: /);
     assert.equal(new Deployment({ uses: 'X' }).name, 'executor');
   });
 
@@ -72,7 +75,7 @@ describe('Deployment options', () => {
       (err: Error & { code: string }) => {
         assert.equal(err.code, 'WEFT_CONFIG');
         assert.ok(err.message.includes(`${bad}:4:13: with.replicas:`), err.message);
-        assert.match(err.message, /with: unknown key\(s\) colour/);
+        assert.ok(err.message.includes(`${bad}:5:11: with.colour: unknown key(s) colour`), err.message);
         return true;
       },
     );

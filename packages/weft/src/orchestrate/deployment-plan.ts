@@ -6,7 +6,7 @@
  */
 import { formatHostPort } from '../networking/index.js';
 import type { HeadConfig, HeadTargetConfig } from '../runtime/head/index.js';
-import type { DeploymentOptions } from './deployment-options.js';
+import type { ParsedDeploymentOptions as DeploymentOptions } from './deployment-options.js';
 import type { ChildUses } from './uses-spec.js';
 
 export type RuntimeRole = 'worker' | 'head' | 'uses-before' | 'uses-after';

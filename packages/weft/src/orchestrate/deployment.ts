@@ -9,21 +9,21 @@
  * const docs = await dep.post('/index', new DocumentArray([{ text: 'hello' }]));
  */
 import { EventEmitter } from 'node:events';
-import { configErrorFromZod } from '../config/index.js';
+import { parseDeploymentOptions, validateHeadConfig, validateWorkerConfig } from '../config/index.js';
 import { type Document, DocumentArray, type DocumentInit, type JsonObject } from '../document/index.js';
-import { errorFromStatus, StartupError, WeftError } from '../errors/index.js';
+import { errorFromStatus, NotStartedError, StartupError } from '../errors/index.js';
 import { callerModule, offerForCapture, pauseForCapture } from '../executor/index.js';
 import { RuntimeClient } from '../networking/index.js';
 import { DataRequest } from '../request/index.js';
 import { HEAD_CONFIG_ENV, headEntry } from '../runtime/head/index.js';
 import { PARENT_PID_ENV } from '../runtime/parent-watch.js';
 import { WORKER_CONFIG_ENV, workerEntry } from '../runtime/worker/index.js';
-import { type DeploymentOptions, deploymentOptionsSchema } from './deployment-options.js';
+import type { DeploymentOptions, ParsedDeploymentOptions } from './deployment-options.js';
 import { type DeploymentPlan, planDeployment, portsNeeded, type RuntimeRole } from './deployment-plan.js';
 import { loadDeploymentYaml } from './deployment-yaml.js';
 import { freePorts, reservePort } from './ports.js';
 import { RuntimeProcess, type RuntimeState } from './runtime-process.js';
-import { usesForChild } from './uses-spec.js';
+import { checkUsesYaml, usesForChild } from './uses-spec.js';
 
 export interface PostOptions {
   parameters?: JsonObject;
@@ -51,7 +51,7 @@ export interface RuntimeInfo {
  */
 export class Deployment extends EventEmitter {
   readonly name: string;
-  readonly options: Readonly<DeploymentOptions>;
+  readonly options: Readonly<ParsedDeploymentOptions>;
   readonly #callSite: string | undefined;
   readonly #capturing: boolean;
   #plan: DeploymentPlan | undefined;
@@ -64,9 +64,7 @@ export class Deployment extends EventEmitter {
     super();
     // in a worker process loading a class from this very script: hand the classes over, start nothing
     this.#capturing = offerForCapture(options?.uses, options?.usesBefore, options?.usesAfter);
-    const parsed = deploymentOptionsSchema.safeParse(options);
-    if (!parsed.success) throw configErrorFromZod(parsed.error, undefined, 'Deployment options');
-    this.options = Object.freeze({ ...parsed.data }) as DeploymentOptions;
+    this.options = Object.freeze({ ...parseDeploymentOptions(options) });
     this.name = options.name ?? 'executor';
     this.#callSite = callerModule(new Error().stack);
   }
@@ -82,19 +80,19 @@ export class Deployment extends EventEmitter {
 
   /** `host:port` callers reach the deployment on (known once started). */
   get address(): string {
-    if (!this.#plan) throw new WeftError(`Deployment '${this.name}' is not started: await dep.start() first`);
+    if (!this.#plan) throw new NotStartedError(`Deployment '${this.name}' is not started: await dep.start() first`);
     return this.#plan.entry.address;
   }
 
   /** The port callers reach the deployment on (known once started). */
   get port(): number {
-    if (!this.#plan) throw new WeftError(`Deployment '${this.name}' is not started: await dep.start() first`);
+    if (!this.#plan) throw new NotStartedError(`Deployment '${this.name}' is not started: await dep.start() first`);
     return this.#plan.entry.port;
   }
 
   /** A client to the deployment's address (its head, or its only worker). */
   get client(): RuntimeClient {
-    if (!this.#client) throw new WeftError(`Deployment '${this.name}' is not started: await dep.start() first`);
+    if (!this.#client) throw new NotStartedError(`Deployment '${this.name}' is not started: await dep.start() first`);
     return this.#client;
   }
 
@@ -168,9 +166,13 @@ export class Deployment extends EventEmitter {
       o.usesBefore !== undefined ? usesForChild(o.usesBefore, where) : undefined,
       o.usesAfter !== undefined ? usesForChild(o.usesAfter, where) : undefined,
     ]);
+    // an executor YAML is validated here, so that its worker processes only decode it (and never load zod)
+    const childEnv = { ...process.env, ...o.env };
+    for (const u of [uses, usesBefore, usesAfter]) if (u !== undefined) checkUsesYaml(u, childEnv);
     const host = o.host ?? '127.0.0.1';
-    if (o.port !== undefined) reservePort(o.port);
-    const ports = await freePorts(portsNeeded(o) - (o.port !== undefined ? 1 : 0), host);
+    const fixed = o.port || undefined; // 0: a free port, like no port
+    if (fixed !== undefined) reservePort(fixed);
+    const ports = await freePorts(portsNeeded(o) - (fixed !== undefined ? 1 : 0), host);
     // native-transport ports too: a runtime binding a free port of its own could take one handed out to another
     const nativePorts = await freePorts(portsNeeded(o), host);
     if (this.#closing) throw new StartupError(`Deployment '${this.name}' was closed while starting`);
@@ -180,11 +182,13 @@ export class Deployment extends EventEmitter {
       uses,
       ...(usesBefore !== undefined ? { usesBefore } : {}),
       ...(usesAfter !== undefined ? { usesAfter } : {}),
-      ports: o.port !== undefined ? [o.port, ...ports] : ports,
+      ports: fixed !== undefined ? [fixed, ...ports] : ports,
       nativePorts,
       cwd,
       shutdownGraceMs: Math.max(0, (o.closeTimeoutMs ?? 10_000) - 500),
     });
+    // every runtime's configuration is validated here, once; the processes only decode it
+    for (const r of plan.runtimes) (r.role === 'head' ? validateHeadConfig : validateWorkerConfig)(r.config);
     this.#plan = plan;
     this.#processes = plan.runtimes.map((r) => this.#process(r));
     try {

@@ -5,7 +5,7 @@
  * executor's name and own error.
  */
 import type { ClientTlsOptions } from '../client/index.js';
-import type { FlowExecutorOptions, FlowOptions } from '../config/index.js';
+import { type FlowExecutorOptions, type FlowOptions, parseGatewayConfig } from '../config/index.js';
 import { ConfigError, StartupError } from '../errors/index.js';
 import { formatHost, formatHostPort } from '../networking/index.js';
 import {
@@ -63,7 +63,7 @@ export async function startFlowRuntimes(
     }
     // the entry port is chosen now, so the gateway (which only needs the addresses) starts alongside the executors
     const options = deploymentOptions(flow, e, cwd);
-    const port = options.port ?? (await freePort('127.0.0.1'));
+    const port = options.port || (await freePort('127.0.0.1')); // 0: a free port
     deployments.set(name, new Deployment({ ...options, port }));
     addresses[name] = [`127.0.0.1:${port}`];
   }
@@ -106,12 +106,14 @@ export async function startFlowRuntimes(
     protocolOptions: protocolOptions(flow),
     ...(tls ? { sslCertfile: tls.certfile, sslKeyfile: tls.keyfile } : {}),
   };
+  // validated here, once: the gateway process only decodes it
+  const validated = parseGatewayConfig(gatewayConfig);
   const grpc = ports.find((p) => p.protocol === 'grpc');
   const gateway = new RuntimeProcess({
     label: 'the gateway',
     name: 'gateway',
     entry: gatewayEntry(),
-    env: gatewayEnv(flow, gatewayConfig),
+    env: gatewayEnv(flow, validated),
     address: formatHostPort(dialHost, (grpc ?? ports[0])?.port as number),
     // a TLS gRPC port would need the Client's trust settings to be health-checked; the IPC `ready` comes after
     // every protocol is bound anyway
@@ -207,6 +209,9 @@ function protocolOptions(flow: FlowOptions): Record<string, unknown> {
     'noCrudEndpoints',
     'exposeEndpoints',
     'exposeGraphqlEndpoint',
+    'httpPlugins',
+    'staticFolder',
+    'staticPrefix',
   ] as const;
   const out: Record<string, unknown> = {};
   for (const k of keys) if (flow[k] !== undefined) out[k] = flow[k];

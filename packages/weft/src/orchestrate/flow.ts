@@ -16,14 +16,16 @@ import {
   type ExecutorOptionsInput,
   type FlowExecutorOptions,
   type FlowOptions,
+  type FlowOptionsInput,
   loadYamlFile,
   parseExecutorOptions,
   parseFlowOptions,
   parseFlowYaml,
 } from '../config/index.js';
 import type { DocumentArray } from '../document/index.js';
-import { StartupError, WeftError } from '../errors/index.js';
+import { AlreadyStartedError, ContainerRequiredError, NotStartedError, StartupError } from '../errors/index.js';
 import { offerForCapture, pauseForCapture } from '../executor/index.js';
+import type { ExportOptions } from '../export/index.js';
 import type { DataRequest } from '../request/index.js';
 import type { GatewayConfigInput, GraphDescription } from '../runtime/gateway/index.js';
 import { buildFlowGraph, danglingExecutors } from './flow-graph.js';
@@ -42,7 +44,7 @@ export class Flow {
   #starting: Promise<this> | undefined;
   #closing: Promise<void> | undefined;
 
-  constructor(options: Record<string, unknown> = {}, context: { cwd?: string } = {}) {
+  constructor(options: FlowOptionsInput = {}, context: { cwd?: string } = {}) {
     this.options = parseFlowOptions(options);
     this.#cwd = context.cwd ?? process.cwd();
   }
@@ -54,18 +56,19 @@ export class Flow {
    */
   static load(
     file: string,
-    options: { env?: Record<string, string | undefined>; overrides?: Record<string, unknown> } = {},
+    options: { env?: Record<string, string | undefined>; overrides?: FlowOptionsInput } = {},
   ): Flow {
     const path = resolve(file);
     const y = parseFlowYaml(loadYamlFile(path, options.env ? { env: options.env } : {}));
-    const flow = new Flow({ ...(y.options as Record<string, unknown>), ...options.overrides }, { cwd: dirname(path) });
+    const flow = new Flow({ ...(y.options as FlowOptionsInput), ...options.overrides }, { cwd: dirname(path) });
     for (const e of y.executors) flow.add(e as FlowAddOptions);
     return flow;
   }
 
   /** Add an executor; by default it needs the previous one. Returns the Flow for chaining. */
   add(options: FlowAddOptions = {}): this {
-    if (this.#starting) throw new WeftError('executors are added before start(); this Flow is already started');
+    if (this.#starting)
+      throw new AlreadyStartedError('executors are added before start(); this Flow is already started');
     const parsed = parseExecutorOptions(options, `Flow.add() #${this.#executors.length}`);
     const name = parsed.name ?? `executor${this.#executors.length}`;
     // in a worker process loading a class defined in this script: hand it over, start nothing
@@ -127,6 +130,8 @@ export class Flow {
   start(): Promise<this> {
     if (this.#capturing.some(Boolean)) return pauseForCapture('Flow');
     if (this.#closing) return Promise.reject(new StartupError('this Flow was closed; build a new one to start again'));
+    const image = this.#executors.find((e) => [e.uses, e.usesBefore, e.usesAfter].some(isImage));
+    if (image) return Promise.reject(containerRequired(image.name, image));
     this.#starting ??= (async () => {
       this.#runtimes = await startFlowRuntimes(this.options, this.#executors, this.graph, this.#cwd);
       const first = this.#runtimes.gateway.ports[0] as { protocol: string; port: number };
@@ -172,17 +177,53 @@ export class Flow {
     return this.#closing;
   }
 
+  /**
+   * Write this Flow's Kubernetes manifests into the folder `dir` (created; refused when it holds other files);
+   * resolves with the files written. See docs/guides/deploy.md.
+   * @example await flow.toKubernetesYaml('k8s', { namespace: 'shop' })
+   */
+  async toKubernetesYaml(dir: string, options: ExportOptions = {}): Promise<string[]> {
+    const { exportFlow } = await import('../export/index.js');
+    return (await exportFlow('kubernetes', this.#spec(), dir, options)).files;
+  }
+
+  /**
+   * Write this Flow as one docker-compose file; resolves with its path.
+   * @example await flow.toDockerCompose('docker-compose.yml')
+   */
+  async toDockerCompose(file: string, options: ExportOptions = {}): Promise<string> {
+    const { exportFlow } = await import('../export/index.js');
+    return (await exportFlow('docker-compose', this.#spec(), file, options)).files[0] as string;
+  }
+
+  #spec() {
+    return { options: this.options, executors: this.#executors, graph: this.graph, cwd: this.#cwd };
+  }
+
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
 
   #started(): FlowRuntimes {
-    if (!this.#runtimes) throw new WeftError('the Flow is not started: await flow.start() first');
+    if (!this.#runtimes) throw new NotStartedError('the Flow is not started: await flow.start() first');
     return this.#runtimes;
   }
 
   #clientOrThrow(): Client {
-    if (!this.#client) throw new WeftError('the Flow is not started: await flow.start() first');
+    if (!this.#client) throw new NotStartedError('the Flow is not started: await flow.start() first');
     return this.#client;
   }
+}
+
+function isImage(uses: unknown): boolean {
+  return typeof uses === 'string' && uses.startsWith('docker://');
+}
+
+/** A `docker://` executor started locally: weft does not run containers, so say how to run this Flow instead. */
+function containerRequired(name: string, e: { uses?: unknown; usesBefore?: unknown; usesAfter?: unknown }): Error {
+  const uses = [e.uses, e.usesBefore, e.usesAfter].find(isImage) as string;
+  return new ContainerRequiredError(
+    `executor '${name}' is the container image ${uses.slice('docker://'.length)} (uses: ${uses}); weft runs executors as processes, not containers. Run this Flow in containers: \`weft export docker-compose flow.yml docker-compose.yml\` then \`podman compose up\` (or docker compose), or \`weft export kubernetes flow.yml k8s/\` then \`kubectl apply -f k8s/\`; or start the image yourself and add it to the Flow as external: true with its host and port`,
+    { details: { executor: name, uses } },
+  );
 }

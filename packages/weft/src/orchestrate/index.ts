@@ -6,7 +6,7 @@
 export { isAlive, PARENT_PID_ENV, type ParentWatchOptions, watchParent } from '../runtime/parent-watch.js';
 export { liveChildPids } from './child-registry.js';
 export { Deployment, type PostOptions, type RuntimeInfo } from './deployment.js';
-export { type DeploymentOptions, type DeploymentUses, deploymentOptionsSchema } from './deployment-options.js';
+export type { DeploymentOptions, DeploymentUses, ParsedDeploymentOptions } from './deployment-options.js';
 export {
   type DeploymentPlan,
   needsHead,

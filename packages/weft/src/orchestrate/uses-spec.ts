@@ -4,6 +4,7 @@
  * registration); relative file paths become absolute; everything else passes as written, resolved in the worker.
  */
 import { isAbsolute, resolve } from 'node:path';
+import { loadYamlFile, parseExecutorYaml, parseYaml } from '../config/index.js';
 import { BUILTIN_EXECUTORS, type CapturedUses, locateClass, lookupExecutor } from '../executor/index.js';
 import type { DeploymentUses } from './deployment-options.js';
 
@@ -33,4 +34,18 @@ export async function usesForChild(
   const isRelativeFile = /^\.{1,2}[\\/]/.test(path) || (/\.ya?ml$/i.test(path) && !isAbsolute(path));
   if (!isRelativeFile) return uses;
   return resolve(where.cwd, path) + (hash < 0 ? '' : uses.slice(hash));
+}
+
+/**
+ * Validate the executor YAML that `uses` names (a file, or inline YAML), substituted with `env` (the worker's
+ * environment): a worker process decodes the file without validating it again. Other forms of `uses` are left
+ * to the worker.
+ */
+export function checkUsesYaml(uses: ChildUses, env: Record<string, string | undefined>): void {
+  if (typeof uses !== 'string') return;
+  if (uses.includes('\n') && /jtype\s*:/.test(uses)) {
+    parseExecutorYaml(parseYaml(uses, undefined, { env }));
+  } else if (/\.ya?ml$/i.test(uses) && isAbsolute(uses)) {
+    parseExecutorYaml(loadYamlFile(uses, { env }));
+  }
 }

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { DocumentArray, decodeDocumentArray, type JsonObject } from '../document/index.js';
 import { BadRequestError, type Status } from '../errors/index.js';
+import { type MergeOptions, mergeRequests } from './merge-requests.js';
 import { type Header, nowTimestamp, type Route } from './types.js';
 
 export interface DataRequestInit {
@@ -92,6 +93,16 @@ export class DataRequest {
     const route: Route = { executor, startTime: nowTimestamp() };
     this.routes.push(route);
     return route;
+  }
+
+  /**
+   * Merge `others` into this request by the one merge rule (`merge-requests.ts`: documents reduced by id, routes
+   * appended once per executor, `__results__` accumulated, the first error status kept); returns the result,
+   * which is this request itself unless `options.copy` asks for a copy.
+   * @example const answer = fromShard0.merge([fromShard1, fromShard2]);
+   */
+  merge(others: readonly DataRequest[], options?: MergeOptions): DataRequest {
+    return mergeRequests([this, ...others], options);
   }
 
   /** A copy sharing the documents (header, parameters and routes are copied). */

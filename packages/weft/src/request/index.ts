@@ -1,6 +1,7 @@
 /** The request envelope of Jina's wire protocol: DataRequest and the codecs of every `jina.proto` message. */
 export { DataRequest, type DataRequestInit, newRequestId } from './data-request.js';
 export { readStatus, sizeStatus, writeStatus } from './envelope-codec.js';
+export { type MergeOptions, mergeRequests, RESULTS_KEY } from './merge-requests.js';
 export {
   decodeDataRequest,
   decodeDataRequestList,

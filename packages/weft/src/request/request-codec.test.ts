@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
 import { Document, DocumentArray } from '../document/index.js';
-import { errorFromStatus, statusFromError } from '../errors/index.js';
+import { type ExecutorError, errorFromStatus, statusFromError } from '../errors/index.js';
 import {
   DataRequest,
   decodeDataRequest,
@@ -151,7 +151,7 @@ describe('status conversion', () => {
     assert.deepEqual(s.exception?.args, ['too far']);
     assert.equal(s.exception?.executor, 'ranker');
     assert.ok((s.exception?.stacks.length ?? 0) > 1);
-    const e = errorFromStatus(s);
+    const e = errorFromStatus(s) as ExecutorError;
     assert.equal(e.code, 'WEFT_EXECUTOR');
     assert.equal(e.name, 'RangeError');
     assert.equal(e.executor, 'ranker');

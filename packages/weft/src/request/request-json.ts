@@ -6,7 +6,14 @@
  * shape (camelCase, as FastAPI's aliases) or `DataRequest.to_dict()`'s (snake_case, as Jina's WebSocket gateway).
  * Malformed input throws `BadRequestError` or `BadDocumentError` naming the field (`data[3].tensor: …`).
  */
-import { assertJsonObject, Document, DocumentArray, type DocumentJson, type JsonObject } from '../document/index.js';
+import {
+  assertJsonObject,
+  Document,
+  DocumentArray,
+  type DocumentJson,
+  isPlainObject,
+  type JsonObject,
+} from '../document/index.js';
 import { BadDocumentError, BadRequestError, type ExceptionInfo, type Status, WeftError } from '../errors/index.js';
 import { DataRequest } from './data-request.js';
 import { type Header, type Route, type Timestamp, timestampToIso } from './types.js';
@@ -83,9 +90,9 @@ export function statusToJson(s: Status): StatusJson {
  * @example requestFromJson({ data: [{ text: 'hi' }], execEndpoint: '/index' }).docs.length // 1
  */
 export function requestFromJson(body: unknown, options: RequestFromJsonOptions = {}): DataRequest {
-  if (!isObject(body)) throw badField('(body)', `the request body must be a JSON object, got ${describe(body)}`);
+  if (!isPlainObject(body)) throw badField('(body)', `the request body must be a JSON object, got ${describe(body)}`);
   const rawHeader = pick(body, 'header');
-  if (rawHeader !== undefined && !isObject(rawHeader)) throw badField('header', 'must be an object');
+  if (rawHeader !== undefined && !isPlainObject(rawHeader)) throw badField('header', 'must be an object');
   const hdr = rawHeader ?? {};
   const header: Partial<Header> = {};
   const requestId = optString(body, 'requestId', 'request_id') ?? optString(hdr, 'requestId', 'request_id', 'header');
@@ -126,19 +133,19 @@ function docsFromJson(data: unknown): DocumentArray {
   let list: unknown[];
   let path = 'data';
   if (Array.isArray(data)) list = data;
-  else if (isObject(data) && 'docs' in data) {
+  else if (isPlainObject(data) && 'docs' in data) {
     if (data.docs === null) return new DocumentArray();
     if (!Array.isArray(data.docs)) throw badField('data.docs', 'must be a list of documents');
     list = data.docs;
     path = 'data.docs';
-  } else if (isObject(data)) list = [data];
+  } else if (isPlainObject(data)) list = [data];
   else throw badField('data', `must be a list of documents or { "docs": [...] }, got ${describe(data)}`);
   return DocumentArray.wrap(list.map((d, i) => docFromJson(d, `${path}[${i}]`)));
 }
 
 function docFromJson(value: unknown, path: string): Document {
   if (typeof value === 'string') return new Document({ text: value });
-  if (!isObject(value)) {
+  if (!isPlainObject(value)) {
     throw new BadDocumentError(`${path} must be a document object (or a string, its text), got ${describe(value)}`, {
       details: { field: path },
     });
@@ -160,7 +167,7 @@ function docFromJson(value: unknown, path: string): Document {
 }
 
 function routeFromJson(value: unknown, path: string): Route {
-  if (!isObject(value)) throw badField(path, 'must be an object { executor, startTime, endTime, status }');
+  if (!isPlainObject(value)) throw badField(path, 'must be an object { executor, startTime, endTime, status }');
   const executor = optString(value, 'executor', 'executor', path) ?? '';
   const route: Route = { executor };
   const start = pick(value, 'startTime', 'start_time');
@@ -174,7 +181,7 @@ function routeFromJson(value: unknown, path: string): Route {
 
 /** A status from JSON: `code` as an integer or Jina's enum name (`SUCCESS`, `ERROR`). */
 export function statusFromJson(value: unknown, path = 'status'): Status {
-  if (!isObject(value)) throw badField(path, 'must be an object { code, description, exception }');
+  if (!isPlainObject(value)) throw badField(path, 'must be an object { code, description, exception }');
   const rawCode = value.code ?? 0;
   const code = rawCode === 'SUCCESS' ? 0 : rawCode === 'ERROR' ? 1 : rawCode;
   if (typeof code !== 'number' || !Number.isInteger(code))
@@ -182,7 +189,7 @@ export function statusFromJson(value: unknown, path = 'status'): Status {
   const status: Status = { code, description: optString(value, 'description', 'description', path) ?? '' };
   const ex = value.exception;
   if (ex !== undefined && ex !== null) {
-    if (!isObject(ex)) throw badField(`${path}.exception`, 'must be an object { name, args, stacks, executor }');
+    if (!isPlainObject(ex)) throw badField(`${path}.exception`, 'must be an object { name, args, stacks, executor }');
     const strings = (k: string): string[] => {
       const v = ex[k] ?? [];
       if (!Array.isArray(v) || v.some((x) => typeof x !== 'string'))
@@ -207,7 +214,7 @@ function timestampFromJson(value: unknown, path: string): Timestamp {
     const seconds = Math.floor(value / 1000);
     return { seconds, nanos: Math.round((value - seconds * 1000) * 1e6) };
   }
-  if (isObject(value) && typeof (value.seconds ?? 0) === 'number' && typeof (value.nanos ?? 0) === 'number') {
+  if (isPlainObject(value) && typeof (value.seconds ?? 0) === 'number' && typeof (value.nanos ?? 0) === 'number') {
     return { seconds: Number(value.seconds ?? 0), nanos: Number(value.nanos ?? 0) };
   }
   const m = typeof value === 'string' ? ISO.exec(value) : null;
@@ -227,10 +234,6 @@ function optString(o: Record<string, unknown>, camel: string, snake: string, pre
   if (typeof v !== 'string')
     throw badField(prefix ? `${prefix}.${camel}` : camel, `must be a string, got ${describe(v)}`);
   return v;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function describe(v: unknown): string {

@@ -9,7 +9,7 @@
  * in a session of their own, and their parent stops them in order; see `RuntimeProcess`.)
  */
 import { watchParent } from './parent-watch.js';
-import { failurePayload, type WorkerMessage } from './worker/index.js';
+import { failurePayload, type WorkerMessage } from './server/index.js';
 
 export interface RuntimeMainOptions<C extends { name: string }> {
   /** For log lines, before the name: `weft worker`. */

@@ -11,7 +11,7 @@
  * `writeM(w, value, field)` consumes that slot, writes the tag and length prefix when `field > 0`, then the
  * body. `encodeMessage(value, sizeM, writeM)` runs both passes for a top-level message.
  */
-import { WeftError } from '../errors/index.js';
+import { InternalError } from '../errors/index.js';
 
 /** Wire types. */
 export const WireType = {
@@ -95,7 +95,7 @@ export class ProtoWriter {
   /** The next recorded nested-message size (for a length prefix). */
   nextSize(): number {
     const n = this.#sizes[this.#next++];
-    if (n === undefined) throw new WeftError('protobuf encoder: more nested messages written than sized');
+    if (n === undefined) throw new InternalError('protobuf encoder: more nested messages written than sized');
     return n;
   }
 
@@ -214,7 +214,7 @@ export class ProtoWriter {
   /** The output, after checking the sizing and write passes agreed. */
   finish(): Uint8Array {
     if (this.pos !== this.buf.length || this.#next !== this.#sizes.length) {
-      throw new WeftError(
+      throw new InternalError(
         `protobuf encoder: wrote ${this.pos} of ${this.buf.length} bytes and ${this.#next} of ${this.#sizes.length} nested sizes (was the value changed while it was being encoded?)`,
       );
     }

@@ -1,24 +1,47 @@
 /**
- * The gateway side of streaming endpoints (`stream_doc`, HTTP Server-Sent Events): one document in, a stream of
- * answers out. The request goes straight to the one executor that exposes the endpoint as a streaming endpoint
- * (its endpoint discovery says `is_generator`; `targetExecutor` narrows the choice), as Jina serves streaming
- * endpoints of single-executor Flows; other executors of the Flow are not called. An endpoint that no executor
- * streams (or whose executor sits behind a runtime without `stream_doc`, a sharded deployment's head) runs through
- * the whole Flow as an ordinary request, and each document of the answer is streamed back.
+ * The streaming half of the topology graph (`stream_doc`, HTTP Server-Sent Events): one document in, a stream of
+ * answers out, routed by the graph's own rules (`executor-targeting.ts`) so that a sharded, conditional or targeted
+ * streaming endpoint works like any other endpoint:
+ * - the endpoint is resolved once; an executor is a candidate when `targetExecutor` selects it, its endpoint
+ *   discovery marks the endpoint as a streaming one (`is_generator`), it is not floating, and the document reaches
+ *   it: its own `when` filter and those of the executors on some path from the gateway to it accept the document
+ *   (an executor that the request skips, not targeted or not exposing the endpoint, filters nothing, as in
+ *   `TopologyGraph.process`);
+ * - one candidate: the document goes to it alone (Jina serves streaming endpoints from the executor that streams
+ *   them; the other executors of the Flow are not called), through its node client, which reaches a worker or a
+ *   head (a head fans the stream out to its shards by polling, `head/head-stream.ts`);
+ * - several candidates: `BadRequestError` (name one with `targetExecutor`, or tell them apart with `when`);
+ * - none: the request runs through the whole graph as an ordinary request and each document of the answer is
+ *   streamed back (as is an executor whose runtime does not serve `stream_doc`, an external one).
  * Executor errors come back in-band (an answer with `header.status`); transport errors end the iteration.
  */
-import { DocumentArray, type JsonObject } from '../../document/index.js';
-import { BadRequestError, DeadlineExceededError, UnavailableError, WeftError } from '../../errors/index.js';
-import { DEFAULT_ENDPOINT } from '../../executor/index.js';
-import type { ConnectionPool } from '../../networking/index.js';
-import { DataRequest, newRequestId, nowTimestamp, type SingleDocumentRequest } from '../../request/index.js';
+import { type Document, DocumentArray } from '../../document/index.js';
+import { BadRequestError, WeftError } from '../../errors/index.js';
+import {
+  DataRequest,
+  type Endpoints,
+  type Header,
+  newRequestId,
+  nowTimestamp,
+  type SingleDocumentRequest,
+} from '../../request/index.js';
+import {
+  exposesEndpoint,
+  nameExecutor,
+  resolveEndpoint,
+  streamsEndpoint,
+  targetsExecutor,
+} from './executor-targeting.js';
+import { type GraphPlan, START } from './graph-description.js';
+import type { NodeClient } from './topology-graph.js';
 
-export interface DocStreamContext {
-  /** Connection pools by executor (graph node) name. */
-  pools: ReadonlyMap<string, ConnectionPool>;
-  /** The executor nodes in topological order. */
-  nodes: readonly string[];
-  /** Runs an ordinary request through the Flow (the fallback for endpoints nobody streams). */
+/** What streaming needs from the topology graph. */
+export interface GraphStreamContext {
+  plan: GraphPlan;
+  clients: Readonly<Record<string, NodeClient>>;
+  /** Compiled `when` filters by node. */
+  filters: ReadonlyMap<string, (doc: Document) => boolean>;
+  /** Runs an ordinary request through the graph (for endpoints no executor streams). */
   process(req: DataRequest): Promise<DataRequest>;
 }
 
@@ -27,70 +50,71 @@ export interface DocStreamOptions {
   signal?: AbortSignal;
 }
 
-/** Whether discovery marks `endpoint` (or the default endpoint standing in for it) as a streaming endpoint. */
-function streams(discovered: { endpoints: readonly string[]; schemas?: JsonObject }, endpoint: string): boolean {
-  const schema = (e: string): unknown => (discovered.schemas?.[e] as JsonObject | undefined)?.is_generator;
-  if (discovered.endpoints.includes(endpoint)) return schema(endpoint) === true;
-  return discovered.endpoints.includes(DEFAULT_ENDPOINT) && schema(DEFAULT_ENDPOINT) === true;
-}
-
-/** Whether the `targetExecutor` regex selects `node` (matched from the start of the name, like Jina's `re.match`). */
-function targets(node: string, pattern: string | undefined): boolean {
-  if (!pattern) return true;
-  try {
-    return new RegExp(`^(?:${pattern})`).test(node);
-  } catch {
-    return node === pattern;
-  }
-}
-
-/** The executors (in graph order) that expose `endpoint` as a streaming endpoint; executors that cannot be asked are left out. */
+/**
+ * The executors (in graph order) that would stream `endpoint` for a request with this header and document (see
+ * the module comment; without a document, `when` filters are not asked). Executors that cannot be asked are left
+ * out.
+ */
 export async function streamingExecutors(
-  ctx: Pick<DocStreamContext, 'pools' | 'nodes'>,
+  ctx: Omit<GraphStreamContext, 'process'>,
   endpoint: string,
-  targetExecutor?: string,
+  header: Pick<Header, 'targetExecutor'>,
+  doc?: Document,
 ): Promise<string[]> {
-  const found = await Promise.all(
-    ctx.nodes.map(async (node) => {
-      const pool = ctx.pools.get(node);
-      if (!pool || !targets(node, targetExecutor)) return false;
-      return pool.endpointDiscovery().then(
-        (d) => streams(d, endpoint),
-        () => false,
-      );
-    }),
+  const { nodes, parents, floating } = ctx.plan;
+  // executors the request does not target are skipped without asking them (as TopologyGraph.process does)
+  const targeted = new Set(nodes.filter((n) => targetsExecutor(n, header.targetExecutor)));
+  const found = await Promise.all(nodes.map((n) => (targeted.has(n) ? discover(ctx.clients[n]) : undefined)));
+  const discovered = new Map(nodes.map((n, i) => [n, found[i]]));
+  const reached = new Map<string, boolean>();
+  const reaches = (node: string): boolean => {
+    let r = reached.get(node);
+    if (r === undefined) {
+      const skipped = !targeted.has(node) || !exposesEndpoint(discovered.get(node)?.endpoints, endpoint);
+      const filter = ctx.filters.get(node);
+      const passes = skipped || doc === undefined || filter === undefined || filter(doc);
+      r = passes && (parents.get(node) ?? []).some((p) => p === START || reaches(p));
+      reached.set(node, r);
+    }
+    return r;
+  };
+  return nodes.filter(
+    (n) =>
+      !floating.has(n) &&
+      ctx.clients[n]?.streamDoc !== undefined &&
+      targeted.has(n) &&
+      streamsEndpoint(discovered.get(n), endpoint) &&
+      reaches(n),
   );
-  return ctx.nodes.filter((_, i) => found[i]);
 }
 
 /**
- * Stream `req` through the Flow: yields the answers (each with one document, or the last one with an in-band
- * error status). Rejects with `BadRequestError` when several executors stream the endpoint and no
- * `targetExecutor` picks one, and with a transport error (`UnavailableError`…) naming the executor.
+ * Stream `request` through the graph: yields the answers (each with one document, or the last one with an
+ * in-band error status). Rejects with `BadRequestError` when several executors would stream it, and with a
+ * transport error (`UnavailableError`…) naming the executor.
  */
-export async function* streamDocThroughFlow(
-  ctx: DocStreamContext,
+export async function* streamDocThroughGraph(
+  ctx: GraphStreamContext,
   request: SingleDocumentRequest,
   options: DocStreamOptions = {},
 ): AsyncGenerator<SingleDocumentRequest> {
   const header = { ...request.header, requestId: request.header.requestId || newRequestId() };
-  const endpoint = header.execEndpoint || DEFAULT_ENDPOINT;
-  const executors = await streamingExecutors(ctx, endpoint, header.targetExecutor);
+  const endpoint = resolveEndpoint(header);
+  const executors = await streamingExecutors(ctx, endpoint, header, request.document);
   if (executors.length > 1) {
     throw new BadRequestError(
-      `endpoint '${endpoint}' is a streaming endpoint of several executors (${executors.join(', ')}); name one with targetExecutor`,
+      `endpoint '${endpoint}' is a streaming endpoint of several executors this request reaches (${executors.join(', ')}); name one with targetExecutor`,
       { details: { endpoint, executors } },
     );
   }
-  const route = { executor: 'gateway', startTime: nowTimestamp() };
-  const routes = [...request.routes, route];
   const node = executors[0];
   if (node !== undefined) {
-    const pool = ctx.pools.get(node) as ConnectionPool;
+    const client = ctx.clients[node] as Required<NodeClient>;
+    const routes = [...request.routes, { executor: 'gateway', startTime: nowTimestamp() }];
     const forwarded: SingleDocumentRequest = { ...request, header, routes };
     let answered = false;
     try {
-      for await (const answer of pool.streamDoc(forwarded, options.signal ? { signal: options.signal } : {})) {
+      for await (const answer of client.streamDoc(forwarded, options.signal ? { signal: options.signal } : {})) {
         answered = true;
         const gateway = answer.routes.find((r) => r.executor === 'gateway');
         if (gateway) gateway.endTime = nowTimestamp();
@@ -98,11 +122,9 @@ export async function* streamDocThroughFlow(
       }
       return;
     } catch (err) {
-      // a runtime that does not serve stream_doc (a sharded deployment's head) gets an ordinary request instead
       if (answered || !isUnimplemented(err)) throw nameExecutor(err, node);
     }
   }
-  // nobody streams this endpoint (or cannot): an ordinary request through the Flow, its documents streamed
   const res = await ctx.process(
     new DataRequest({
       header,
@@ -121,18 +143,14 @@ export async function* streamDocThroughFlow(
   }
 }
 
+async function discover(client: NodeClient | undefined): Promise<Endpoints | undefined> {
+  if (!client?.discovery) return undefined;
+  return client.discovery().catch(() => undefined);
+}
+
 /** Whether a call failed because the runtime called does not serve the method (gRPC UNIMPLEMENTED). */
 function isUnimplemented(err: unknown): boolean {
   return err instanceof WeftError && err.details.grpcCode === GRPC_UNIMPLEMENTED;
 }
 
 const GRPC_UNIMPLEMENTED = 12;
-
-/** Make sure a transport error names the executor it happened at. */
-function nameExecutor(err: unknown, node: string): unknown {
-  if ((err instanceof UnavailableError || err instanceof DeadlineExceededError) && !err.message.includes(`'${node}'`)) {
-    const Cls = err.constructor as typeof UnavailableError;
-    return new Cls(`executor '${node}': ${err.message}`, { cause: err, details: { ...err.details, executor: node } });
-  }
-  return err;
-}

@@ -1,9 +1,6 @@
-/** Where the gateway process entry lives and how to start it (from sources through tsx, or from dist). */
-import { fileURLToPath } from 'node:url';
-import { type WorkerEntry, workerEntry } from '../worker/index.js';
+/** Where the gateway process entry lives and how to start it (see `runtimeEntry` of the server kit). */
+import { type RuntimeEntry, runtimeEntry } from '../server/index.js';
 
-export function gatewayEntry(): WorkerEntry {
-  const fromSource = import.meta.url.endsWith('.ts');
-  const file = fileURLToPath(new URL(fromSource ? './gateway-main.ts' : './gateway-main.js', import.meta.url));
-  return { execArgv: workerEntry().execArgv, file };
+export function gatewayEntry(): RuntimeEntry {
+  return runtimeEntry(import.meta.url, './gateway-main');
 }

@@ -3,12 +3,12 @@
  * readiness over IPC like every weft runtime (see `runtime-main.ts`). `weft gateway …` runs the same code.
  */
 import { runRuntimeMain } from '../runtime-main.js';
-import { GATEWAY_CONFIG_ENV, parseGatewayConfig } from './gateway-config.js';
+import { decodeGatewayConfig, GATEWAY_CONFIG_ENV } from './gateway-config.js';
 import { GatewayServer } from './gateway-server.js';
 
 await runRuntimeMain({
   kind: 'weft gateway',
-  config: () => parseGatewayConfig(process.env[GATEWAY_CONFIG_ENV]),
+  config: () => decodeGatewayConfig(process.env[GATEWAY_CONFIG_ENV]),
   start: async (config) => {
     const server = new GatewayServer(config);
     const bound = await server.start();

@@ -4,11 +4,12 @@
  * serve it; it runs from its arguments alone (graph, addresses, conditions), as Jina's gateway does.
  */
 import type { Filter } from '../../document/index.js';
-import { type Status, StatusCode, WeftError } from '../../errors/index.js';
+import { ConfigError, type Status, StatusCode, statusFromError, WeftError } from '../../errors/index.js';
 import { DEFAULT_ENDPOINT, DRY_RUN_ENDPOINT } from '../../executor/index.js';
 import { ConnectionPool } from '../../networking/index.js';
 import { DataRequest, type JinaInfo, type SingleDocumentRequest } from '../../request/index.js';
-import { type DocStreamOptions, streamDocThroughFlow, streamingExecutors } from './doc-streamer.js';
+import { jinaInfo } from '../server/index.js';
+import type { DocStreamOptions } from './doc-streamer.js';
 import type { GraphDescription } from './graph-description.js';
 import { type StreamOutcome, streamRequests } from './streamer.js';
 import { type NodeClient, TopologyGraph } from './topology-graph.js';
@@ -51,7 +52,6 @@ export class Gateway {
   readonly graph: TopologyGraph;
   readonly prefetch: number;
   readonly #pools = new Map<string, ConnectionPool>();
-  readonly #startedAt = Date.now();
 
   constructor(options: GatewayOptions) {
     this.name = options.name ?? 'gateway';
@@ -77,6 +77,8 @@ export class Gateway {
             (e) => e.endpoints,
             () => undefined,
           ),
+        discovery: () => pool.endpointDiscovery().catch(() => undefined),
+        streamDoc: (req, o) => pool.streamDoc(req, o),
       };
     }
     const timeoutSend: Record<string, number | undefined> = {};
@@ -107,23 +109,17 @@ export class Gateway {
   }
 
   /**
-   * One document to a streaming endpoint: the answers as the executor that streams it yields them (see
-   * `doc-streamer.ts`; an endpoint nobody streams runs through the Flow and its documents are streamed).
+   * One document to a streaming endpoint, through the routing graph: the answers as the executor that streams it
+   * yields them (see `doc-streamer.ts`; an endpoint nobody streams runs through the Flow and its documents are
+   * streamed).
    */
   streamDoc(req: SingleDocumentRequest, options: DocStreamOptions = {}): AsyncGenerator<SingleDocumentRequest> {
-    return streamDocThroughFlow(this.#docStreamContext(), req, options);
+    return this.graph.streamDoc(req, options);
   }
 
   /** The endpoints some executor serves as streaming endpoints (executors that cannot be asked are left out). */
   async streamingEndpoints(): Promise<string[]> {
-    const all = await this.endpoints();
-    const ctx = this.#docStreamContext();
-    const streamed = await Promise.all(all.map(async (e) => (await streamingExecutors(ctx, e)).length > 0));
-    return all.filter((_, i) => streamed[i]);
-  }
-
-  #docStreamContext() {
-    return { pools: this.#pools, nodes: this.graph.plan.nodes, process: (r: DataRequest) => this.process(r) };
+    return this.graph.streamingEndpoints(await this.endpoints());
   }
 
   /** Push an empty request through every executor: success when all are reachable and answer. */
@@ -134,15 +130,10 @@ export class Gateway {
         ? res.header.status
         : { code: StatusCode.SUCCESS, description: '' };
     } catch (err) {
-      const e = err as Error;
       // the executor the transport error happened at (topology-graph / connection pool put it in the details)
       const details = err instanceof WeftError ? err.details : {};
       const executor = String(details.executor ?? details.deployment ?? '');
-      return {
-        code: StatusCode.ERROR,
-        description: e.message,
-        exception: { name: e.name, args: [e.message], stacks: (e.stack ?? '').split('\n'), executor },
-      };
+      return { ...statusFromError(err, executor), description: (err as Error).message };
     }
   }
 
@@ -175,21 +166,12 @@ export class Gateway {
     return { endpoints: [...all].sort(), unreachable };
   }
 
-  /** Versions and environment (JinaInfoRPC/_status, HTTP GET /status). */
+  /**
+   * Versions and environment, as every runtime reports them (`jinaInfo`: the package's version, secrets masked);
+   * what HTTP and WebSocket `GET /status` answer (gRPC `_status` answers the same through the server kit).
+   */
   info(): JinaInfo {
-    const envs: Record<string, string> = {};
-    for (const [k, v] of Object.entries(process.env))
-      if (k.startsWith('WEFT_') || k.startsWith('JINA_')) envs[k] = v ?? '(unset)';
-    return {
-      jina: {
-        weft: WEFT_VERSION,
-        node: process.version,
-        platform: `${process.platform}-${process.arch}`,
-        runtime: this.name,
-        uptime: String((Date.now() - this.#startedAt) / 1000),
-      },
-      envs,
-    };
+    return jinaInfo(this.name);
   }
 
   /** Wait for floating executors, then close every connection. */
@@ -199,10 +181,8 @@ export class Gateway {
   }
 }
 
-const WEFT_VERSION = '0.1.0';
-
 function stripScheme(address: string): string {
   const m = /^(?:grpcs?:\/\/)?([^/]+)\/?$/.exec(address);
-  if (!m) throw new WeftError(`bad executor address '${address}': expected host:port or grpc://host:port`);
+  if (!m) throw new ConfigError(`bad executor address '${address}': expected host:port or grpc://host:port`);
   return m[1] as string;
 }

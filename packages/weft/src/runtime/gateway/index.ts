@@ -4,10 +4,10 @@
  */
 export { type EndpointDiscovery, Gateway, type GatewayOptions, type UnreachableExecutor } from './gateway.js';
 export {
+  decodeGatewayConfig,
   GATEWAY_CONFIG_ENV,
   type GatewayConfig,
   type GatewayConfigInput,
-  gatewayConfigSchema,
   parseGatewayConfig,
 } from './gateway-config.js';
 export { gatewayEntry } from './gateway-entry.js';

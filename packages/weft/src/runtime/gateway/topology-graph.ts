@@ -4,11 +4,21 @@
  * the request's endpoint; parents' answers are reduced by document id (or passed as a list for `noReduce` nodes);
  * its `when` filter removes documents for its branch; an in-band error stops everything downstream; floating
  * nodes are fired but not awaited. Documents are decoded only when a filter, a join or a reorder needs them.
+ * Joins merge by the one rule of `request/` (`mergeRequests`). Streaming requests (`stream_doc`) take the same
+ * graph, with the same targeting and `when` filters (`streamDoc`, see `doc-streamer.ts`).
  */
 import { compileFilter, type Document, DocumentArray, type Filter, type JsonObject } from '../../document/index.js';
-import { ConfigError, DeadlineExceededError, UnavailableError } from '../../errors/index.js';
-import { DEFAULT_ENDPOINT, RESULTS_KEY } from '../../executor/index.js';
-import { type DataRequest, nowTimestamp } from '../../request/index.js';
+import { ConfigError } from '../../errors/index.js';
+import {
+  type DataRequest,
+  type Endpoints,
+  mergeRequests,
+  nowTimestamp,
+  RESULTS_KEY,
+  type SingleDocumentRequest,
+} from '../../request/index.js';
+import { type DocStreamOptions, streamDocThroughGraph, streamingExecutors } from './doc-streamer.js';
+import { exposesEndpoint, nameExecutor, resolveEndpoint, targetsExecutor } from './executor-targeting.js';
 import { END, type GraphDescription, type GraphPlan, planGraph, START } from './graph-description.js';
 
 /** How the graph reaches one deployment (a connection pool, a head, or an in-process stand-in). */
@@ -18,6 +28,10 @@ export interface NodeClient {
   sendList(reqs: DataRequest[], options: { timeoutMs?: number }): Promise<DataRequest>;
   /** The endpoints the deployment exposes (discovered once), or undefined when unknown. */
   endpoints(): Promise<readonly string[] | undefined>;
+  /** The whole endpoint discovery (with the schemas that mark streaming endpoints), or undefined when unknown. */
+  discovery?(): Promise<Endpoints | undefined>;
+  /** One document to a streaming endpoint (`stream_doc`): its answers as they come. Absent: the node cannot stream. */
+  streamDoc?(req: SingleDocumentRequest, options: { signal?: AbortSignal }): AsyncIterable<SingleDocumentRequest>;
 }
 
 export interface TopologyOptions {
@@ -74,6 +88,7 @@ export class TopologyGraph {
    */
   async process(req: DataRequest): Promise<DataRequest> {
     const gatewayRoute = req.addRoute('gateway');
+    const endpoint = resolveEndpoint(req.header);
     const inputParameters = req.parameters;
     const results: JsonObject = {};
     const outcomes = new Map<string, Promise<Outcome>>();
@@ -81,7 +96,7 @@ export class TopologyGraph {
     for (const node of this.plan.nodes) {
       const parents = this.plan.parents.get(node) ?? [];
       const run = Promise.all(parents.map((p) => outcomes.get(p) as Promise<Outcome>)).then((ins) =>
-        this.#runNode(node, ins, results),
+        this.#runNode(node, ins, endpoint, results),
       );
       outcomes.set(node, run);
       if (this.plan.floating.has(node)) {
@@ -103,9 +118,8 @@ export class TopologyGraph {
     if (error) response = error.req;
     else if (finals.length === 0) response = req;
     else {
-      const merged = this.#merge(finals.map((o) => o.req));
-      response = merged.req;
-      if (merged.joined || finals.some((o) => o.kind === 'ok' && o.joined)) restoreInputOrder(response, req);
+      response = join(finals.map((o) => o.req));
+      if (finals.length > 1 || finals.some((o) => o.kind === 'ok' && o.joined)) restoreInputOrder(response, req);
     }
     response.parameters = { ...inputParameters };
     if (Object.keys(results).length > 0) response.parameters[RESULTS_KEY] = results;
@@ -114,17 +128,42 @@ export class TopologyGraph {
     return response;
   }
 
-  async #runNode(node: string, inputs: Outcome[], results: JsonObject): Promise<Outcome> {
+  /**
+   * Stream one document to a streaming endpoint through the graph: the answers of the one executor that the
+   * request's targeting and `when` filters lead to and that streams the endpoint (a worker, or a head fanning out
+   * to its shards); an endpoint no such executor streams runs as an ordinary request, its documents streamed.
+   * See `doc-streamer.ts`.
+   */
+  streamDoc(req: SingleDocumentRequest, options: DocStreamOptions = {}): AsyncGenerator<SingleDocumentRequest> {
+    return streamDocThroughGraph(this.#streamContext(), req, options);
+  }
+
+  /** Which of `endpoints` some executor streams (executors that cannot be asked are left out). */
+  async streamingEndpoints(endpoints: readonly string[]): Promise<string[]> {
+    const ctx = this.#streamContext();
+    const streamed = await Promise.all(endpoints.map(async (e) => (await streamingExecutors(ctx, e, {})).length > 0));
+    return endpoints.filter((_, i) => streamed[i]);
+  }
+
+  #streamContext() {
+    return {
+      plan: this.plan,
+      clients: this.#clients,
+      filters: this.#filters,
+      process: (r: DataRequest) => this.process(r),
+    };
+  }
+
+  async #runNode(node: string, inputs: Outcome[], endpoint: string, results: JsonObject): Promise<Outcome> {
     const failed = inputs.find((o) => o.kind === 'error');
     if (failed) return failed;
     const reqs = inputs.map((o) => o.req);
     const first = reqs[0] as DataRequest;
-    const header = first.header;
-    if (!this.#targets(node, header.targetExecutor) || !(await this.#exposes(node, header.execEndpoint))) {
-      return reqs.length === 1 ? { kind: 'ok', req: first, joined: false } : { kind: 'ok', ...this.#merge(reqs) };
+    const client = this.#clients[node] as NodeClient;
+    if (!targetsExecutor(node, first.header.targetExecutor) || !exposesEndpoint(await client.endpoints(), endpoint)) {
+      return { kind: 'ok', req: join(reqs), joined: reqs.length > 1 };
     }
     const filter = this.#filters.get(node);
-    const client = this.#clients[node] as NodeClient;
     const timeoutMs = this.#timeouts[node];
     const options = timeoutMs === undefined ? {} : { timeoutMs };
     let answer: DataRequest;
@@ -137,9 +176,8 @@ export class TopologyGraph {
         );
         joined = true;
       } else {
-        const merged = reqs.length > 1 ? this.#merge(reqs) : { req: first.shallowCopy(), joined: false };
-        joined = merged.joined;
-        answer = await client.send(applyFilter(merged.req, filter), options);
+        joined = reqs.length > 1;
+        answer = await client.send(applyFilter(joined ? join(reqs) : first.shallowCopy(), filter), options);
       }
     } catch (err) {
       throw nameExecutor(err, node);
@@ -148,52 +186,16 @@ export class TopologyGraph {
     if (r && typeof r === 'object' && !Array.isArray(r)) Object.assign(results, r);
     return answer.isError ? { kind: 'error', req: answer } : { kind: 'ok', req: answer, joined };
   }
+}
 
-  /** Reduce several answers into one request: documents by id (Jina's rules), routes concatenated. */
-  #merge(reqs: DataRequest[]): { req: DataRequest; joined: boolean } {
-    const first = reqs[0] as DataRequest;
-    if (reqs.length === 1) return { req: first, joined: false };
-    const out = first.shallowCopy();
-    const docs = first.docs.clone();
-    for (let i = 1; i < reqs.length; i++) docs.reduce((reqs[i] as DataRequest).docs);
-    out.docs = docs;
-    const seen = new Set(out.routes.map(routeKey));
-    for (let i = 1; i < reqs.length; i++) {
-      for (const route of (reqs[i] as DataRequest).routes) {
-        if (!seen.has(routeKey(route))) {
-          seen.add(routeKey(route));
-          out.routes.push(route);
-        }
-      }
-    }
-    return { req: out, joined: true };
-  }
-
-  /** Whether `pattern` selects `node`: matched from the start of the name, like Jina's `re.match`. */
-  #targets(node: string, pattern: string | undefined): boolean {
-    if (!pattern) return true;
-    try {
-      return new RegExp(`^(?:${pattern})`).test(node);
-    } catch {
-      return node === pattern;
-    }
-  }
-
-  async #exposes(node: string, endpoint: string | undefined): Promise<boolean> {
-    const endpoints = await (this.#clients[node] as NodeClient).endpoints();
-    if (!endpoints) return true;
-    const e = endpoint || DEFAULT_ENDPOINT;
-    return endpoints.includes(e) || endpoints.includes(DEFAULT_ENDPOINT) || e === '_jina_dry_run_';
-  }
+/** Parents' answers as one request, by the one merge rule (a copy: the answers may feed other branches too). */
+function join(reqs: DataRequest[]): DataRequest {
+  return mergeRequests(reqs, { copy: 'first' });
 }
 
 function applyFilter(req: DataRequest, filter: ((doc: Document) => boolean) | undefined): DataRequest {
   if (filter) req.docs = req.docs.filter(filter);
   return req;
-}
-
-function routeKey(r: { executor: string; startTime?: { seconds: number; nanos: number } }): string {
-  return `${r.executor}@${r.startTime?.seconds ?? 0}.${r.startTime?.nanos ?? 0}`;
 }
 
 /** Put documents back in the order the client sent them (new documents keep their order, at the end). */
@@ -208,13 +210,4 @@ function restoreInputOrder(response: DataRequest, input: DataRequest): void {
     .sort((a, b) => (order.get(a.id) as number) - (order.get(b.id) as number));
   const extra = docs.filter((d) => !order.has(d.id));
   response.docs = DocumentArray.wrap([...known, ...extra]);
-}
-
-/** Make sure a transport error names the executor it happened at. */
-function nameExecutor(err: unknown, node: string): unknown {
-  if ((err instanceof UnavailableError || err instanceof DeadlineExceededError) && !err.message.includes(`'${node}'`)) {
-    const Cls = err.constructor as typeof UnavailableError;
-    return new Cls(`executor '${node}': ${err.message}`, { cause: err, details: { ...err.details, executor: node } });
-  }
-  return err;
 }

@@ -5,12 +5,14 @@
  * (`total_shards`, `failed_shards`).
  * Partial shard failure under ALL answers from the shards that worked; only when every shard failed does the
  * request fail. Executor errors are in-band and propagate as they are; the head appends no route of its own.
+ * Streaming requests (`stream_doc`) fan out by the same polling (`streamDoc`, see `head-stream.ts`).
  */
 import type { Metadata } from '@grpc/grpc-js';
 import { UnavailableError } from '../../errors/index.js';
 import { specificParams } from '../../executor/index.js';
 import type { SendOptions } from '../../networking/index.js';
-import type { DataRequest, Endpoints } from '../../request/index.js';
+import type { DataRequest, Endpoints, SingleDocumentRequest } from '../../request/index.js';
+import { type ShardFailure, type StreamOptions, streamFromShards } from './head-stream.js';
 import { type Polling, PollingTable } from './polling.js';
 import { reduceAnswers } from './reduce-answers.js';
 
@@ -21,6 +23,8 @@ export interface HeadTarget {
   send(req: DataRequest, options: SendOptions): Promise<DataRequest>;
   sendList(reqs: DataRequest[], options: SendOptions): Promise<DataRequest>;
   endpointDiscovery(options: SendOptions): Promise<Endpoints>;
+  /** One document to a streaming endpoint (`stream_doc`): the answers as they come. */
+  streamDoc(req: SingleDocumentRequest, options: StreamOptions): AsyncIterable<SingleDocumentRequest>;
   close(): void;
 }
 
@@ -85,6 +89,32 @@ export class HeadHandler {
         ? await sendTo(usesAfter, answers, opts)
         : reduceAnswers(answers, specificParams(input[0]?.parameters ?? {}, this.deployment));
     return { response, trailers };
+  }
+
+  /**
+   * Stream one document to a streaming endpoint of the shards, fanned out by the endpoint's polling (ANY: one
+   * shard streams; ALL: every shard streams, answers interleaved as they arrive; see `head-stream.ts`).
+   * @example for await (const answer of head.streamDoc(req, { signal })) write(answer)
+   */
+  streamDoc(
+    req: SingleDocumentRequest,
+    ctx: HeadCallContext & { signal?: AbortSignal } = {},
+  ): AsyncGenerator<SingleDocumentRequest> {
+    const { shards, usesBefore, log } = this.#options;
+    const mode = this.polling.modeOf(req.header.execEndpoint);
+    return streamFromShards(
+      {
+        deployment: this.deployment,
+        shards,
+        mode,
+        start: mode === 'ANY' ? this.#anyCursor++ % shards.length : 0,
+        ...(usesBefore ? { usesBefore } : {}),
+        ...(log ? { log } : {}),
+        allFailed: (failures) => this.#allFailed('the stream', failures),
+      },
+      req,
+      { ...sendOptions(ctx), ...(ctx.signal ? { signal: ctx.signal } : {}) },
+    );
   }
 
   /** The union of the shards' endpoints (shards that cannot be reached are skipped while one answers). */
@@ -158,11 +188,6 @@ export class HeadHandler {
       details: { deployment: this.deployment, addresses: shards.flatMap((s) => s.addresses) },
     });
   }
-}
-
-interface ShardFailure {
-  shard: number;
-  error: Error;
 }
 
 function rejections(settled: readonly PromiseSettledResult<unknown>[]): ShardFailure[] {

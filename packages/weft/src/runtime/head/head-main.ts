@@ -5,12 +5,12 @@
  * Start it through `headEntry()`.
  */
 import { runRuntimeMain } from '../runtime-main.js';
-import { parseHeadConfig } from './head-config.js';
+import { decodeHeadConfig } from './head-config.js';
 import { HeadServer } from './head-server.js';
 
 await runRuntimeMain({
   kind: 'weft head',
-  config: () => parseHeadConfig(process.env.WEFT_HEAD_CONFIG),
+  config: () => decodeHeadConfig(process.env.WEFT_HEAD_CONFIG),
   start: async (config) => {
     const server = new HeadServer(config);
     const port = await server.start();

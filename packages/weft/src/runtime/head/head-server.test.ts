@@ -202,11 +202,30 @@ describe('HeadServer', () => {
     assert.deepEqual(seen, ['2:t1', '1:t2', '1:t2']);
   });
 
+  it('ends a Call stream with UNAVAILABLE when no shard can serve a request on it, as the unary call fails', async () => {
+    const down = await startFakeRuntime('down', echo('down'));
+    await down.stop();
+    const { client } = await head({ polling: 'ALL', retries: 0 }, [down]);
+    const stream = client.call();
+    stream.send(request('/search'));
+    stream.end();
+    const drain = async () => {
+      for await (const _ of stream);
+    };
+    await assert.rejects(drain(), (err: Error & { code: string }) => {
+      assert.equal(err.code, 'WEFT_UNAVAILABLE');
+      assert.match(err.message, /could not serve \/jina\.JinaRPC\/Call: head dep\/head: no replica of 'dep\/shard-0'/);
+      return true;
+    });
+  });
+
   it('discovers the union of the shards’ endpoints and reports its own status', async () => {
     const { client } = await head({});
     assert.deepEqual((await client.endpointDiscovery()).endpoints, ['/only-0', '/search', '/only-1', '/only-2']);
     assert.equal((await client.status()).jina['runtime-name'], 'dep/head');
     assert.equal(await client.healthCheck(), 'SERVING');
+    // streaming endpoints fan out through the head too
+    assert.equal(await client.healthCheck('jina.JinaSingleDocumentRequestRPC'), 'SERVING');
   });
 
   it('serves the same calls on its native port, advertised in _status, with the shard trailers', async () => {

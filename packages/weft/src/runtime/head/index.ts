@@ -3,7 +3,7 @@
  * reduces the answers, and runs the optional uses_before/uses_after executors. In-process (`HeadServer`) or as its
  * own OS process (`headEntry()`, configuration in `WEFT_HEAD_CONFIG`).
  */
-export { HEAD_CONFIG_ENV, type HeadConfig, type HeadTargetConfig, parseHeadConfig } from './head-config.js';
+export { decodeHeadConfig, HEAD_CONFIG_ENV, type HeadConfig, type HeadTargetConfig } from './head-config.js';
 export { type HeadEntry, headEntry } from './head-entry.js';
 export {
   type HeadAnswer,
@@ -22,4 +22,4 @@ export {
   requestedLimit,
   type ScoreOrder,
 } from './rank-matches.js';
-export { mergeResults, mergeRoutes, reduceAnswers } from './reduce-answers.js';
+export { reduceAnswers } from './reduce-answers.js';

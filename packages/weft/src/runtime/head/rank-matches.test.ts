@@ -215,6 +215,9 @@ describe('HeadHandler under polling ALL answers the global top-k', () => {
       send: async (req) => answerOf(req),
       sendList: async (reqs) => answerOf(reqs[0] as DataRequest),
       endpointDiscovery: async () => ({ endpoints: ['/search'], writeEndpoints: [] }),
+      streamDoc: () => {
+        throw new Error('no streaming endpoints here');
+      },
       close: () => undefined,
     };
   }

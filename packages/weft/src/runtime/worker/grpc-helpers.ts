@@ -1,6 +1,6 @@
 /**
- * Small gRPC conversions the worker's handlers share: request metadata as a flat record for the executor,
- * weft errors as gRPC statuses (with a `weft-error-code` trailer), and the `is-error` trailer of in-band errors.
+ * Small gRPC conversions of the worker's calls: request metadata as a flat record for the executor, and weft
+ * errors as gRPC statuses (with a `weft-error-code` trailer and the code in the details).
  */
 import { Metadata, type ServiceError, status } from '@grpc/grpc-js';
 import { WeftError } from '../../errors/index.js';
@@ -12,13 +12,6 @@ export function flatMetadata(metadata: Metadata): Record<string, string> {
     out[key] = values.map((v) => (typeof v === 'string' ? v : Buffer.from(v).toString('base64'))).join(', ');
   }
   return out;
-}
-
-/** Trailing metadata of an answer that carries an executor error in-band (Jina's `is-error: true`). */
-export function isErrorTrailer(): Metadata {
-  const md = new Metadata();
-  md.set('is-error', 'true');
-  return md;
 }
 
 /**
@@ -36,12 +29,4 @@ export function toServiceError(err: unknown, context: string, fallback: status =
   }
   const details = `${context}: ${message}`;
   return Object.assign(new Error(details), { code, details, metadata });
-}
-
-/** The UNAVAILABLE status a draining worker answers new calls with (clients may retry on another replica). */
-export function shuttingDown(name: string): ServiceError {
-  const details = `worker ${name} is shutting down and accepts no new requests`;
-  const metadata = new Metadata();
-  metadata.set('weft-error-code', 'WEFT_UNAVAILABLE');
-  return Object.assign(new Error(details), { code: status.UNAVAILABLE, details, metadata });
 }

@@ -4,7 +4,7 @@
  * the route entry, and turn executor exceptions into an in-band error status. Requests whose endpoint the
  * executor does not serve pass through with their documents still undecoded (forwarded as the bytes that came).
  */
-import { assertJsonObject, DocumentArray, type JsonObject } from '../../document/index.js';
+import { assertJsonObject, DocumentArray, isPlainObject, type JsonObject } from '../../document/index.js';
 import { BadRequestError, ExecutorReturnError, statusFromError, WeftError } from '../../errors/index.js';
 import {
   DEFAULT_ENDPOINT,
@@ -13,7 +13,13 @@ import {
   type InvokeRequest,
   RESULTS_KEY,
 } from '../../executor/index.js';
-import { type DataRequest, decodeDocsEagerly, encodeDataRequest, nowTimestamp } from '../../request/index.js';
+import {
+  type DataRequest,
+  decodeDocsEagerly,
+  encodeDataRequest,
+  mergeRequests,
+  nowTimestamp,
+} from '../../request/index.js';
 
 export interface HandledRequest {
   /** The request to answer with (the first one for a list). */
@@ -75,7 +81,8 @@ export class RequestHandler {
   /**
    * Process several parent requests at once (`process_data`, unreduced joins): the executor gets `docsMatrix`
    * (each request's documents), `docsMap` (keyed by each request's last executor) and `docs`, their reduction
-   * by id into a copy. The answer is the first request with the result applied.
+   * by id into a copy. The answer is the requests merged by the one merge rule (`mergeRequests`: routes once per
+   * executor, `__results__` accumulated) with the result applied.
    */
   async handleList(reqs: readonly DataRequest[], headers: Record<string, string> = {}): Promise<HandledRequest> {
     const first = reqs[0];
@@ -92,11 +99,18 @@ export class RequestHandler {
     reqs.forEach((r, i) => {
       docsMap[r.routes.at(-1)?.executor ?? ''] = matrix[i] as DocumentArray;
     });
-    const docs = (matrix[0] as DocumentArray).clone().reduceAll(matrix.slice(1).map((m) => m.clone()));
-    mergeRoutesAndResults(first, reqs.slice(1));
-    first.docs = docs;
-    if (!this.serves(endpoint)) return { request: first, isError: false };
-    return this.#invoke(first, { endpoint, docs, parameters: first.parameters, headers, docsMatrix: matrix, docsMap });
+    // the one merge rule; copies, so that docsMatrix and docsMap stay as the parents sent them
+    const merged = mergeRequests(reqs, { copy: 'all' });
+    const docs = merged.docs;
+    if (!this.serves(endpoint)) return { request: merged, isError: false };
+    return this.#invoke(merged, {
+      endpoint,
+      docs,
+      parameters: merged.parameters,
+      headers,
+      docsMatrix: matrix,
+      docsMap,
+    });
   }
 
   /**
@@ -158,32 +172,4 @@ function withResults(parameters: JsonObject, name: string, results: JsonObject):
   const merged: JsonObject = isPlainObject(previous) ? { ...(previous as JsonObject) } : {};
   merged[name] = results;
   return { ...parameters, [RESULTS_KEY]: merged };
-}
-
-/** Jina's merge of parent requests: routes of the other parents not yet listed, and every parent's results. */
-function mergeRoutesAndResults(first: DataRequest, others: readonly DataRequest[]): void {
-  const seen = new Set(first.routes.map((r) => r.executor));
-  let results: JsonObject | undefined;
-  for (const other of others) {
-    for (const route of other.routes) {
-      if (seen.has(route.executor)) continue;
-      seen.add(route.executor);
-      first.routes.push(route);
-    }
-    const theirs = other.parameters[RESULTS_KEY];
-    if (isPlainObject(theirs)) results = { ...(theirs as JsonObject), ...results };
-  }
-  if (results) {
-    const mine = first.parameters[RESULTS_KEY];
-    first.parameters = {
-      ...first.parameters,
-      [RESULTS_KEY]: { ...results, ...(isPlainObject(mine) ? (mine as JsonObject) : {}) },
-    };
-  }
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null) return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
 }

@@ -1,27 +1,23 @@
 /**
- * The worker's `jina.JinaSingleDocumentRequestRPC/stream_doc`: one SingleDocumentRequestProto in, one out per
- * document the endpoint yields (a streaming endpoint's yields as they come; an ordinary endpoint's result
+ * The worker's `jina.JinaSingleDocumentRequestRPC/stream_doc`, served through the server kit's `streamDoc` hook:
+ * one SingleDocumentRequestProto in, one out per document the endpoint yields (a streaming endpoint's yields as they come; an ordinary endpoint's result
  * documents one by one). Each answer echoes the request's header and parameters, carries the routes with this
  * worker's entry, and one document. An executor exception ends the stream with one last answer that carries the
  * error in `header.status` (no document) and the `is-error: true` trailer, as Jina's in-band errors do. A client
  * that goes away (cancels) aborts the endpoint's `signal` and stops its generator at its next `yield`.
  */
-import { type ServerWritableStream, status, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { Document } from '../../document/index.js';
 import { statusFromError } from '../../errors/index.js';
 import { DEFAULT_ENDPOINT } from '../../executor/index.js';
-import { type StreamedAnswer, serveServerStream } from '../../networking/index.js';
+import type { StreamedAnswer } from '../../networking/index.js';
 import {
   DataRequest,
-  decodeStreamDocRequest,
   encodeSingleDocumentRequest,
   nowTimestamp,
   type Route,
   type SingleDocumentRequest,
 } from '../../request/index.js';
-import { flatMetadata, shuttingDown, toServiceError } from './grpc-helpers.js';
 import type { RequestHandler } from './request-handler.js';
-import type { HandlerHost } from './worker-service.js';
 
 /**
  * The answers to one `stream_doc` request, encoded. Executor exceptions (and yields that cannot be encoded) end
@@ -68,32 +64,4 @@ export async function* streamAnswers(
     }
     yield { bytes, isError: true };
   }
-}
-
-/** The grpc-js implementation of `jina.JinaSingleDocumentRequestRPC` over the worker's handler. */
-export function streamDocHandlers(host: HandlerHost): UntypedServiceImplementation {
-  return {
-    stream_doc: (call: ServerWritableStream<Buffer, Uint8Array>) => {
-      if (!host.accepting) {
-        call.emit('error', shuttingDown(host.name));
-        return;
-      }
-      let req: SingleDocumentRequest;
-      try {
-        req = decodeStreamDocRequest(call.request);
-      } catch (err) {
-        call.emit('error', toServiceError(err, 'malformed SingleDocumentRequestProto', status.INVALID_ARGUMENT));
-        return;
-      }
-      const headers = flatMetadata(call.metadata);
-      void host.track(
-        serveServerStream(
-          call,
-          (signal) => streamAnswers(host.handler, req, { headers, signal }),
-          // only a failure of weft itself gets here: executor exceptions are answered in-band
-          (err) => toServiceError(err, `worker ${host.name} failed`),
-        ),
-      );
-    },
-  };
 }

@@ -2,28 +2,29 @@ import assert from 'node:assert/strict';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { validateWorkerConfig } from '../../config/index.js';
 import { Executor, type ExecutorOptions } from '../../executor/index.js';
-import { runtimeEnvs } from './jina-info.js';
-import { protoDir } from './proto-files.js';
-import { createExecutor, loadExecutorClass, parseWorkerConfig } from './worker-config.js';
+import { failurePayload } from '../server/index.js';
+import { createExecutor, decodeWorkerConfig, loadExecutorClass } from './worker-config.js';
 import { workerEntry } from './worker-entry.js';
-import { failurePayload } from './worker-messages.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const fixtures = join(here, '../../../test/fixtures/executors');
 
 describe('worker configuration', () => {
-  it('parses JSON and names every offending key', () => {
-    const ok = parseWorkerConfig('{"uses":"X","name":"x/rep-0","port":0,"runtimeArgs":{"replicas":2}}');
+  it('is decoded by the worker (validated by its parent), and validation names every offending key', () => {
+    const ok = decodeWorkerConfig('{"uses":"X","name":"x/rep-0","port":0,"runtimeArgs":{"replicas":2}}');
     assert.equal(ok.name, 'x/rep-0');
     assert.equal(ok.runtimeArgs?.replicas, 2);
-    assert.throws(() => parseWorkerConfig(undefined), {
+    assert.deepEqual(validateWorkerConfig(ok), ok);
+    assert.throws(() => decodeWorkerConfig(undefined), {
       code: 'WEFT_CONFIG',
       message: /WEFT_WORKER_CONFIG is not set/,
     });
-    assert.throws(() => parseWorkerConfig('{nope'), { code: 'WEFT_CONFIG', message: /not valid JSON/ });
+    assert.throws(() => decodeWorkerConfig('{nope'), { code: 'WEFT_CONFIG', message: /not valid JSON/ });
+    assert.throws(() => decodeWorkerConfig('{"uses":"X"}'), { code: 'WEFT_CONFIG', message: /name, port missing/ });
     assert.throws(
-      () => parseWorkerConfig({ uses: { module: 'm' }, name: '', port: 70000, extra: 1 }),
+      () => validateWorkerConfig({ uses: { module: 'm' }, name: '', port: 70000, extra: 1 }),
       (e: Error & { code: string }) => {
         assert.equal(e.code, 'WEFT_CONFIG');
         for (const key of ['uses', 'name', 'port', 'extra']) assert.match(e.message, new RegExp(key));
@@ -31,7 +32,8 @@ describe('worker configuration', () => {
       },
     );
     assert.throws(
-      () => parseWorkerConfig({ uses: 'X', name: 'x', port: 1, dynamicBatching: { '/a': { preferredBatchSize: 0 } } }),
+      () =>
+        validateWorkerConfig({ uses: 'X', name: 'x', port: 1, dynamicBatching: { '/a': { preferredBatchSize: 0 } } }),
       /dynamicBatching\.\/a\.preferredBatchSize/,
     );
   });
@@ -113,18 +115,5 @@ describe('worker process support', () => {
     assert.equal(execArgv[0], '--conditions=weft-source');
     assert.equal(execArgv[1], '--import');
     assert.match(execArgv[2] ?? '', /tsx/);
-  });
-
-  it('finds the proto directory', () => {
-    assert.match(protoDir(), /proto$/);
-  });
-
-  it('lists WEFT_/JINA_ variables, (unset) for known absent ones, and masks secrets', () => {
-    const envs = runtimeEnvs({ WEFT_X: '1', JINA_AUTH_TOKEN: 'hunter2', WEFT_WORKER_CONFIG: '{}', PATH: '/bin' });
-    assert.equal(envs.WEFT_X, '1');
-    assert.equal(envs.JINA_AUTH_TOKEN, '(set)');
-    assert.equal(envs.WEFT_WORKSPACE, '(unset)');
-    assert.equal(envs.WEFT_WORKER_CONFIG, undefined);
-    assert.equal(envs.PATH, undefined);
   });
 });

@@ -1,12 +1,12 @@
 /**
  * The configuration of one worker process (what a Deployment/Flow passes as JSON in `WEFT_WORKER_CONFIG`), its
- * validation, and how it becomes a running Executor: `loadExecutorClass` resolves `uses`, `createExecutor`
- * constructs the instance with the merged options (YAML `with:` under the caller's `usesWith`).
+ * decoding (the parent validated it against config/runtime-schema.ts; a worker never loads zod), and how it
+ * becomes a running Executor: `loadExecutorClass` resolves `uses`, `createExecutor` constructs the instance with
+ * the merged options (YAML `with:` under the caller's `usesWith`).
  */
-import { z } from 'zod';
+import { decodeRuntimeConfig, type WorkerConfig } from '../../config/index.js';
 import { ConfigError, ExecutorLoadError } from '../../errors/index.js';
 import {
-  type DynamicBatchingConfig,
   type Executor,
   type ExecutorClass,
   type ExecutorMetas,
@@ -24,93 +24,28 @@ export const WORKER_CONFIG_ENV = 'WEFT_WORKER_CONFIG';
  * `uses` as JSON can carry: a `uses` string (module path, registered name, YAML), or a module and export. The
  * object form may carry further keys for the loader of classes defined in a main script (orchestrate/).
  */
-export type WorkerUses = string | ({ module: string; exportName: string } & Record<string, unknown>);
-
-export interface WorkerConfig {
-  uses: WorkerUses;
-  /** Constructor options (override the YAML's `with:`). */
-  usesWith?: Record<string, unknown>;
-  metas?: ExecutorMetas;
-  /** Endpoint → method remapping (Jina's `uses_requests`). */
-  requests?: Record<string, string>;
-  dynamicBatching?: Record<string, DynamicBatchingConfig>;
-  runtimeArgs?: Partial<RuntimeArgs>;
-  /** Runtime name (`encoder/rep-0`). */
-  name: string;
-  /** Interface to listen on (default 0.0.0.0). */
-  host?: string;
-  /** Port to listen on (0 = pick a free one and report it). */
-  port: number;
-  /** Port of the native transport for other weft runtimes (0 = a free one, the default; false = none). */
-  nativePort?: number | false;
-  /** Largest message in either direction, in bytes (default unlimited). */
-  maxMessageBytes?: number;
-  /** Directory relative `uses` paths are resolved against (default: the process's cwd). */
-  cwd?: string;
-  /** Grace period of the shutdown on SIGTERM/SIGINT, in ms (default 30 000). */
-  shutdownGraceMs?: number;
-}
-
-const batching = z.strictObject({
-  preferredBatchSize: z.number().int().positive(),
-  timeoutMs: z.number().nonnegative().optional(),
-});
-
-const schema = z.strictObject({
-  uses: z.union([
-    z.string().min(1),
-    z.strictObject({
-      module: z.string().min(1),
-      exportName: z.string().min(1),
-      capture: z.boolean().optional(),
-      modules: z.array(z.string().min(1)).optional(),
-    }),
-  ]),
-  usesWith: z.record(z.string(), z.unknown()).optional(),
-  metas: z.looseObject({ name: z.string().optional(), description: z.string().optional() }).optional(),
-  requests: z.record(z.string(), z.string()).optional(),
-  dynamicBatching: z.record(z.string(), batching).optional(),
-  runtimeArgs: z
-    .strictObject({
-      name: z.string(),
-      replicas: z.number().int().positive(),
-      shards: z.number().int().positive(),
-      shardId: z.number().int().nonnegative(),
-      workspace: z.string(),
-    })
-    .partial()
-    .optional(),
-  name: z.string().min(1),
-  host: z.string().min(1).optional(),
-  port: z.number().int().min(0).max(65535),
-  nativePort: z.union([z.number().int().min(0).max(65535), z.literal(false)]).optional(),
-  maxMessageBytes: z.number().int().min(-1).optional(),
-  cwd: z.string().optional(),
-  shutdownGraceMs: z.number().nonnegative().optional(),
-});
+export type WorkerUses = WorkerConfig['uses'];
+export type { WorkerConfig };
 
 /**
- * Parse and validate a worker configuration (JSON text or an object); errors name the offending key.
- * @example parseWorkerConfig(process.env.WEFT_WORKER_CONFIG)
+ * Decode a worker configuration (JSON text or an object) that its parent validated (`validateWorkerConfig` in
+ * config/): no schema library is loaded in a worker process, only the shape a worker cannot run without is checked.
+ * @example decodeWorkerConfig(process.env.WEFT_WORKER_CONFIG)
  */
-export function parseWorkerConfig(source: string | undefined | object): WorkerConfig {
-  if (source === undefined || source === '') {
-    throw new ConfigError(`${WORKER_CONFIG_ENV} is not set: a worker process is started by a Deployment or Flow`);
+export function decodeWorkerConfig(source: string | undefined | object): WorkerConfig {
+  const value = decodeRuntimeConfig(source, WORKER_CONFIG_ENV, 'worker', 'a Deployment or Flow');
+  const v = value as Partial<WorkerConfig>;
+  const missing = [
+    typeof v.name === 'string' && v.name !== '' ? undefined : 'name',
+    typeof v.port === 'number' ? undefined : 'port',
+    typeof v.uses === 'string' || (typeof v.uses === 'object' && v.uses !== null) ? undefined : 'uses',
+  ].filter((k) => k !== undefined);
+  if (missing.length > 0) {
+    throw new ConfigError(`invalid worker configuration: ${missing.join(', ')} missing or mistyped`, {
+      details: { problems: missing },
+    });
   }
-  let value: unknown = source;
-  if (typeof source === 'string') {
-    try {
-      value = JSON.parse(source);
-    } catch (err) {
-      throw new ConfigError(`${WORKER_CONFIG_ENV} is not valid JSON: ${(err as Error).message}`, { cause: err });
-    }
-  }
-  const r = schema.safeParse(value);
-  if (!r.success) {
-    const problems = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw new ConfigError(`invalid worker configuration: ${problems.join('; ')}`, { details: { problems } });
-  }
-  return r.data as WorkerConfig;
+  return value as WorkerConfig;
 }
 
 /**
@@ -119,8 +54,9 @@ export function parseWorkerConfig(source: string | undefined | object): WorkerCo
  */
 export async function loadExecutorClass(
   config: Pick<WorkerConfig, 'cwd'> & { uses: WorkerUses | ExecutorClass },
+  how: { validate?: boolean } = {},
 ): Promise<ResolvedExecutor> {
-  const options = config.cwd !== undefined ? { cwd: config.cwd } : {};
+  const options = { ...(config.cwd !== undefined ? { cwd: config.cwd } : {}), ...how };
   const uses = config.uses;
   if (isCapturedUses(uses) && uses.capture) {
     // a class defined in the parent's script: load it the way the parent located it

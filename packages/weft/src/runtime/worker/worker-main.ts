@@ -9,14 +9,15 @@
  */
 import { ExecutorRunner } from '../../executor/index.js';
 import { runRuntimeMain } from '../runtime-main.js';
-import { createExecutor, loadExecutorClass, parseWorkerConfig } from './worker-config.js';
+import { createExecutor, decodeWorkerConfig, loadExecutorClass } from './worker-config.js';
 import { WorkerServer } from './worker-server.js';
 
 await runRuntimeMain({
   kind: 'weft worker',
-  config: () => parseWorkerConfig(process.env.WEFT_WORKER_CONFIG),
+  config: () => decodeWorkerConfig(process.env.WEFT_WORKER_CONFIG),
   start: async (config) => {
-    const resolved = await loadExecutorClass(config);
+    // the parent validated the executor YAML (if any) already: decode it only
+    const resolved = await loadExecutorClass(config, { validate: false });
     const runner = new ExecutorRunner(createExecutor(resolved, config), config.name);
     const server = new WorkerServer({
       runner,

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +13,7 @@ import { freePort } from '../../../src/orchestrate/index.js';
 import { allGone, childrenOf, killAll } from './helpers.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/weft.mjs', import.meta.url));
+const BUILT = existsSync(fileURLToPath(new URL('../../../dist/cli/main.js', import.meta.url)));
 const fixtures = join(import.meta.dirname, 'fixtures');
 const started: ChildProcess[] = [];
 const everyPid: number[] = [];
@@ -175,5 +177,30 @@ describe('weft CLI', { timeout: 240_000 }, () => {
       const [code] = await cli.exited;
       assert.equal(code, 0, cli.stderr());
     }
+  });
+
+  it('the built CLI (WEFT_USE_DIST=1) serves a Flow whose executor is a TypeScript module, registering tsx itself', {
+    skip: BUILT ? false : 'packages/weft is not built: run `npm run build` first',
+  }, async () => {
+    const cli = weft(['flow', '--uses', 'ts-executor-flow.yml', '--host', '127.0.0.1'], { WEFT_USE_DIST: '1' });
+    const [, port] = (await cli.printed(/^grpc:\/\/127\.0\.0\.1:(\d+)$/m)) as unknown as [string, string];
+    const children = childrenOf(cli.child.pid as number);
+    everyPid.push(...children);
+    // it runs the build: its gateway and worker processes start from dist/ (plain node, no tsx flag)
+    const commands = children.map((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0'));
+    assert.equal(commands.length, 2, 'the gateway and one worker');
+    for (const argv of commands) {
+      assert.match(argv.join(' '), /\/dist\/runtime\/(worker|gateway)\/\1-main\.js/);
+      assert.doesNotMatch(argv.join(' '), /tsx/);
+    }
+    const client = new Client({ host: `grpc://127.0.0.1:${port}` });
+    try {
+      assert.equal((await client.post('/shout', [{ text: 'hi' }])).at(0)?.text, 'HI!');
+    } finally {
+      await client.close();
+    }
+    cli.child.kill('SIGTERM');
+    const [code] = await cli.exited;
+    assert.equal(code, 0, cli.stderr());
   });
 });

@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
 import mercurius from 'mercurius';
 import type { Document, NamedScore, NdArray } from '../../../document/index.js';
-import { UnavailableError, WeftError } from '../../../errors/index.js';
+import { UnavailableError, WeftError, wireOfStatus } from '../../../errors/index.js';
 import { type DataRequest, requestFromJson, statusToJson } from '../../../request/index.js';
 import type { Gateway } from '../gateway.js';
 
@@ -135,10 +135,8 @@ export async function registerGraphql(app: FastifyInstance, gateway: Gateway, ac
     }
     if (res.isError) {
       const status = statusToJson(res.header.status ?? { code: 1, description: 'executor error' });
-      throw new mercurius.ErrorWithProps(status.exception?.args[0] ?? status.description, {
-        code: 'WEFT_EXECUTOR',
-        status,
-      });
+      const { code, name } = wireOfStatus(status);
+      throw new mercurius.ErrorWithProps(status.exception?.args[0] ?? status.description, { code, name, status });
     }
     return res.docs.toArray();
   };
@@ -176,7 +174,7 @@ function namedScores(scores: Record<string, NamedScore>): (NamedScore & { name: 
 /** A weft error as a GraphQL error: the message, plus its code and details in `extensions`. */
 function asGraphqlError(err: unknown): Error {
   if (err instanceof WeftError) {
-    return new mercurius.ErrorWithProps(err.message, { code: err.code, ...err.details });
+    return new mercurius.ErrorWithProps(err.message, { code: err.code, name: err.name, ...err.details });
   }
   return err as Error;
 }

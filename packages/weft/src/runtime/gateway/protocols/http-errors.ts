@@ -2,16 +2,18 @@
  * How the HTTP gateway answers what went wrong, as Jina's: an executor exception is not an HTTP error (200, the
  * error in `header.status`); an unavailable executor is 503 and a timeout 504, echoing the request body beside a
  * `header.status` that names the executor and its address; a malformed body is 400 naming the field; an
- * oversized body 413. Every error body has `header.status` (Jina's shape) and `detail` (FastAPI's).
+ * oversized body 413. Every error body has `header.status` (Jina's shape), `detail` (FastAPI's), and weft's
+ * `code` and `name` (`bodyOfWire`), from which a client rebuilds the same error class (`wireOfBody`).
  */
 import type { FastifyError } from 'fastify';
 import {
   BadRequestError,
+  bodyOfWire,
   DeadlineExceededError,
+  InternalError,
   MessageTooLargeError,
-  type Status,
-  StatusCode,
-  statusFromError,
+  statusOfWire,
+  toWire,
   UnavailableError,
   WeftError,
 } from '../../../errors/index.js';
@@ -38,7 +40,8 @@ export function transportErrorReply(err: unknown, body: unknown, req: DataReques
   const facts = err instanceof WeftError ? err.details : {};
   const named = facts.executor ?? facts.deployment;
   const executor = typeof named === 'string' ? named : '';
-  const status = statusFromError(err, executor);
+  const wire = toWire(err, executor ? { executor } : {});
+  const status = statusOfWire(wire);
   const echoed = typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {};
   return {
     status: httpStatusOf(err),
@@ -50,7 +53,7 @@ export function transportErrorReply(err: unknown, body: unknown, req: DataReques
         targetExecutor: req.header.targetExecutor ?? '',
         status: statusToJson(status),
       },
-      detail: (err as Error).message,
+      ...bodyOfWire(wire),
     },
   };
 }
@@ -58,15 +61,12 @@ export function transportErrorReply(err: unknown, body: unknown, req: DataReques
 /** A request refused before it reached the Flow (bad JSON or documents, too large, unknown route…). */
 export function requestErrorReply(err: unknown, bodyLimit?: number): ErrorReply {
   const e = toWeftError(err, bodyLimit);
-  const status: Status = {
-    code: StatusCode.ERROR,
-    description: e.message,
-    exception: { name: e.name, args: [e.message], stacks: [], executor: '' },
-  };
+  const wire = toWire(e);
+  const status = statusOfWire({ ...wire, stack: `${e.name}: ${e.message}` });
   const field = typeof e.details.field === 'string' ? e.details.field : undefined;
   return {
     status: typeof e.details.httpStatus === 'number' ? e.details.httpStatus : e.httpStatus >= 400 ? e.httpStatus : 500,
-    body: { header: { status: statusToJson(status) }, detail: e.message, ...(field ? { field } : {}) },
+    body: { header: { status: statusToJson(status) }, ...bodyOfWire(wire), ...(field ? { field } : {}) },
   };
 }
 
@@ -91,7 +91,7 @@ function toWeftError(err: unknown, bodyLimit: number | undefined): WeftError {
       if (typeof code === 'number' && code >= 400 && code < 500) {
         return new BadRequestError(f.message ?? 'bad request', { cause: err, details: { httpStatus: code } });
       }
-      return new WeftError(`the gateway failed to handle the request: ${f.message ?? String(err)}`, { cause: err });
+      return new InternalError(`the gateway failed to handle the request: ${f.message ?? String(err)}`, { cause: err });
     }
   }
 }

@@ -1,15 +1,16 @@
 /**
  * The HTTP gateway's options (the `protocolOptions` a Flow passes, as Jina's gateway arguments): CORS, the API
- * page's title and description, which built-in routes exist, `exposeEndpoints` remappings and GraphQL, validated
- * once so a typo fails the gateway's start with the key named instead of silently serving the wrong routes.
+ * page's title and description, which built-in routes exist, `exposeEndpoints` remappings and GraphQL, user routes
+ * and a static folder. They are validated with the one option schema (config/gateway-schema.ts) by whoever builds
+ * the gateway's configuration, so a typo fails with the key named; here they are only given their defaults and
+ * shaped for the routes (a gateway process never loads zod).
  */
-import { z } from 'zod';
-import { configErrorFromZod } from '../../../config/index.js';
+import { HTTP_METHODS, type HttpOptionsInput } from '../../../config/index.js';
 import { ConfigError } from '../../../errors/index.js';
 import type { ServerTls } from '../gateway-tls.js';
 import type { ProtocolServerOptions } from './protocol.js';
 
-export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+export { HTTP_METHODS };
 export type HttpMethod = (typeof HTTP_METHODS)[number];
 
 /** Largest body accepted when `maxMessageBytes` is not set (256 MiB). */
@@ -17,35 +18,22 @@ export const DEFAULT_HTTP_BODY_LIMIT = 256 * 1024 * 1024;
 /** A JSON body cannot be larger than the longest string V8 holds; `maxMessageBytes: -1` means this. */
 const LARGEST_JSON_TEXT = 0x1fffffe8;
 
-const method = z
-  .string()
-  .transform((m) => m.toUpperCase())
-  .pipe(z.enum(HTTP_METHODS));
+/** One `exposeEndpoints` entry as validated (Jina's FastAPI route arguments). */
+interface ExposeEntry {
+  methods?: string[];
+  summary?: string;
+  description?: string;
+  tags?: string[];
+  deprecated?: boolean;
+  httpPath?: string;
+  http_path?: string;
+}
 
-/** One `exposeEndpoints` entry (Jina's `expose_endpoints` JSON: FastAPI route arguments). */
-const exposeEntry = z.strictObject({
-  methods: z.array(method).min(1).optional(),
-  summary: z.string().optional(),
-  description: z.string().optional(),
-  tags: z.array(z.string()).optional(),
-  deprecated: z.boolean().optional(),
-  httpPath: z.string().startsWith('/').optional(),
-  http_path: z.string().startsWith('/').optional(),
-});
-
-const httpOptionsSchema = z.object({
-  cors: z.boolean().default(false),
-  title: z.string().default('My weft service'),
-  description: z
-    .string()
-    .default('A weft Flow. Set `title` and `description` in the Flow (or gateway) options to change this text.'),
-  noDebugEndpoints: z.boolean().default(false),
-  noCrudEndpoints: z.boolean().default(false),
-  exposeEndpoints: z.record(z.string().startsWith('/'), exposeEntry).default({}),
-  exposeGraphqlEndpoint: z.boolean().default(false),
-  /** How long start-up waits for the executors' endpoint lists before serving with what it has (ms). */
-  discoveryTimeoutMs: z.number().nonnegative().default(10_000),
-});
+const DEFAULTS = {
+  title: 'My weft service',
+  description: 'A weft Flow. Set `title` and `description` in the Flow (or gateway) options to change this text.',
+  discoveryTimeoutMs: 10_000,
+};
 
 export interface ExposedEndpoint {
   methods: HttpMethod[];
@@ -70,14 +58,20 @@ export interface HttpOptions {
   exposeEndpoints: Map<string, ExposedEndpoint>;
   exposeGraphqlEndpoint: boolean;
   discoveryTimeoutMs: number;
+  /** fastify plugins mounting user routes (modules, or the functions themselves in code). */
+  httpPlugins?: NonNullable<HttpOptionsInput['httpPlugins']>;
+  /** A folder served as static files, under `staticPrefix` (default `/`). */
+  staticFolder?: string;
+  staticPrefix?: string;
   /** Serve HTTPS with this certificate and key. */
   tls?: ServerTls;
 }
 
-/** Validate the options a gateway hands the HTTP protocol; throws `ConfigError` naming the key. */
+/** The options a gateway hands the HTTP protocol (validated where the configuration was built), with defaults. */
 export function parseHttpOptions(options: ProtocolServerOptions): HttpOptions {
   const { host, port, maxMessageBytes, tls, ...rest } = options;
-  let expose = rest.exposeEndpoints;
+  const o = rest as HttpOptionsInput & { exposeEndpoints?: unknown };
+  let expose = o.exposeEndpoints ?? {};
   if (typeof expose === 'string') {
     // Jina's CLI passes `--expose-endpoints` as JSON text
     try {
@@ -86,13 +80,10 @@ export function parseHttpOptions(options: ProtocolServerOptions): HttpOptions {
       throw new ConfigError(`exposeEndpoints is not valid JSON: ${(err as Error).message}`, { cause: err });
     }
   }
-  const r = httpOptionsSchema.safeParse({ ...rest, exposeEndpoints: expose });
-  if (!r.success) throw configErrorFromZod(r.error, undefined, 'HTTP gateway options');
-  const o = r.data;
   const exposeEndpoints = new Map<string, ExposedEndpoint>();
-  for (const [endpoint, e] of Object.entries(o.exposeEndpoints)) {
+  for (const [endpoint, e] of Object.entries(expose as Record<string, ExposeEntry>)) {
     exposeEndpoints.set(endpoint, {
-      methods: [...new Set<HttpMethod>(e.methods ?? ['POST'])],
+      methods: [...new Set((e.methods ?? ['POST']).map((m) => m.toUpperCase() as HttpMethod))],
       path: e.httpPath ?? e.http_path ?? endpoint,
       ...(e.summary !== undefined ? { summary: e.summary } : {}),
       ...(e.description !== undefined ? { description: e.description } : {}),
@@ -106,14 +97,17 @@ export function parseHttpOptions(options: ProtocolServerOptions): HttpOptions {
     port,
     bodyLimit:
       max === undefined ? DEFAULT_HTTP_BODY_LIMIT : max < 0 ? LARGEST_JSON_TEXT : Math.min(max, LARGEST_JSON_TEXT),
-    cors: o.cors,
-    title: o.title,
-    description: o.description,
-    noDebugEndpoints: o.noDebugEndpoints,
-    noCrudEndpoints: o.noCrudEndpoints,
+    cors: o.cors ?? false,
+    title: o.title ?? DEFAULTS.title,
+    description: o.description ?? DEFAULTS.description,
+    noDebugEndpoints: o.noDebugEndpoints ?? false,
+    noCrudEndpoints: o.noCrudEndpoints ?? false,
     exposeEndpoints,
-    exposeGraphqlEndpoint: o.exposeGraphqlEndpoint,
-    discoveryTimeoutMs: o.discoveryTimeoutMs,
+    exposeGraphqlEndpoint: o.exposeGraphqlEndpoint ?? false,
+    discoveryTimeoutMs: o.discoveryTimeoutMs ?? DEFAULTS.discoveryTimeoutMs,
+    ...(o.httpPlugins !== undefined ? { httpPlugins: o.httpPlugins } : {}),
+    ...(o.staticFolder !== undefined ? { staticFolder: o.staticFolder } : {}),
+    ...(o.staticPrefix !== undefined ? { staticPrefix: o.staticPrefix } : {}),
     ...(tls ? { tls } : {}),
   };
 }

@@ -10,7 +10,7 @@ import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
-import { BadRequestError, StartupError, WeftError } from '../../../errors/index.js';
+import { BadRequestError, NotFoundError, StartupError, WeftError } from '../../../errors/index.js';
 import { statusToJson } from '../../../request/index.js';
 import type { Gateway } from '../gateway.js';
 import { registerGraphql } from './graphql-endpoint.js';
@@ -90,7 +90,7 @@ export class HttpProtocol implements ProtocolServer {
         return reply.code(status).send(body);
       });
       app.setNotFoundHandler((request, reply) => {
-        const err = new WeftError(`no route ${request.method} ${request.url.split('?')[0]}`, {
+        const err = new NotFoundError(`no route ${request.method} ${request.url.split('?')[0]}`, {
           details: { httpStatus: 404 },
         });
         const { status, body } = requestErrorReply(err);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { parseHttpProtocolOptions } from '../../../config/index.js';
 import { ConfigError } from '../../../errors/index.js';
 import { DEFAULT_HTTP_BODY_LIMIT, parseHttpOptions } from './http-options.js';
 import { planDataRoutes } from './http-routes.js';
@@ -93,7 +94,7 @@ describe('parseHttpOptions', () => {
     assert.doesNotThrow(() => parseHttpOptions({ ...base, someWebSocketOption: 1 }));
   });
 
-  it('names the key at fault', () => {
+  it('is validated with the option schema, which names the key at fault', () => {
     const cases: [Record<string, unknown>, RegExp][] = [
       [{ cors: 'yes' }, /cors/],
       [{ exposeEndpoints: { '/a': { methods: ['FETCH'] } } }, /exposeEndpoints\.\/a\.methods\.0/],
@@ -103,7 +104,7 @@ describe('parseHttpOptions', () => {
     ];
     for (const [options, re] of cases) {
       assert.throws(
-        () => parseHttpOptions({ ...base, ...options }),
+        () => parseHttpProtocolOptions({ ...base, ...options }),
         (err: Error) => err instanceof ConfigError && re.test(err.message),
         JSON.stringify(options),
       );

@@ -7,7 +7,7 @@
  * `http-errors.ts`).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ConfigError, UnavailableError, WeftError } from '../../../errors/index.js';
+import { ConfigError, NotFoundError, UnavailableError } from '../../../errors/index.js';
 import { type DataRequest, requestFromJson, requestToJson } from '../../../request/index.js';
 import type { Gateway, UnreachableExecutor } from '../gateway.js';
 import { requestErrorReply, transportErrorReply } from './http-errors.js';
@@ -213,7 +213,7 @@ export function registerLateEndpoints(
       return refuseUnreachable(request, reply, path, found.unreachable);
     if (!found.served) {
       const known = routes.map((r) => `${r.methods.join('|')} ${r.path}`).join(', ');
-      const err = new WeftError(
+      const err = new NotFoundError(
         `no route POST ${path}; this gateway serves ${known || 'no data routes'} (an endpoint of an executor that is not reachable gets its route once it answers; GET /dry_run tells whether every executor is)`,
         { details: { httpStatus: 404 } },
       );

@@ -4,8 +4,9 @@
  * `Accept: text/event-stream` (the body is `{ data: doc, parameters, targetExecutor }` or the document itself),
  * answers `text/event-stream`: one `event: update` with `data: <document JSON>` per document the endpoint yields,
  * then `event: end`. An error once the stream is under way is an `event: error` whose data is
- * `{ code, detail, header: { status } }` (the executor's exception in-band, `code` `WEFT_EXECUTOR`; or a transport
- * failure such as `WEFT_UNAVAILABLE`), followed by `event: end`. Failures before the first answer are ordinary
+ * `{ code, name, detail, header: { status } }` (the errors' wire facts, `bodyOfWire`: the executor's exception
+ * in-band, `code` its weft code or `WEFT_EXECUTOR`; or a transport failure such as `WEFT_UNAVAILABLE`), followed
+ * by `event: end`. Failures before the first answer are ordinary
  * HTTP errors (400, 503, 504) with the JSON body of every other route. A client that disconnects stops the
  * executor's generator. Lines end with CRLF, as Jina's (sse-starlette) do; a comment line every 15 s keeps
  * idle connections open through proxies.
@@ -14,11 +15,14 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Document, DocumentArray } from '../../../document/index.js';
 import {
   BadRequestError,
-  type Status,
+  bodyOfWire,
   StatusCode,
-  statusFromError,
+  statusOfWire,
+  toWire,
   UnavailableError,
   WeftError,
+  type WireError,
+  wireOfStatus,
 } from '../../../errors/index.js';
 import { DataRequest, requestFromJson, type SingleDocumentRequest, statusToJson } from '../../../request/index.js';
 import { requestErrorReply, transportErrorReply } from './http-errors.js';
@@ -147,7 +151,7 @@ export async function serveEventStream(
       const answer = next.value;
       const failed = answer.header.status;
       if (failed && failed.code === StatusCode.ERROR) {
-        await send(errorEvent('WEFT_EXECUTOR', failed, req));
+        await send(errorEvent(wireOfStatus(failed), req));
         break;
       }
       if (answer.document) await send(updateEvent(answer.document));
@@ -156,7 +160,7 @@ export async function serveEventStream(
     if (!abort.signal.aborted) {
       const facts = err instanceof WeftError ? err.details : {};
       const executor = String(facts.executor ?? facts.deployment ?? '');
-      await send(errorEvent(err instanceof WeftError ? err.code : 'WEFT_ERROR', statusFromError(err, executor), req));
+      await send(errorEvent(toWire(err, executor ? { executor } : {}), req));
     }
   } finally {
     clearInterval(ping);
@@ -172,11 +176,10 @@ function updateEvent(doc: Document): string {
   return `event: update${EOL}data: ${JSON.stringify(doc.toJSON())}${EOL}${EOL}`;
 }
 
-function errorEvent(code: string, status: Status, req: SingleDocumentRequest): string {
+function errorEvent(wire: WireError, req: SingleDocumentRequest): string {
   const data = {
-    code,
-    detail: status.exception?.args[0] ?? status.description,
-    header: { requestId: req.header.requestId, status: statusToJson(status) },
+    ...bodyOfWire(wire),
+    header: { requestId: req.header.requestId, status: statusToJson(statusOfWire(wire)) },
   };
   return `event: error${EOL}data: ${JSON.stringify(data)}${EOL}${EOL}`;
 }

@@ -1,14 +1,21 @@
 /**
  * How the WebSocket gateway ends a connection on a failure: the close code and a reason that fits the 123 bytes
- * a close frame allows. The reason starts with the weft error code (`WEFT_UNAVAILABLE: executor 'x' at h:p …`) so
- * a client can rebuild the error class; when the full message is too long, a short one names the executor and its
+ * a close frame allows. The reason starts with the weft error code (`WEFT_UNAVAILABLE: executor 'x' at h:p …`, or
+ * `WEFT_EXECUTOR/TypeError: …` when the class name is not the code's own; `closeReasonPrefix`) so a client can
+ * rebuild the error class (`wireOfCloseReason`); when the full message is too long, a short one names the executor and its
  * address, and failing that a generic message names the kind of failure.
  *
  * Codes: 1011 for network failures towards executors (unavailable, timeout) and any other gateway-side failure,
  * 1007 for a message that is not a valid request (undecodable protobuf, JSON that is not a request body),
  * 1009 when a message is over the size limit, 1001 when the gateway shuts down.
  */
-import { DeadlineExceededError, UnavailableError, WeftError } from '../../../errors/index.js';
+import {
+  closeReasonPrefix,
+  DeadlineExceededError,
+  toWire,
+  UnavailableError,
+  WeftError,
+} from '../../../errors/index.js';
 
 export const CLOSE = {
   NORMAL: 1000,
@@ -28,8 +35,13 @@ export interface CloseFrame {
 
 /** The close frame for an error raised while processing requests (or decoding a message, with `decoding`). */
 export function closeFor(err: unknown, decoding = false): CloseFrame {
-  const code = err instanceof WeftError ? err.code : 'WEFT_ERROR';
-  const message = err instanceof Error ? err.message : String(err);
+  // a message that could not be decoded is the client's bad request, whatever the decoder threw
+  const wire =
+    decoding && !(err instanceof WeftError)
+      ? { ...toWire(err), code: 'WEFT_BAD_REQUEST', name: 'BadRequestError' }
+      : toWire(err);
+  const code = closeReasonPrefix(wire);
+  const message = wire.message;
   const clientFault = decoding || (err instanceof WeftError && err.httpStatus >= 400 && err.httpStatus < 500);
   if (clientFault) {
     const closeCode = err instanceof WeftError && err.code === 'WEFT_TOO_LARGE' ? CLOSE.TOO_BIG : CLOSE.INVALID_PAYLOAD;

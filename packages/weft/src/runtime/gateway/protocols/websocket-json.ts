@@ -6,13 +6,13 @@
  * documents when the message says so. Out: each answer is Jina's `DataRequest.to_dict()`: snake_case keys,
  * integer status codes, route times as ISO-8601 strings, `data` as the list of document dicts.
  */
-import { DocumentArray } from '../../../document/index.js';
+import { DocumentArray, isPlainObject } from '../../../document/index.js';
 import { BadRequestError } from '../../../errors/index.js';
 import { DataRequest, newRequestId, requestFromJson, requestToJson } from '../../../request/index.js';
 
 /** The message that ends the input stream in JSON mode: `{}`. */
 export function isEndOfInput(value: unknown): boolean {
-  return isObject(value) && Object.keys(value).length === 0;
+  return isPlainObject(value) && Object.keys(value).length === 0;
 }
 
 /**
@@ -31,7 +31,7 @@ export function requestsFromMessage(body: unknown): DataRequest[] {
   }
   const docs = req.docs;
   if (docs.length <= size) return [req];
-  const header = isObject(b.header) ? b.header : {};
+  const header = isPlainObject(b.header) ? b.header : {};
   const givenId = [b.requestId, b.request_id, header.requestId, header.request_id].some((v) => typeof v === 'string');
   const parts: DataRequest[] = [];
   for (let i = 0, k = 0; i < docs.length; i += size, k++) {
@@ -50,8 +50,4 @@ export function requestsFromMessage(body: unknown): DataRequest[] {
 /** Jina's `DataRequest.to_dict()` of one answer, as JSON text. */
 export function answerToJson(req: DataRequest): string {
   return JSON.stringify(requestToJson(req, { casing: 'snake' }));
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -350,6 +350,7 @@ describe('WebSocket close reasons', () => {
     assert.match(anonymous.reason, /^WEFT_UNAVAILABLE: network error/);
     const bad = closeFor(new Error('y'.repeat(300)), true);
     assert.equal(bad.code, 1007);
+    assert.match(bad.reason, /^WEFT_BAD_REQUEST: y/);
     assert.ok(Buffer.byteLength(bad.reason) <= MAX_REASON_BYTES);
   });
 });

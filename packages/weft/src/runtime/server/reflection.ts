@@ -13,8 +13,8 @@ import { dirname, resolve } from 'node:path';
 import type { Server, ServerDuplexStream, ServiceDefinition } from '@grpc/grpc-js';
 import type { Options, PackageDefinition } from '@grpc/proto-loader';
 import type { ReflectionService } from '@grpc/reflection';
+import { REFLECTION_SERVICE_NAMES } from '../../networking/index.js';
 import { protoDir } from './proto-files.js';
-import { REFLECTION_SERVICE_NAMES } from './service-definitions.js';
 
 const require = createRequire(import.meta.url);
 const LOAD_OPTIONS: Options = { keepCase: true, longs: String, enums: String, defaults: true, oneofs: true };

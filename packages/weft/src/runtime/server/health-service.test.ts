@@ -3,7 +3,8 @@ import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
 import { Server, ServerCredentials, type ServiceError, status } from '@grpc/grpc-js';
 import { healthClient } from '../../../test/integration/worker/helpers.js';
-import { decodeHealthCheckRequest, encodeHealthCheckResponse, HealthService } from './health-service.js';
+import { decodeHealthCheckRequest, encodeHealthCheckResponse } from '../../networking/index.js';
+import { HealthService } from './health-service.js';
 
 describe('HealthService (grpc.health.v1.Health, hand-coded)', () => {
   const health = new HealthService({ '': 'SERVING' });
@@ -20,8 +21,8 @@ describe('HealthService (grpc.health.v1.Health, hand-coded)', () => {
   after(() => server.forceShutdown());
 
   it('codes its messages as the generated health.proto client does', () => {
-    assert.equal(decodeHealthCheckRequest(Buffer.from([0x0a, 0x03, 0x61, 0x62, 0x63])), 'abc');
-    assert.equal(decodeHealthCheckRequest(new Uint8Array(0)), '');
+    assert.equal(decodeHealthCheckRequest(Buffer.from([0x0a, 0x03, 0x61, 0x62, 0x63])).service, 'abc');
+    assert.equal(decodeHealthCheckRequest(new Uint8Array(0)).service, '');
     assert.deepEqual([...encodeHealthCheckResponse('NOT_SERVING')], [0x08, 0x02]);
     assert.equal(encodeHealthCheckResponse('UNKNOWN').length, 0);
   });

@@ -1,6 +1,7 @@
 /**
- * The IPC protocol between a worker process and its parent: `ready` once serving, `failed` when it could not
- * start (with the error as the executor raised it: name, message, stack, and a weft error code).
+ * The IPC protocol between a runtime process (worker, head, gateway) and its parent: `ready` once serving,
+ * `failed` when it could not start (with the error as raised — an executor's keeps its own name, message and
+ * stack — and a weft error code).
  */
 import { WeftError } from '../../errors/index.js';
 
@@ -12,7 +13,7 @@ export interface WorkerFailure {
   code: string;
 }
 
-/** Messages a worker process sends to its parent. */
+/** Messages a runtime process sends to its parent. */
 export type WorkerMessage =
   | { type: 'ready'; port: number; name: string; pid: number }
   | { type: 'failed'; error: WorkerFailure };
@@ -25,7 +26,7 @@ export function failurePayload(err: unknown): WorkerFailure {
   return { name: e.name, message: e.message, stack: e.stack ?? `${e.name}: ${e.message}`, code };
 }
 
-/** Whether an IPC message is one of the worker's own. */
+/** Whether an IPC message is one of a runtime process's own. */
 export function isWorkerMessage(message: unknown): message is WorkerMessage {
   const m = message as { type?: unknown } | null;
   return typeof m === 'object' && m !== null && (m.type === 'ready' || m.type === 'failed');

@@ -1,7 +1,11 @@
 /**
- * What `JinaInfoRPC/_status` answers: versions and platform under `jina` (Jina's keys where they have a weft
- * meaning) and the runtime-relevant environment variables under `envs` (`(unset)` when absent, like Jina).
- * Values of variables that look like secrets are never sent, only whether they are set.
+ * What `JinaInfoRPC/_status` (and the gateway's HTTP/WebSocket `GET /status`) answers, the same for every runtime
+ * kind: versions and platform under `jina` (Jina's keys where they have a weft meaning, plus the runtime's name)
+ * and the runtime-relevant environment variables under `envs` (`(unset)` when absent, like Jina).
+ *
+ * The weft version is the package's own, read once from `packages/weft/package.json`. The value of any variable
+ * whose name looks like a secret (it contains TOKEN, SECRET, KEY, PASSWORD, PASSWD, CREDENTIAL or AUTH, in any
+ * case) is never sent, only that it is set; the configuration variables of the runtime processes are left out.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -27,9 +31,16 @@ export const KNOWN_ENV_VARS = [
   'JINA_RANDOM_PORT_MIN',
 ] as const;
 
-/** Internal variables that carry configuration, not environment: not reported. */
-const HIDDEN_ENV_VARS = new Set(['WEFT_WORKER_CONFIG']);
-const SECRET = /TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|(^|_)KEY($|_)/;
+/** The runtime processes' configuration (not environment; it may name files and addresses): not reported. */
+const HIDDEN_ENV_VARS = new Set(['WEFT_WORKER_CONFIG', 'WEFT_HEAD_CONFIG', 'WEFT_GATEWAY_CONFIG']);
+const SECRET = /TOKEN|SECRET|KEY|PASSWORD|PASSWD|CREDENTIAL|AUTH/i;
+/** What a secret's value is reported as. */
+export const MASKED = '(set)';
+
+/** Whether an environment variable's name looks like it holds a secret (its value is then masked). */
+export function isSecretName(name: string): boolean {
+  return SECRET.test(name);
+}
 
 let versions: Record<string, string> | undefined;
 
@@ -39,6 +50,11 @@ function packageVersion(file: string): string {
   } catch {
     return 'unknown';
   }
+}
+
+/** The version of the weft package (its package.json's, read once). */
+export function weftVersion(): string {
+  return staticVersions().weft as string;
 }
 
 function staticVersions(): Record<string, string> {
@@ -69,20 +85,23 @@ export function runtimeEnvs(env: NodeJS.ProcessEnv = process.env): Record<string
   for (const name of [...names].sort()) {
     if (HIDDEN_ENV_VARS.has(name)) continue;
     const value = env[name];
-    out[name] = value === undefined ? '(unset)' : SECRET.test(name) ? '(set)' : value;
+    out[name] = value === undefined ? '(unset)' : isSecretName(name) ? MASKED : value;
   }
   return out;
 }
 
 /**
- * The full `JinaInfoProto` content for a runtime; `extra` adds runtime-specific keys to the `jina` map (a weft
- * runtime's `weft-native-address`).
+ * The full `JinaInfoProto` content for a runtime named `runtimeName` (`encoder/rep-0`, `encoder/head`,
+ * `gateway`), under both `runtime-name` and `runtime`; `extra` adds runtime-specific keys to the `jina` map (a
+ * weft runtime's `weft-native-address`).
+ * @example jinaInfo('encoder/rep-0').jina.weft // '0.4.0', the package's version
  */
 export function jinaInfo(runtimeName: string, extra: Readonly<Record<string, string>> = {}): JinaInfo {
   return {
     jina: {
       ...staticVersions(),
       'runtime-name': runtimeName,
+      runtime: runtimeName,
       pid: String(process.pid),
       uptime: STARTED_AT.toISOString(),
       'uptime-seconds': String(Math.round(process.uptime())),
