@@ -26,6 +26,7 @@ import {
   WeftError,
   wireOfBody,
 } from '../errors/index.js';
+import { formatHost } from '../networking/index.js';
 import {
   type DataRequest,
   type JinaInfo,
@@ -98,7 +99,7 @@ export class HttpTransport implements Transport {
 
   constructor(target: TransportTarget) {
     this.#target = target;
-    const host = target.host.includes(':') && !target.host.startsWith('[') ? `[${target.host}]` : target.host;
+    const host = formatHost(target.host);
     this.url = `${target.tls ? 'https' : 'http'}://${host}:${target.port}`;
     this.#tls = { tls: target.tls, url: this.url, schemes: ['http', 'https'] };
     const agentOptions = { keepAlive: true, scheduling: 'lifo' as const };

@@ -24,6 +24,7 @@ import {
   WeftError,
   wireOfCloseReason,
 } from '../errors/index.js';
+import { formatHost } from '../networking/index.js';
 import { type DataRequest, decodeDataRequest, encodeDataRequest, type JinaInfo } from '../request/index.js';
 import { AnswerQueue } from './answer-queue.js';
 import { httpGet } from './http-get.js';
@@ -60,7 +61,7 @@ export class WebSocketTransport implements Transport {
   readonly #tlsOptions: ClientTlsOptions | undefined;
 
   constructor(target: TransportTarget) {
-    const host = target.host.includes(':') && !target.host.startsWith('[') ? `[${target.host}]` : target.host;
+    const host = formatHost(target.host);
     this.url = `${target.tls ? 'wss' : 'ws'}://${host}:${target.port}`;
     this.#http = `${target.tls ? 'https' : 'http'}://${host}:${target.port}`;
     this.#tls = { tls: target.tls, url: this.url, schemes: ['ws', 'wss'] };
