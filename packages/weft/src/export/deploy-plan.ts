@@ -4,8 +4,10 @@
  * and for the gateway its routing graph, conditions and protocols. Exporters only lay this out as Kubernetes
  * objects or compose services, so both formats run the same commands.
  */
+import { relative, resolve, sep } from 'node:path';
 import { ConfigError } from '../errors/index.js';
 import { BUILTIN_EXECUTORS } from '../executor/index.js';
+import { externalAddresses, gatewayProtocolOptions } from '../orchestrate/index.js';
 import { type ContainerExecutor, containerize } from './containerize.js';
 import type { ResolvedExportOptions } from './export-options.js';
 import type { FlowSpec } from './flow-spec.js';
@@ -131,7 +133,7 @@ export async function planExport(spec: FlowSpec, options: ResolvedExportOptions)
       ...(f.timeoutSend !== undefined ? { timeoutSend: f.timeoutSend } : {}),
       ...(f.retries !== undefined ? { retries: f.retries } : {}),
       ...(f.prefetch !== undefined ? { prefetch: f.prefetch } : {}),
-      protocolOptions: protocolOptions(f),
+      protocolOptions: gatewayProtocolOptions(f, (p) => inAppDir(p, spec.cwd, options.appDir)),
     },
     options,
   };
@@ -152,34 +154,11 @@ export function dnsLabel(name: string): string {
   return s;
 }
 
-function externalAddresses(e: FlowSpec['executors'][number]): string[] {
-  const hosts = asList(e.host ?? '127.0.0.1');
-  const ports = asList(e.port ?? []);
-  if (ports.length === 0) throw new ConfigError(`external executor '${e.name}' needs a port (or a list of ports)`);
-  if (hosts.length !== 1 && hosts.length !== ports.length) {
-    throw new ConfigError(
-      `external executor '${e.name}' lists ${hosts.length} hosts and ${ports.length} ports; give one host or one per port`,
-    );
-  }
-  return ports.map((p, i) => `${(hosts.length === 1 ? hosts[0] : hosts[i]) as string}:${p}`);
-}
-
-/** The Flow options a gateway serves its protocols with (as `weft flow` passes them). */
-function protocolOptions(f: FlowSpec['options']): Record<string, unknown> {
-  const keys = [
-    'cors',
-    'title',
-    'description',
-    'noDebugEndpoints',
-    'noCrudEndpoints',
-    'exposeEndpoints',
-    'exposeGraphqlEndpoint',
-  ] as const;
-  const out: Record<string, unknown> = {};
-  for (const k of keys) if (f[k] !== undefined) out[k] = f[k];
-  return out;
-}
-
 function asList<T>(v: T | readonly T[]): T[] {
   return Array.isArray(v) ? [...v] : [v as T];
+}
+
+/** A project path as it lies in the image (the project folder is copied to `appDir`). */
+function inAppDir(path: string, cwd: string, appDir: string): string {
+  return `${appDir}/${relative(cwd, resolve(cwd, path)).split(sep).join('/')}`;
 }

@@ -104,7 +104,7 @@ export async function startFlowRuntimes(
     host,
     protocols: ports,
     ...(flow.maxMessageBytes !== undefined ? { maxMessageBytes: flow.maxMessageBytes } : {}),
-    protocolOptions: protocolOptions(flow, cwd),
+    protocolOptions: gatewayProtocolOptions(flow, (p) => resolve(cwd, p)),
     ...(tls ? { sslCertfile: tls.certfile, sslKeyfile: tls.keyfile } : {}),
     ...(flow.interceptors ? { interceptors: moduleNames(flow.interceptors, 'the Flow') } : {}),
     cwd,
@@ -191,8 +191,8 @@ function deploymentOptions(flow: FlowOptions, e: FlowExecutorOptions, cwd: strin
   };
 }
 
-/** `host`/`port` lists of an external executor: each pair is a replica. */
-function externalAddresses(e: FlowExecutorOptions): string[] {
+/** `host`/`port` lists of an external executor: each pair is a replica (also what an export addresses). */
+export function externalAddresses(e: FlowExecutorOptions): string[] {
   const hosts = asList(e.host ?? '127.0.0.1');
   const ports = asList(e.port ?? []);
   if (ports.length === 0) throw new ConfigError(`external executor '${e.name}' needs a port (or a list of ports)`);
@@ -204,23 +204,31 @@ function externalAddresses(e: FlowExecutorOptions): string[] {
   return ports.map((p, i) => formatHostPort((hosts.length === 1 ? hosts[0] : hosts[i]) as string, p));
 }
 
-function protocolOptions(flow: FlowOptions, cwd: string): Record<string, unknown> {
-  const keys = [
-    'cors',
-    'title',
-    'description',
-    'noDebugEndpoints',
-    'noCrudEndpoints',
-    'exposeEndpoints',
-    'exposeGraphqlEndpoint',
-    'httpPlugins',
-    'staticPrefix',
-  ] as const;
+/**
+ * The Flow options a gateway serves its protocols with (what `weft flow` and an export pass it); `folder` maps the
+ * static folder to where the gateway will find it (this machine's path, or the path inside an image).
+ */
+export function gatewayProtocolOptions(
+  flow: Pick<FlowOptions, (typeof GATEWAY_PROTOCOL_KEYS)[number] | 'staticFolder'>,
+  folder: (path: string) => string,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const k of keys) if (flow[k] !== undefined) out[k] = flow[k];
-  if (flow.staticFolder !== undefined) out.staticFolder = resolve(cwd, flow.staticFolder);
+  for (const k of GATEWAY_PROTOCOL_KEYS) if (flow[k] !== undefined) out[k] = flow[k];
+  if (flow.staticFolder !== undefined) out.staticFolder = folder(flow.staticFolder);
   return out;
 }
+
+const GATEWAY_PROTOCOL_KEYS = [
+  'cors',
+  'title',
+  'description',
+  'noDebugEndpoints',
+  'noCrudEndpoints',
+  'exposeEndpoints',
+  'exposeGraphqlEndpoint',
+  'httpPlugins',
+  'staticPrefix',
+] as const;
 
 function gatewayEnv(flow: FlowOptions, config: GatewayConfigInput): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, ...flow.env, [PARENT_PID_ENV]: String(process.pid) };

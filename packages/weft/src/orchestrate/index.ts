@@ -17,7 +17,7 @@ export {
 export { loadDeploymentYaml } from './deployment-yaml.js';
 export { Flow, type FlowAddOptions } from './flow.js';
 export { buildFlowGraph, danglingExecutors, GATEWAY, type GraphNodeSpec } from './flow-graph.js';
-export { type FlowRuntimes, startFlowRuntimes } from './flow-runtimes.js';
+export { externalAddresses, type FlowRuntimes, gatewayProtocolOptions, startFlowRuntimes } from './flow-runtimes.js';
 export { childExecArgv } from './node-flags.js';
 export { freePort, freePorts, reservePort } from './ports.js';
 export {
