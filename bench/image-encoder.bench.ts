@@ -8,9 +8,9 @@
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { DocumentArray, ExecutorRunner } from '@weft-ai/weft';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
-import { DocumentArray, ExecutorRunner } from 'weft';
 import { type CnnLayer, ImageEncoder } from '../packages/executor-image-encoder/src/index.js';
 import { percentile, table, target } from './lib.js';
 

@@ -20,7 +20,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DocumentArray, ExecutorRunner } from 'weft';
+import { DocumentArray, ExecutorRunner } from '@weft-ai/weft';
 import {
   IMAGE_SCORE_CALIBRATION,
   ImageEncoder,

@@ -14,10 +14,10 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { Document, DocumentArray, ExecutorRunner } from '@weft-ai/weft';
+import { seededRandom } from '@weft-ai/weft/testing';
 import { open } from 'lmdb';
 import { exactSearch, Index, MetricKind, ScalarKind } from 'usearch';
-import { Document, DocumentArray, ExecutorRunner } from 'weft';
-import { seededRandom } from 'weft/testing';
 import { VectorIndexer } from '../packages/executor-vector-indexer/src/index.js';
 import { median, round, table, target } from './lib.js';
 

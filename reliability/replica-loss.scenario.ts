@@ -5,7 +5,7 @@
  * serves again. Full: 10 s calm + 60 s with faults; short: 3 s + 10 s.
  */
 import { performance } from 'node:perf_hooks';
-import { Flow } from 'weft';
+import { Flow } from '@weft-ai/weft';
 import { WhoAmI } from './fixtures/executors.js';
 import { figure, goal, percentile, report, round, SHORT } from './lib.js';
 

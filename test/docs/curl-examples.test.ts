@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { Flow } from 'weft';
+import { Flow } from '@weft-ai/weft';
 import { Greeter } from './fixtures/greeter.js';
 import { Talker } from './fixtures/talker.js';
 

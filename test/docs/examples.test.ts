@@ -1,6 +1,6 @@
 /**
  * Runs every ```ts code block of README.md and docs/**\/*.md as its own program, so the docs cannot rot.
- * Blocks import 'weft' like a user would; each runs in a fresh process from a file inside the repository.
+ * Blocks import '@weft-ai/weft' like a user would; each runs in a fresh process from a file inside the repository.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';

@@ -6,7 +6,7 @@ import {
   type ExecutorInterceptor,
   type GatewayInterceptor,
   type HttpPlugin,
-} from 'weft';
+} from '@weft-ai/weft';
 
 /** Refuse client requests without `x-api-key: demo` (calls from the gateway's own routes are trusted). */
 export const requireKey: GatewayInterceptor = async (ctx, next) => {

@@ -1,5 +1,5 @@
 // The executor of docs/guides/extending/flow.yml.
-import { type EndpointArgs, Executor, requests } from 'weft';
+import { type EndpointArgs, Executor, requests } from '@weft-ai/weft';
 
 export class Shouter extends Executor {
   @requests({ on: '/shout' })

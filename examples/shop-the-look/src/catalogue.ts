@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { extname, join, resolve, sep } from 'node:path';
-import { Document } from 'weft';
+import { Document } from '@weft-ai/weft';
 import { ShopError } from './config.js';
 
 export interface Product {

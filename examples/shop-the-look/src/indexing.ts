@@ -2,7 +2,7 @@
  * Filling the index: count what the VectorIndexer holds, and send the catalogue through the Flow's `/index`
  * endpoint (ImageEncoder embeds each image, VectorIndexer stores it) in batches, printing progress and timing.
  */
-import type { Client, Document } from 'weft';
+import type { Client, Document } from '@weft-ai/weft';
 import { type Catalogue, productDocument } from './catalogue.js';
 
 /** The executor name of the index in flow.yml. */

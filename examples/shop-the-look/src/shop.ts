@@ -6,7 +6,7 @@
 import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { Flow } from 'weft';
+import { Flow } from '@weft-ai/weft';
 import { type Catalogue, loadCatalogue } from './catalogue.js';
 import { EXAMPLE_DIR, type ShopConfig, ShopError } from './config.js';
 import { clearIndex, countIndexed, indexCatalogue } from './indexing.js';

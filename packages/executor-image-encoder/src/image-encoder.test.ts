@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import sharp from 'sharp';
 import {
   Document,
   DocumentArray,
@@ -13,7 +12,8 @@ import {
   ExecutorRunner,
   NdArray,
   resolveUses,
-} from 'weft';
+} from '@weft-ai/weft';
+import sharp from 'sharp';
 import { scenePng } from '../test/fixtures/scenes.js';
 import { ERROR_TAG, ImageEncoder } from './image-encoder.js';
 import { conversionCount } from './model/index.js';

@@ -4,7 +4,7 @@
  * ONNX Runtime's CPU provider, and writes an L2-normalised float32 `embedding` (CNN features, mirror-averaged,
  * plus a foreground colour histogram by default). Concurrent requests are batched dynamically.
  */
-import * as ort from 'onnxruntime-node';
+
 import {
   BadDocumentError,
   DEFAULT_ENDPOINT,
@@ -16,7 +16,8 @@ import {
   type ExecutorArgs,
   ExecutorLoadError,
   requests,
-} from 'weft';
+} from '@weft-ai/weft';
+import * as ort from 'onnxruntime-node';
 import { imageEncoderDesign } from './design.js';
 import {
   buildEmbedding,

@@ -1,5 +1,5 @@
 /**
- * @weft/executor-image-encoder: the `ImageEncoder` built-in executor (image -> embedding on ONNX Runtime) and the
+ * @weft-ai/executor-image-encoder: the `ImageEncoder` built-in executor (image -> embedding on ONNX Runtime) and the
  * tfjs Keras -> ONNX converter it runs on.
  */
 export {

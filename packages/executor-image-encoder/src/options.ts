@@ -3,7 +3,7 @@
  * (`uses_with:`) or code; a wrong value fails construction with a `ConfigError` naming the option.
  */
 import { availableParallelism } from 'node:os';
-import { ConfigError, type DynamicBatchingConfig } from 'weft';
+import { ConfigError, type DynamicBatchingConfig } from '@weft-ai/weft';
 import { type Fit, parseColour } from './image/index.js';
 import { defaultCacheDir, MODEL_NAMES, type ModelName } from './model/index.js';
 

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { DocumentArray, ExecutorRunner } from 'weft';
+import { DocumentArray, ExecutorRunner } from '@weft-ai/weft';
 import { openclipartDir, pickDrawings, rasterize } from '../test/fixtures/openclipart.js';
 import { cropped, flipped, scenePng } from '../test/fixtures/scenes.js';
 import { ImageEncoder } from './image-encoder.js';

@@ -8,8 +8,8 @@
  * Reads are synchronous; writes go through `write()`, one atomic transaction per call.
  */
 import { mkdirSync } from 'node:fs';
+import type { Document } from '@weft-ai/weft';
 import { type Database, open, type RootDatabase } from 'lmdb';
-import type { Document } from 'weft';
 import { recordDocument, recordKey } from './record.js';
 
 /** Index-shaping parameters, persisted so a reopen can tell whether the graph still fits the options. */

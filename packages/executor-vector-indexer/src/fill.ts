@@ -2,7 +2,7 @@
  * `/fill`: complete a request document from the stored document with the same id. Fields the request document
  * already has are kept; tags are merged (the request's keys win). Matches and scores are left alone.
  */
-import { type Document, SCALAR_FIELDS } from 'weft';
+import { type Document, SCALAR_FIELDS } from '@weft-ai/weft';
 
 export function fillFromStored(target: Document, stored: Document): void {
   if (target.contentType === undefined) {

@@ -4,7 +4,7 @@
  * later rebuilds the HNSW graph from the stored documents on open.
  */
 import { availableParallelism } from 'node:os';
-import { ConfigError } from 'weft';
+import { ConfigError } from '@weft-ai/weft';
 
 /** `cosine`: 1 - cos (ascending); `l2`: euclidean distance (ascending); `ip`: inner product (descending). */
 export type IndexMetric = 'cosine' | 'l2' | 'ip';
@@ -51,7 +51,7 @@ export interface VectorIndexerOptions {
    * of the similarity centred on `threshold`) and `scores.match` (1 when the similarity reaches `threshold`, else
    * 0), so "nothing close" can be told from a best-of-the-rest. Similarity is `1 - distance` for cosine, the inner
    * product for `ip`, minus the distance for `l2`. The numbers come from the embedding's evaluation (e.g.
-   * `IMAGE_SCORE_CALIBRATION` of @weft/executor-image-encoder). `parameters.calibration` overrides it per request.
+   * `IMAGE_SCORE_CALIBRATION` of @weft-ai/executor-image-encoder). `parameters.calibration` overrides it per request.
    */
   calibration?: ScoreCalibration;
 }

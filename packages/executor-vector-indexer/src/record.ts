@@ -4,7 +4,7 @@
  * kept: embedding, text, tags, uri, mimeType and scalar fields; blob/tensor content and chunks only when asked;
  * never matches or scores.
  */
-import { BadArgumentError, Document } from 'weft';
+import { BadArgumentError, Document } from '@weft-ai/weft';
 
 export interface StoreFields {
   storeBlobs: boolean;

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { Document } from 'weft';
+import { Document } from '@weft-ai/weft';
 import { clustered, docsOf, type Opened, openIndexer, tempWorkspace } from '../test/fixtures/indexer-fixtures.js';
 
 const ws = tempWorkspace();

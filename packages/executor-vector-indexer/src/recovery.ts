@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { ConfigError } from 'weft';
+import { ConfigError } from '@weft-ai/weft';
 import type { IndexConfig, SnapshotMeta } from './doc-store.js';
 import type { IndexState } from './index-state.js';
 import { recordDocument, recordKey } from './record.js';

@@ -2,7 +2,7 @@
  * Reading the request `parameters` VectorIndexer's endpoints understand, with errors that name the parameter:
  * `limit`, `filter`, `efSearch`, `exact`, `includeEmbeddings` (search), `ids`, `filter` (delete), `strict` (update).
  */
-import { BadArgumentError, ConfigError, type Filter, type JsonObject } from 'weft';
+import { BadArgumentError, ConfigError, type Filter, type JsonObject } from '@weft-ai/weft';
 import { calibrationOf, type ScoreCalibration } from './options.js';
 
 export const DEFAULT_LIMIT = 10;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Document, DocumentArray, type Filter } from 'weft';
+import { Document, DocumentArray, type Filter } from '@weft-ai/weft';
 import { clustered, docsOf, type Opened, openIndexer, tempWorkspace } from '../test/fixtures/indexer-fixtures.js';
 import type { IndexMetric } from './index.js';
 

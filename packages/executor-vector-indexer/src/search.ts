@@ -6,7 +6,7 @@
  * when the filter is so selective that the graph would have to be searched through a large part of the
  * collection, the store is scanned instead (filtered brute force), so enough matches always come back.
  */
-import { compileFilter, type Document } from 'weft';
+import { compileFilter, type Document } from '@weft-ai/weft';
 import { exactTopK } from './exact-mirror.js';
 import type { IndexState } from './index-state.js';
 import { recordDocument, recordKey } from './record.js';

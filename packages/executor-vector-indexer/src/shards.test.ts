@@ -3,7 +3,7 @@
 // test/integration/sharding.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { DocumentArray } from 'weft';
+import { DocumentArray } from '@weft-ai/weft';
 import { clustered, docsOf, openIndexer, tempWorkspace } from '../test/fixtures/indexer-fixtures.js';
 import { shardOf } from './index.js';
 

@@ -9,7 +9,7 @@ import {
   ExecutorLoadError,
   type NdArray,
   resolveUses,
-} from 'weft';
+} from '@weft-ai/weft';
 import { clustered, docsOf, openIndexer, tempWorkspace } from '../test/fixtures/indexer-fixtures.js';
 import { VectorIndexer } from './index.js';
 

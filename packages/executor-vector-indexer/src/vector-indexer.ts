@@ -17,7 +17,7 @@ import {
   type JsonObject,
   requests,
   WeftError,
-} from 'weft';
+} from '@weft-ai/weft';
 import { DocStore } from './doc-store.js';
 import { fillFromStored } from './fill.js';
 import { IndexState } from './index-state.js';

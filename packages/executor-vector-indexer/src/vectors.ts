@@ -4,7 +4,7 @@
  * recomputed in float64 from the stored embeddings, so they equal what weft's `DocumentArray.match` reports and
  * compare across shards whatever precision the graph search used.
  */
-import { BadArgumentError, BadDocumentError, type Document, halfToFloat, type NdArray } from 'weft';
+import { BadArgumentError, BadDocumentError, type Document, halfToFloat, type NdArray } from '@weft-ai/weft';
 import type { IndexMetric } from './options.js';
 
 /** usearch's name for each metric (its `l2sq` is the squared distance; scores take the root). */

@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto';
 import { linkSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
-import { ExecutorLoadError } from 'weft';
+import { ExecutorLoadError } from '@weft-ai/weft';
 
 const heldHere = new Set<string>();
 const POLL_MS = 20;

@@ -4,7 +4,7 @@
  * fresh sequence number as its vector key, so keys are never reused: a replaced or deleted document's old key is
  * logged as deleted, and a search that meets a key the store no longer holds simply skips it.
  */
-import { BadArgumentError, type Document } from 'weft';
+import { BadArgumentError, type Document } from '@weft-ai/weft';
 import type { StoreTxn } from './doc-store.js';
 import type { IndexState } from './index-state.js';
 import { checkId, encodeRecord } from './record.js';

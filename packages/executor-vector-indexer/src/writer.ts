@@ -4,7 +4,7 @@
  * the in-memory graph changes (synchronously) right after it, so searches never see a vector whose document is not
  * durable. Snapshots, clears and deletes by filter run alone, between groups.
  */
-import { compileFilter, type Document, type Filter, type JsonObject, WeftError } from 'weft';
+import { compileFilter, type Document, type Filter, type JsonObject, WeftError } from '@weft-ai/weft';
 import type { IndexState } from './index-state.js';
 import { recordDocument } from './record.js';
 import { mirrorFromStore, recover } from './recovery.js';

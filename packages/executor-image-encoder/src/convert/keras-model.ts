@@ -3,7 +3,7 @@
  * `Sequential`, as tfjs stores it in `modelTopology`) into layers with their inbound layer names, prunes it to
  * the layers an output needs in topological order, and reads typed config values.
  */
-import { ExecutorLoadError } from 'weft';
+import { ExecutorLoadError } from '@weft-ai/weft';
 import type { TfjsModel, Weight } from './tfjs-model.js';
 
 export interface KerasLayer {

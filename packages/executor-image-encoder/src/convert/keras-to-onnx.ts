@@ -3,7 +3,7 @@
  * takes the Keras input as NHWC float32 `[N, H, W, C]`, transposes once to NCHW, and returns one `[N, D]` output per
  * requested layer (spatial layers are global-average-pooled). Layers the outputs do not need are left out.
  */
-import { ExecutorLoadError } from 'weft';
+import { ExecutorLoadError } from '@weft-ai/weft';
 import { batchNormalization, convolution, globalPooling, pooling, zeroPadding } from './convert-spatial.js';
 import {
   activationLayer,

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { runInNewContext } from 'node:vm';
-import { ExecutorLoadError, halfToFloat } from 'weft';
+import { ExecutorLoadError, halfToFloat } from '@weft-ai/weft';
 
 /** One entry of a tfjs `weightsManifest` group. */
 export interface WeightSpec {

@@ -3,8 +3,9 @@
  * tensors, apply EXIF orientation, flatten transparency onto the background colour, and resize to the model's
  * square input (letterbox `contain`, centre-crop `cover` or stretch `fill`). Returns packed RGB bytes.
  */
+
+import type { NdArray } from '@weft-ai/weft';
 import sharp, { type Sharp } from 'sharp';
-import type { NdArray } from 'weft';
 import { estimateBackground, foregroundBox, foregroundMask } from './foreground.js';
 
 export type Fit = 'contain' | 'cover' | 'fill';

@@ -3,7 +3,7 @@
  * (file:, data:, http(s): through weft's `loadUri`), in that order. Documents with none of these carry nothing to
  * encode (e.g. a text query passing through the same Flow) and are left alone.
  */
-import { type Document, loadUri } from 'weft';
+import { type Document, loadUri } from '@weft-ai/weft';
 import {
   mirror,
   type Prepared,

@@ -7,7 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { ExecutorLoadError } from 'weft';
+import { ExecutorLoadError } from '@weft-ai/weft';
 import {
   CONVERTER_VERSION,
   type ConvertOutput,

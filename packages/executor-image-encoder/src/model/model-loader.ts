@@ -4,8 +4,8 @@
  */
 import { statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
+import { ExecutorLoadError } from '@weft-ai/weft';
 import * as ort from 'onnxruntime-node';
-import { ExecutorLoadError } from 'weft';
 import {
   type CachedModel,
   type CachedModelRequest,

@@ -6,7 +6,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { seededRandom } from 'weft/testing';
+import { seededRandom } from '@weft-ai/weft/testing';
 import type { ReferenceModelJson } from './keras-reference.js';
 
 type Spec = [name: string, cls: string, config: Record<string, unknown>, inputs: string[]];

@@ -50,7 +50,7 @@ function packageJson(s: ExecutorScaffold): string {
       test: `node --import tsx --test test/${s.stem}.test.ts`,
       start: 'weft executor --uses config.yml --port 8080',
     },
-    dependencies: { weft: s.weftSpec },
+    dependencies: { '@weft-ai/weft': s.weftSpec },
     devDependencies: DEV_DEPENDENCIES,
   };
   return `${JSON.stringify(pkg, null, 2)}\n`;
@@ -80,7 +80,7 @@ function source(s: ExecutorScaffold): string {
  * ${s.className}: a weft Executor. Each method marked with @requests serves an endpoint; \`with:\` in config.yml
  * becomes the constructor's options.
  */
-import { type EndpointArgs, Executor, type ExecutorArgs, requests } from 'weft';
+import { type EndpointArgs, Executor, type ExecutorArgs, requests } from '@weft-ai/weft';
 
 export interface ${s.className}Options {
   /** The word put before each document's text. */
@@ -120,7 +120,7 @@ function test(s: ExecutorScaffold): string {
   return `import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { Client, DocumentArray, Flow } from 'weft';
+import { Client, DocumentArray, Flow } from '@weft-ai/weft';
 import { ${s.className} } from '../src/${s.stem}.js';
 
 test('${s.className} greets each document', async () => {

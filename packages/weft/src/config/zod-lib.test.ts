@@ -21,8 +21,8 @@ function modulesLoadedBy(script: string): string[] {
 }
 
 describe('zod loads on first validation', () => {
-  it("import 'weft' does not load zod; validating options does", () => {
-    const imported = modulesLoadedBy("await import('weft');");
+  it("import '@weft-ai/weft' does not load zod; validating options does", () => {
+    const imported = modulesLoadedBy("await import('@weft-ai/weft');");
     assert.ok(
       imported.some((l) => l.includes('/src/orchestrate/flow.ts')),
       'weft was imported and recorded',
@@ -31,7 +31,7 @@ describe('zod loads on first validation', () => {
       imported.filter((l) => l.includes('/node_modules/zod/')),
       [],
     );
-    const validated = modulesLoadedBy("const { Flow } = await import('weft'); new Flow({ port: 0 });");
+    const validated = modulesLoadedBy("const { Flow } = await import('@weft-ai/weft'); new Flow({ port: 0 });");
     assert.ok(
       validated.some((l) => l.includes('/node_modules/zod/')),
       'new Flow() validates with zod',

@@ -54,10 +54,8 @@ export class WeftError extends Error {
    * chain names this class (`BadRequestError` from a second install is a `BadRequestError` and a `WeftError`).
    */
   static override [Symbol.hasInstance](value: unknown): boolean {
-    // biome-ignore lint/complexity/noThisInStatic: `this` is the class instanceof was asked about (a subclass too)
-    const cls: abstract new (...args: never[]) => unknown = this;
-    if (Function.prototype[Symbol.hasInstance].call(cls, value)) return true;
-    return errorBrand(value)?.includes(cls.name) === true;
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    return errorBrand(value)?.includes(this.name) === true;
   }
 
   constructor(message: string, options: WeftErrorOptions = {}, code?: ErrorCode) {

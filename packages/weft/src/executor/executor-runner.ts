@@ -5,7 +5,7 @@
  * request) they run once per document and the answer holds everything they yielded, in order.
  * Every call of an endpoint runs through the runner's interceptors (`(ctx, next)`, see `interceptors.ts`) and
  * publishes the executor request events (`observability/events.ts`); both cost nothing when there are none.
- * Worker runtimes wrap it with a network protocol; tests and `weft/testing` use it directly.
+ * Worker runtimes wrap it with a network protocol; tests and `@weft-ai/weft/testing` use it directly.
  */
 import { Document, DocumentArray, isPlainObject, type JsonObject } from '../document/index.js';
 import { ExecutorReturnError } from '../errors/index.js';

@@ -8,7 +8,7 @@ import { usesForChild } from '../orchestrate/uses-spec.js';
 import { parseNpmUses, resolveNpmUses } from './npm-uses.js';
 import { resolveUses } from './uses.js';
 
-// real packages on disk, in a project inside the repository so that their `import 'weft'` finds this weft
+// real packages on disk, in a project inside the repository so that their `import '@weft-ai/weft'` finds this weft
 const repo = fileURLToPath(new URL('../../../../', import.meta.url));
 let project: string;
 
@@ -19,7 +19,7 @@ function installPackage(name: string, version: string, manifest: Record<string, 
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, version, type: 'module', ...manifest }));
   writeFileSync(
     join(dir, entry),
-    `import { Executor } from 'weft';
+    `import { Executor } from '@weft-ai/weft';
 export const VERSION = '${version}';
 export class Tagger extends Executor {}
 export class Other extends Executor {}

@@ -12,8 +12,8 @@ type Entry = ExecutorClass | (() => Promise<ExecutorClass>);
 
 /** weft's built-in executors: name → npm package and export. */
 export const BUILTIN_EXECUTORS: Readonly<Record<string, { package: string; exportName: string }>> = {
-  ImageEncoder: { package: '@weft/executor-image-encoder', exportName: 'ImageEncoder' },
-  VectorIndexer: { package: '@weft/executor-vector-indexer', exportName: 'VectorIndexer' },
+  ImageEncoder: { package: '@weft-ai/executor-image-encoder', exportName: 'ImageEncoder' },
+  VectorIndexer: { package: '@weft-ai/executor-vector-indexer', exportName: 'VectorIndexer' },
 };
 
 const registry = new Map<string, Entry>();

@@ -51,11 +51,11 @@ describe('uses resolution', () => {
     const { stdout } = await promisify(execFile)(
       process.execPath,
       ['--conditions=weft-source', '--import', 'tsx', '--import', hide, '--input-type=module', '-e', script],
-      { cwd: root, env: { ...process.env, WEFT_HIDE_PACKAGES: '@weft/executor-vector-indexer' } },
+      { cwd: root, env: { ...process.env, WEFT_HIDE_PACKAGES: '@weft-ai/executor-vector-indexer' } },
     );
     const out = JSON.parse(stdout.trim().split('\n').at(-1) as string);
     assert.equal(out.code, 'WEFT_EXECUTOR_LOAD');
-    assert.match(out.message, /npm install @weft\/executor-vector-indexer/);
+    assert.match(out.message, /npm install @weft-ai\/executor-vector-indexer/);
   });
 
   it('loads executor YAML with ENV substitution, metas, requests and dynamic_batching', async () => {

@@ -5,7 +5,7 @@
  * Kubernetes and compose run the same `weft` commands; output is written all or nothing (`write-output.ts`).
  *
  * @example
- * import { exportFlow } from 'weft/export';
+ * import { exportFlow } from '@weft-ai/weft/export';
  * await exportFlow('kubernetes', 'flow.yml', 'k8s/', { namespace: 'shop' });
  */
 import { dockerComposeExporter } from './docker-compose/index.js';

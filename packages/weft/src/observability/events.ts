@@ -5,7 +5,7 @@
  *
  * @example
  * import { subscribe } from 'node:diagnostics_channel';
- * import { CHANNELS, type GatewayRequestEnd } from 'weft/observability';
+ * import { CHANNELS, type GatewayRequestEnd } from '@weft-ai/weft/observability';
  * subscribe(CHANNELS.gatewayRequestEnd, (m) => console.log((m as GatewayRequestEnd).durationMs));
  */
 import { channel } from 'node:diagnostics_channel';

@@ -1,5 +1,5 @@
 /**
- * Observability (subpath `weft/observability`): the diagnostics_channel events runtimes publish and the logger.
+ * Observability (subpath `@weft-ai/weft/observability`): the diagnostics_channel events runtimes publish and the logger.
  * Metrics and tracing bridges subscribe to the events; nothing here loads unless imported.
  */
 export {

@@ -1,5 +1,5 @@
 /**
- * Public test helpers (subpath `weft/testing`): a Flow or Deployment in one call, free ports, process helpers for
+ * Public test helpers (subpath `@weft-ai/weft/testing`): a Flow or Deployment in one call, free ports, process helpers for
  * multi-process tests, waiting for a marker file, fixture documents and seeded randomness.
  */
 export { freePort, freePorts } from '../orchestrate/index.js';

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type DocumentArray, type DocumentInit, Flow } from 'weft';
+import { type DocumentArray, type DocumentInit, Flow } from '@weft-ai/weft';
 import { type Drawing, openclipartDir, pickDrawings, rasterize } from '../../fixtures/openclipart.js';
 import { cropped, flipped } from '../../fixtures/scenes.js';
 

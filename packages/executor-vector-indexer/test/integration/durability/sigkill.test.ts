@@ -6,7 +6,7 @@
 // through the graph, every acknowledged delete gone, nothing else stored. Five rounds on the same workspace.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { Document, DocumentArray } from 'weft';
+import { Document, DocumentArray } from '@weft-ai/weft';
 import { WRITER_DIM as DIM, openIndexer, tempWorkspace, vectorFor } from '../../fixtures/indexer-fixtures.js';
 import { parseWrite, startWriter, type WriteLine } from '../../fixtures/spawn-writer.js';
 

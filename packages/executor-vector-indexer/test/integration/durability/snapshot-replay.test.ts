@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { Document, DocumentArray } from 'weft';
+import { Document, DocumentArray } from '@weft-ai/weft';
 import { openIndexer, tempWorkspace, vectorFor, WRITER_DIM } from '../../fixtures/indexer-fixtures.js';
 import { startWriter } from '../../fixtures/spawn-writer.js';
 

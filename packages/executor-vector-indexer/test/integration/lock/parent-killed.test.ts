@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { ExecutorLoadError } from 'weft';
+import { ExecutorLoadError } from '@weft-ai/weft';
 import { VectorIndexer } from '../../../src/index.js';
 import { tempWorkspace } from '../../fixtures/indexer-fixtures.js';
 

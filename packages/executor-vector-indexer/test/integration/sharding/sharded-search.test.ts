@@ -5,7 +5,7 @@
 // same scores. Checked for a distance (cosine, ascending) and a similarity (ip, descending).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Deployment, type Document, DocumentArray, type JsonObject } from 'weft';
+import { Deployment, type Document, DocumentArray, type JsonObject } from '@weft-ai/weft';
 import { clustered, docsOf, type Opened, openIndexer, tempWorkspace } from '../../fixtures/indexer-fixtures.js';
 
 const N = 3000;

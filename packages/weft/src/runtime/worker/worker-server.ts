@@ -2,7 +2,7 @@
  * WorkerServer: serves one Executor replica (through its ExecutorRunner) on the server kit: one gRPC port with the
  * Jina services (`Call`, `process_single_data`, `process_data`, `stream_doc`, `endpoint_discovery`, `_status`),
  * gRPC health and server reflection, and on a second, native port the same unary calls for other weft runtimes
- * (advertised in `_status` as `weft-native-address`). Usable in-process (tests, `weft/testing`) and as the body
+ * (advertised in `_status` as `weft-native-address`). Usable in-process (tests, `@weft-ai/weft/testing`) and as the body
  * of the worker process (`worker-main.ts`).
  *
  * Shutdown is graceful (the kit's): health turns NOT_SERVING, new calls are refused (native clients are told

@@ -78,7 +78,7 @@ describe('weft new executor', () => {
     const demo = join(tmp, 'demo');
     assert.equal(made.stdout.trim(), demo);
     const pkg = JSON.parse(readFileSync(join(demo, 'package.json'), 'utf8'));
-    assert.equal(pkg.dependencies.weft, `file:${weftCopy}`);
+    assert.equal(pkg.dependencies['@weft-ai/weft'], `file:${weftCopy}`);
     assert.match(readFileSync(join(demo, 'src', 'demo.ts'), 'utf8'), /export class Demo extends Executor/);
     assert.match(readFileSync(join(demo, 'Dockerfile'), 'utf8'), /^FROM node:20-bookworm-slim$/m);
 
@@ -106,7 +106,7 @@ describe('weft new executor', () => {
     const pkg = JSON.parse(readFileSync(join(tmp, 'tagger', 'package.json'), 'utf8'));
     const { version } = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'));
     assert.equal(pkg.name, '@acme/image-tagger');
-    assert.equal(pkg.dependencies.weft, `^${version}`);
+    assert.equal(pkg.dependencies['@weft-ai/weft'], `^${version}`);
     assert.match(readFileSync(join(tmp, 'tagger', 'src', 'image-tagger.ts'), 'utf8'), /class ImageTagger /);
   });
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { Flow } from 'weft';
+import { Flow } from '@weft-ai/weft';
 import { runCli } from '../../../src/cli/index.js';
 
 const greeter = `${fileURLToPath(new URL('../../fixtures/executors/greeter.ts', import.meta.url))}#Greeter`;

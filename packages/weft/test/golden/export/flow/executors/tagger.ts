@@ -1,5 +1,5 @@
 // A small executor of the golden-test project: the export rebases its path into the image.
-import { type DocumentArray, Executor, requests } from 'weft';
+import { type DocumentArray, Executor, requests } from '@weft-ai/weft';
 
 export class Tagger extends Executor {
   @requests({ on: '/tag' })
