@@ -8,6 +8,7 @@
  * 1001 and a lost connection an `UnavailableError`. Health, dry run and status
  * use the HTTP routes the same port serves (`GET /`, `/dry_run`, `/status`).
  */
+import type { IncomingMessage } from 'node:http';
 import { createRequire } from 'node:module';
 import type { WebSocket } from 'ws';
 import {
@@ -16,12 +17,14 @@ import {
   DeadlineExceededError,
   DecodeError,
   fromWire,
+  isErrorCode,
   MessageTooLargeError,
   ProtocolError,
   type Status,
   StatusCode,
   UnavailableError,
   WeftError,
+  wireOfBody,
   wireOfCloseReason,
 } from '../errors/index.js';
 import { formatHost } from '../networking/index.js';
@@ -93,15 +96,18 @@ export class WebSocketTransport implements Transport {
     });
     ws.on('error', (err) => answers.fail(this.#connectError(err)));
     ws.on('unexpected-response', (_req, res) => {
-      const err =
+      const fallback =
         res.statusCode === 503
           ? new UnavailableError(`websocket gateway at ${this.url} is shutting down or not ready (HTTP 503)`)
           : new ProtocolError(
               `${this.url}/ answered HTTP ${res.statusCode} instead of accepting a WebSocket; is it a weft or Jina websocket gateway?`,
               { details: { url: this.url, httpStatus: res.statusCode } },
             );
-      answers.fail(err);
-      ws.terminate();
+      // a weft gateway that refuses the upgrade (a limit, say) says why in a coded JSON body
+      void codedRefusal(res).then((err) => {
+        answers.fail(err ?? fallback);
+        ws.terminate();
+      });
     });
     ws.on('message', (data, isBinary) => {
       if (!isBinary) {
@@ -287,4 +293,23 @@ function toBuffer(data: WebSocket.RawData): Buffer {
 function causeOf(err: unknown): string {
   const e = err as { cause?: { code?: string; message?: string }; code?: string; message?: string };
   return e.cause?.code ?? e.code ?? e.cause?.message ?? e.message ?? String(err);
+}
+
+/** The weft error a refused upgrade's JSON body names (`code`), if it names one; reads at most 64 KiB. */
+async function codedRefusal(res: IncomingMessage): Promise<WeftError | undefined> {
+  if (!/json/.test(String(res.headers['content-type'] ?? ''))) return undefined;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of res) {
+      size += (chunk as Buffer).length;
+      if (size > 65_536) return undefined;
+      chunks.push(chunk as Buffer);
+    }
+    const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
+    if (!isErrorCode(body.code)) return undefined;
+    return fromWire(wireOfBody(res.statusCode, body));
+  } catch {
+    return undefined;
+  }
 }

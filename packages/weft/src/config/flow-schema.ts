@@ -15,7 +15,7 @@ import { lazy, zod } from './zod-lib.js';
 export const flowSchemas = lazy(() => {
   const z = zod();
   const { polling, protocol, port, batching, env, uses, hook } = parts();
-  const { exposeEndpoints } = gatewaySchemas();
+  const { exposeEndpoints, limits } = gatewaySchemas();
   /** Options of one executor in a Flow (`.add({...})` or an entry of `executors:`). */
   const executor = z.strictObject({
     name: d('name', z.string().min(1)).optional(),
@@ -74,6 +74,7 @@ export const flowSchemas = lazy(() => {
     exposeEndpoints: d('exposeEndpoints', exposeEndpoints).optional(),
     exposeGraphqlEndpoint: d('exposeGraphqlEndpoint', z.boolean()).optional(),
     maxMessageBytes: d('maxMessageBytes', z.number().int().positive()).optional(),
+    limits: d('limits', limits).optional(),
     sslCertfile: d('sslCertfile', z.string().min(1)).optional(),
     sslKeyfile: d('sslKeyfile', z.string().min(1)).optional(),
     interceptors: d('interceptors', z.array(hook)).optional(),

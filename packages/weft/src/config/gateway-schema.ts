@@ -7,6 +7,7 @@
  */
 import type { z as Z } from 'zod';
 import { ConfigError } from '../errors/index.js';
+import { camelKeys } from './keys.js';
 import { validate } from './schema-error.js';
 import { described as d, parts } from './schema-parts.js';
 import { lazy, zod } from './zod-lib.js';
@@ -49,6 +50,19 @@ export const gatewaySchemas = lazy(() => {
     maxMessageBytes: d('maxMessageBytes', z.number().int().min(-1)).optional(),
   });
   const perNode = z.union([z.number(), z.record(z.string(), z.number())]);
+  /** The gateway's limits (limits/gateway-limits.ts); YAML may write the keys in snake_case. */
+  const count = z.number().int().nonnegative();
+  const limits = z.preprocess(
+    (v) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? camelKeys(v as Record<string, unknown>) : v),
+    z.strictObject({
+      maxDocs: count.optional(),
+      maxConcurrent: count.optional(),
+      maxConcurrentPerConnection: count.optional(),
+      maxHeaderBytes: count.optional(),
+      graphqlMaxDepth: count.optional(),
+      graphqlMaxBytes: count.optional(),
+    }),
+  );
   const gateway = z.strictObject({
     name: d('name', z.string().min(1)).default('gateway'),
     graph: d('graph', z.record(z.string(), z.array(z.string()))),
@@ -64,6 +78,7 @@ export const gatewaySchemas = lazy(() => {
       .min(1)
       .default([{ protocol: 'grpc', port: 0 }]),
     maxMessageBytes: d('maxMessageBytes', z.number().int().min(-1)).optional(),
+    limits: d('limits', limits).optional(),
     /** Options for the HTTP/WebSocket protocols (cors, title, description, exposeEndpoints, …). */
     protocolOptions: http.optional(),
     /** Module names of `(ctx, next)` interceptors around every request (functions cannot cross to a process). */
@@ -74,7 +89,7 @@ export const gatewaySchemas = lazy(() => {
     sslCertfile: d('sslCertfile', z.string().min(1)).optional(),
     sslKeyfile: d('sslKeyfile', z.string().min(1)).optional(),
   });
-  return { exposeEndpoints, http, gateway };
+  return { exposeEndpoints, http, gateway, limits };
 });
 
 /** `text` parsed as JSON, or `text` itself when it is not JSON (the schema then says what was expected). */

@@ -79,7 +79,16 @@ export const OPTIONS = {
   restart: { type: 'json', arg: 'json', help: 'restart policy of crashed runtimes ({initial_delay_ms, …}), or false' },
   closeTimeoutMs: { type: 'integer', arg: ms, help: 'how long close() lets each runtime drain before killing it' },
   prefetch: { type: 'integer', arg: 'n', help: 'requests in flight per client stream (default 1000; 0 = unlimited)' },
-  maxMessageBytes: { type: 'integer', arg: 'bytes', help: 'the largest message accepted or sent, in bytes' },
+  maxMessageBytes: {
+    type: 'integer',
+    arg: 'bytes',
+    help: 'the largest message accepted or sent, in bytes (gateway default 256 MiB on every protocol; -1: none)',
+  },
+  limits: {
+    type: 'json',
+    arg: 'json',
+    help: 'gateway limits: {maxDocs, maxConcurrent, maxConcurrentPerConnection, maxHeaderBytes, graphqlMaxDepth, graphqlMaxBytes} (0: off)',
+  },
   // the HTTP gateway
   cors: { type: 'boolean', help: 'HTTP gateway: allow cross-origin requests' },
   title: { type: 'string', help: 'HTTP gateway: the title of the OpenAPI document' },

@@ -85,6 +85,25 @@ export const ERROR_CODES = {
     retryable: false,
     meaning: 'A message over the configured size limit; raise the limit or send fewer documents per request.',
   },
+  WEFT_LIMIT_EXCEEDED: {
+    grpc: GrpcStatus.RESOURCE_EXHAUSTED,
+    http: 413,
+    retryable: false,
+    meaning:
+      "A request over one of the gateway's limits (documents per request, header bytes, GraphQL depth or size); details.limit names it.",
+  },
+  WEFT_OVERLOADED: {
+    grpc: GrpcStatus.RESOURCE_EXHAUSTED,
+    http: 503,
+    retryable: true,
+    meaning: 'The gateway has as many requests in flight as its limit allows; retry after a moment (HTTP Retry-After).',
+  },
+  WEFT_TOO_MANY_REQUESTS: {
+    grpc: GrpcStatus.RESOURCE_EXHAUSTED,
+    http: 429,
+    retryable: true,
+    meaning: 'One connection has as many requests in flight as its limit allows; wait for answers before sending more.',
+  },
   WEFT_CONFIG: {
     grpc: GrpcStatus.INVALID_ARGUMENT,
     http: 400,

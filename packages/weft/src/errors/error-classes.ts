@@ -58,6 +58,21 @@ export class MessageTooLargeError extends WeftError {
   static override readonly code: ErrorCode = 'WEFT_TOO_LARGE';
 }
 
+/** A request over one of the gateway's limits; `details.limit` names the limit, `details.max` its value. */
+export class LimitExceededError extends WeftError {
+  static override readonly code: ErrorCode = 'WEFT_LIMIT_EXCEEDED';
+}
+
+/** The gateway is at its limit of requests in flight (back-pressure: retry later). */
+export class OverloadedError extends WeftError {
+  static override readonly code: ErrorCode = 'WEFT_OVERLOADED';
+}
+
+/** One connection is at its limit of requests in flight (back-pressure: wait for answers, then retry). */
+export class TooManyRequestsError extends WeftError {
+  static override readonly code: ErrorCode = 'WEFT_TOO_MANY_REQUESTS';
+}
+
 /** A configuration that does not match the schema. */
 export class ConfigError extends WeftError {
   static override readonly code: ErrorCode = 'WEFT_CONFIG';

@@ -18,6 +18,8 @@ import {
 export interface ServiceContext {
   readonly metadata: Metadata;
   readonly deadline?: number;
+  /** The caller's address as grpc-js names it (`ipv4:127.0.0.1:50123`): one per client connection. */
+  readonly peer?: string;
 }
 
 /** An answer (protobuf bytes and trailers such as `is-error`), or the error status the call fails with. */
@@ -40,10 +42,16 @@ export interface RuntimeService {
 export const IS_ERROR_TRAILERS: Readonly<Record<string, string>> = Object.freeze({ 'is-error': 'true' });
 
 /** A server call's context: its metadata and, when it has one, its deadline. */
-export function grpcContext(call: { metadata: Metadata; getDeadline(): Date | number }): ServiceContext {
+export function grpcContext(call: {
+  metadata: Metadata;
+  getDeadline(): Date | number;
+  getPeer?(): string;
+}): ServiceContext {
   const d = call.getDeadline();
   const deadline = d instanceof Date ? d.getTime() : d;
-  return Number.isFinite(deadline) ? { metadata: call.metadata, deadline } : { metadata: call.metadata };
+  const peer = call.getPeer?.();
+  const base = peer === undefined ? { metadata: call.metadata } : { metadata: call.metadata, peer };
+  return Number.isFinite(deadline) ? { ...base, deadline } : base;
 }
 
 /** Trailers as gRPC metadata (undefined when there are none). */

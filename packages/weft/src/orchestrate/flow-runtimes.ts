@@ -104,6 +104,7 @@ export async function startFlowRuntimes(
     host,
     protocols: ports,
     ...(flow.maxMessageBytes !== undefined ? { maxMessageBytes: flow.maxMessageBytes } : {}),
+    ...(flow.limits !== undefined ? { limits: flow.limits } : {}),
     protocolOptions: gatewayProtocolOptions(flow, (p) => resolve(cwd, p)),
     ...(tls ? { sslCertfile: tls.certfile, sslKeyfile: tls.keyfile } : {}),
     ...(flow.interceptors ? { interceptors: moduleNames(flow.interceptors, 'the Flow') } : {}),

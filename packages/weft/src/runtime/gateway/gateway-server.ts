@@ -5,6 +5,7 @@
  * executors.
  */
 import type { Filter } from '../../document/index.js';
+import { DEFAULT_MAX_MESSAGE_BYTES, type GatewayLimits, limitsInterceptor, resolveLimits } from '../../limits/index.js';
 import { loadInterceptors } from '../user-modules.js';
 import { Gateway } from './gateway.js';
 import type { GatewayConfig } from './gateway-config.js';
@@ -21,6 +22,8 @@ export interface BoundProtocol {
 
 export class GatewayServer {
   readonly gateway: Gateway;
+  /** The limits every request is checked against (`limits`, defaults filled in). */
+  readonly limits: GatewayLimits;
   readonly #config: GatewayConfig;
   readonly #servers: ProtocolServer[] = [];
   #bound: BoundProtocol[] = [];
@@ -37,6 +40,9 @@ export class GatewayServer {
       ...(config.retries !== undefined ? { retries: config.retries } : {}),
       ...(config.prefetch !== undefined ? { prefetch: config.prefetch } : {}),
     });
+    // the limits run first, so a refused request costs nothing further (and never reaches user interceptors)
+    this.limits = resolveLimits(config.limits);
+    this.gateway.use(limitsInterceptor(this.limits));
   }
 
   /** Protocols and the ports they listen on (after `start()`). */
@@ -57,7 +63,8 @@ export class GatewayServer {
           ...this.#config.protocolOptions,
           host: this.#config.host,
           port,
-          ...(this.#config.maxMessageBytes !== undefined ? { maxMessageBytes: this.#config.maxMessageBytes } : {}),
+          maxMessageBytes: this.#config.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+          limits: this.limits,
           ...(tls ? { tls } : {}),
         });
         const bound = await server.start();

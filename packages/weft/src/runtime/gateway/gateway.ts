@@ -163,6 +163,7 @@ export class Gateway {
       endpoint: e === undefined || e === '' ? DEFAULT_ENDPOINT : e,
       executor: req.header.targetExecutor || undefined,
       headers: info?.headers ?? {},
+      connection: info?.connection,
       streaming,
       request: req,
       response: undefined,

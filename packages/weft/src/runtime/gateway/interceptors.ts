@@ -18,6 +18,8 @@ export interface RequestInfo {
   protocol?: string;
   /** HTTP headers, gRPC metadata or the WebSocket upgrade's headers (see `inboundHeaders`). */
   headers?: Readonly<Record<string, string>>;
+  /** What identifies the client's connection (its socket, a gRPC peer): per-connection limits count by it. */
+  connection?: unknown;
 }
 
 export interface GatewayContext {
@@ -30,6 +32,8 @@ export interface GatewayContext {
   readonly executor: string | undefined;
   /** Inbound headers / metadata, keys lower-cased. */
   readonly headers: Readonly<Record<string, string>>;
+  /** The client's connection as the protocol identifies it (a socket, a gRPC peer), when it says. */
+  readonly connection: unknown;
   /** Whether it is a streaming call (`stream_doc`, SSE): `next()` resolves once the stream has ended. */
   readonly streaming: boolean;
   /** The request; an interceptor may change it (or replace it) before `next()`. */

@@ -9,9 +9,11 @@ import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
 import mercurius from 'mercurius';
 import type { Document, NamedScore, NdArray } from '../../../document/index.js';
 import { UnavailableError, WeftError, wireOfStatus } from '../../../errors/index.js';
+import { DEFAULT_LIMITS, type GatewayLimits } from '../../../limits/index.js';
 import { type DataRequest, requestFromJson, statusToJson } from '../../../request/index.js';
 import type { Gateway } from '../gateway.js';
 import { inboundHeaders } from '../interceptors.js';
+import { graphqlLimitsRule, graphqlTooLarge } from './graphql-limits.js';
 
 export const GRAPHQL_SCHEMA = /* GraphQL */ `
   "Any JSON value (tags, parameters, tensors as nested lists)."
@@ -117,11 +119,18 @@ interface DocsArgs {
 }
 
 /** Mount `/graphql` on `app`. */
-export async function registerGraphql(app: FastifyInstance, gateway: Gateway, accepting: () => boolean): Promise<void> {
+export async function registerGraphql(
+  app: FastifyInstance,
+  gateway: Gateway,
+  accepting: () => boolean,
+  limits: Pick<GatewayLimits, 'graphqlMaxDepth' | 'graphqlMaxBytes'> = DEFAULT_LIMITS,
+): Promise<void> {
   const docs = async (
     _root: unknown,
     args: DocsArgs,
-    context: { reply?: { request?: { headers: Record<string, string | string[] | undefined> } } },
+    context: {
+      reply?: { request?: { headers: Record<string, string | string[] | undefined>; raw?: { socket?: unknown } } };
+    },
   ): Promise<Document[]> => {
     let res: DataRequest;
     try {
@@ -137,6 +146,7 @@ export async function registerGraphql(app: FastifyInstance, gateway: Gateway, ac
       res = await gateway.process(req, {
         protocol: 'graphql',
         headers: inboundHeaders(context?.reply?.request?.headers ?? {}),
+        connection: context?.reply?.request?.raw?.socket,
       });
     } catch (err) {
       throw asGraphqlError(err);
@@ -152,6 +162,7 @@ export async function registerGraphql(app: FastifyInstance, gateway: Gateway, ac
     schema: GRAPHQL_SCHEMA,
     path: '/graphql',
     graphiql: false,
+    ...(limits.graphqlMaxDepth > 0 ? { validationRules: [graphqlLimitsRule(limits.graphqlMaxDepth)] } : {}),
     resolvers: {
       JSON: JSONScalar,
       Query: { docs },
@@ -169,6 +180,13 @@ export async function registerGraphql(app: FastifyInstance, gateway: Gateway, ac
       },
     } as never,
   });
+  if (limits.graphqlMaxBytes > 0) {
+    // the query's text is measured before it is parsed
+    app.graphql.addHook('preParsing', async (_schema, source) => {
+      const tooLarge = graphqlTooLarge(source, limits.graphqlMaxBytes);
+      if (tooLarge) throw tooLarge;
+    });
+  }
 }
 
 function flatten(a: NdArray): number[] {

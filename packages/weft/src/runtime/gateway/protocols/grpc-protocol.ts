@@ -61,7 +61,8 @@ function gatewayCalls(gateway: Gateway): RuntimeCalls {
         const error = serviceErrorFrom(err, `${label} cannot decode the request`, status.INVALID_ARGUMENT);
         return Promise.resolve({ error });
       }
-      return gateway.process(req, { protocol: 'grpc', headers: inboundHeaders(ctx.metadata.getMap()) }).then(
+      const info = { protocol: 'grpc', headers: inboundHeaders(ctx.metadata.getMap()), connection: ctx.peer };
+      return gateway.process(req, info).then(
         (res): ServiceOutcome => {
           const bytes = encodeDataRequest(res);
           return res.isError ? { bytes, trailers: IS_ERROR_TRAILERS } : { bytes };

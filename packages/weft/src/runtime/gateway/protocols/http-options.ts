@@ -7,6 +7,7 @@
  */
 import { HTTP_METHODS, type HttpOptionsInput } from '../../../config/index.js';
 import { ConfigError } from '../../../errors/index.js';
+import { type GatewayLimits, resolveLimits } from '../../../limits/index.js';
 import type { ServerTls } from '../gateway-tls.js';
 import type { ProtocolServerOptions } from './protocol.js';
 
@@ -67,11 +68,13 @@ export interface HttpOptions {
   cwd?: string;
   /** Serve HTTPS with this certificate and key. */
   tls?: ServerTls;
+  /** The gateway's limits (header bytes and GraphQL apply here; the rest in the gateway's interceptor). */
+  limits: GatewayLimits;
 }
 
 /** The options a gateway hands the HTTP protocol (validated where the configuration was built), with defaults. */
 export function parseHttpOptions(options: ProtocolServerOptions): HttpOptions {
-  const { host, port, maxMessageBytes, tls, ...rest } = options;
+  const { host, port, maxMessageBytes, tls, limits, ...rest } = options;
   const o = rest as HttpOptionsInput & { exposeEndpoints?: unknown };
   let expose = o.exposeEndpoints ?? {};
   if (typeof expose === 'string') {
@@ -112,5 +115,6 @@ export function parseHttpOptions(options: ProtocolServerOptions): HttpOptions {
     ...(o.staticPrefix !== undefined ? { staticPrefix: o.staticPrefix } : {}),
     ...(typeof rest.cwd === 'string' ? { cwd: rest.cwd } : {}),
     ...(tls ? { tls } : {}),
+    limits: resolveLimits(limits as Record<string, unknown> | undefined),
   };
 }

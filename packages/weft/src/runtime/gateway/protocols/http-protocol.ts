@@ -12,6 +12,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { BadRequestError, NotFoundError, StartupError, WeftError } from '../../../errors/index.js';
+import { clientErrorHandler, RETRY_AFTER_SECONDS } from '../../../limits/index.js';
 import { statusToJson } from '../../../request/index.js';
 import type { Gateway } from '../gateway.js';
 import { registerGraphql } from './graphql-endpoint.js';
@@ -55,10 +56,18 @@ export class HttpProtocol implements ProtocolServer {
     const routes = planDataRoutes(endpoints, o);
     const catalog = new EndpointCatalog(this.#gateway, routes);
     // HTTPS with the gateway's certificate when it has one (the instance's API is the same either way)
+    // headers over limits.maxHeaderBytes are refused by Node itself: answered 431 with the coded body
+    const maxHeaderSize = o.limits.maxHeaderBytes > 0 ? o.limits.maxHeaderBytes : undefined;
+    const common = {
+      bodyLimit: o.bodyLimit,
+      logger: false,
+      return503OnClosing: true,
+      ...(maxHeaderSize ? { clientErrorHandler: clientErrorHandler(maxHeaderSize) } : {}),
+    };
     const app = (
       o.tls
-        ? Fastify({ https: o.tls, bodyLimit: o.bodyLimit, logger: false, return503OnClosing: true })
-        : Fastify({ bodyLimit: o.bodyLimit, logger: false, return503OnClosing: true })
+        ? Fastify({ ...common, https: { ...o.tls, ...(maxHeaderSize ? { maxHeaderSize } : {}) } })
+        : Fastify({ ...common, ...(maxHeaderSize ? { http: { maxHeaderSize } } : {}) })
     ) as FastifyInstance;
     this.#app = app;
     try {
@@ -90,6 +99,13 @@ export class HttpProtocol implements ProtocolServer {
       app.setErrorHandler((err, _request, reply) => {
         const { status, body } = requestErrorReply(err, o.bodyLimit);
         return reply.code(status).send(body);
+      });
+      // back-pressure refusals (WEFT_OVERLOADED 503, WEFT_TOO_MANY_REQUESTS 429) say when to try again
+      app.addHook('onSend', async (_request, reply, payload) => {
+        if ((reply.statusCode === 429 || reply.statusCode === 503) && !reply.hasHeader('retry-after')) {
+          reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+        }
+        return payload;
       });
       app.setNotFoundHandler((request, reply) => {
         const err = new NotFoundError(`no route ${request.method} ${request.url.split('?')[0]}`, {
@@ -135,7 +151,7 @@ export class HttpProtocol implements ProtocolServer {
         registerStreamingRoutes(scope, streaming, routes, reservedRoutes(o), ctx);
         registerLateEndpoints(scope, routes, catalog, ctx);
       });
-      if (o.exposeGraphqlEndpoint) await registerGraphql(app, this.#gateway, ctx.accepting);
+      if (o.exposeGraphqlEndpoint) await registerGraphql(app, this.#gateway, ctx.accepting, o.limits);
       await app.ready();
     } catch (err) {
       await this.#abandon(app);

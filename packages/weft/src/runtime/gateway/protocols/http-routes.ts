@@ -279,7 +279,11 @@ async function serveData(
   let res: DataRequest;
   try {
     if (!ctx.accepting()) throw new UnavailableError(`gateway ${ctx.gateway.name} is shutting down`);
-    res = await ctx.gateway.process(req, { protocol: 'http', headers: inboundHeaders(request.headers) });
+    res = await ctx.gateway.process(req, {
+      protocol: 'http',
+      headers: inboundHeaders(request.headers),
+      connection: request.raw.socket,
+    });
   } catch (err) {
     const { status, body: out } = transportErrorReply(err, body, req);
     return reply.code(status).send(out);

@@ -7,7 +7,8 @@
  *
  * Codes: 1011 for network failures towards executors (unavailable, timeout) and any other gateway-side failure,
  * 1007 for a message that is not a valid request (undecodable protobuf, JSON that is not a request body),
- * 1009 when a message is over the size limit, 1001 when the gateway shuts down.
+ * 1009 when a message is over the size limit, 1013 when the gateway (or the connection) is at its limit of requests
+ * in flight (retry later), 1001 when the gateway shuts down.
  */
 import {
   closeReasonPrefix,
@@ -23,6 +24,7 @@ export const CLOSE = {
   INVALID_PAYLOAD: 1007,
   TOO_BIG: 1009,
   INTERNAL: 1011,
+  TRY_AGAIN_LATER: 1013,
 } as const;
 
 /** The most UTF-8 bytes a close reason may have. */
@@ -42,6 +44,10 @@ export function closeFor(err: unknown, decoding = false): CloseFrame {
       : toWire(err);
   const code = closeReasonPrefix(wire);
   const message = wire.message;
+  // back-pressure (the gateway or this connection at its limit of requests in flight): try again later
+  if (err instanceof WeftError && (err.code === 'WEFT_OVERLOADED' || err.code === 'WEFT_TOO_MANY_REQUESTS')) {
+    return { code: CLOSE.TRY_AGAIN_LATER, reason: fit(`${code}: ${message}`) ?? truncate(`${code}: ${message}`) };
+  }
   const clientFault = decoding || (err instanceof WeftError && err.httpStatus >= 400 && err.httpStatus < 500);
   if (clientFault) {
     const closeCode = err instanceof WeftError && err.code === 'WEFT_TOO_LARGE' ? CLOSE.TOO_BIG : CLOSE.INVALID_PAYLOAD;

@@ -12,6 +12,7 @@ import { createServer as createTlsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { StartupError, UnavailableError } from '../../../errors/index.js';
+import { clientErrorHandler, resolveLimits } from '../../../limits/index.js';
 import { statusToJson } from '../../../request/index.js';
 import type { Gateway } from '../gateway.js';
 import { inboundHeaders, type RequestInfo } from '../interceptors.js';
@@ -46,7 +47,13 @@ export class WebSocketProtocol implements ProtocolServer {
     const tls = this.#options.tls;
     const handle = (req: IncomingMessage, res: ServerResponse): void => this.#get(req, res);
     // wss:// and https:// with the gateway's certificate when it has one
-    const http: Server = tls ? createTlsServer({ cert: tls.cert, key: tls.key }, handle) : createServer(handle);
+    const limits = resolveLimits(this.#options.limits as Record<string, unknown> | undefined);
+    // headers over limits.maxHeaderBytes (the upgrade's too) are refused by Node: 431 with the coded body
+    const maxHeaderSize = limits.maxHeaderBytes > 0 ? { maxHeaderSize: limits.maxHeaderBytes } : {};
+    const http: Server = tls
+      ? createTlsServer({ cert: tls.cert, key: tls.key, ...maxHeaderSize }, handle)
+      : createServer(maxHeaderSize, handle);
+    if (limits.maxHeaderBytes > 0) http.on('clientError', clientErrorHandler(limits.maxHeaderBytes));
     http.on('upgrade', (req, socket, head) => this.#upgrade(wss, req, socket, head));
     const { host, port } = this.#options;
     const bound = await new Promise<number>((resolve, reject) => {
@@ -103,7 +110,7 @@ export class WebSocketProtocol implements ProtocolServer {
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       if (path === '/dry_run') this.#dryRunSocket(ws);
-      else this.#session(ws, { protocol: 'websocket', headers: inboundHeaders(req.headers) });
+      else this.#session(ws, { protocol: 'websocket', headers: inboundHeaders(req.headers), connection: ws });
     });
   }
 
