@@ -30,6 +30,9 @@ export {
   loadUri,
   NdArray,
   SCALAR_FIELDS,
+  setUriPolicy,
+  type UriPolicy,
+  uriPolicy,
 } from './document/index.js';
 export type { ErrorCode, WireError } from './errors/index.js';
 export {
@@ -52,13 +55,13 @@ export {
   ExecutorReturnError,
   fromWire,
   InternalError,
-  LoadUriError,
   LimitExceededError,
+  LoadUriError,
   MessageTooLargeError,
-  OverloadedError,
   MissingDependencyError,
   NotFoundError,
   NotStartedError,
+  OverloadedError,
   ProtocolError,
   StartupError,
   TlsError,
@@ -66,6 +69,7 @@ export {
   toWire,
   UnavailableError,
   UnsupportedError,
+  UriRefusedError,
   WeftError,
 } from './errors/index.js';
 export type {

@@ -37,3 +37,11 @@ export {
   writeDocumentArray,
 } from './proto-codec.js';
 export { reduceDocument } from './reduce.js';
+export {
+  checkAddress,
+  executorUriPolicy,
+  nonPublicReason,
+  setUriPolicy,
+  type UriPolicy,
+  uriPolicy,
+} from './uri-policy.js';

@@ -1,5 +1,6 @@
 /**
- * Loaders: fetch the bytes a URI points at (`file:` or a plain path, `data:`, `http(s):`) and decode images into
+ * Loaders: fetch the bytes a URI points at (`file:` or a plain path, `data:`, `http(s):`, within the URI policy of
+ * `uri-policy.ts`) and decode images into
  * `[H, W, 3]` uint8 tensors. Image decoding uses the optional peer `sharp`; without it a
  * `MissingDependencyError` names the install command.
  */
@@ -7,13 +8,17 @@ import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LoadUriError, MissingDependencyError } from '../errors/index.js';
+import { loadHttp, tooBig } from './load-http.js';
 import { NdArray } from './ndarray.js';
+import { checkFilePath, short, type UriPolicy, uriPolicy } from './uri-policy.js';
 
 export interface LoadUriOptions {
   /** Abort http(s) downloads after this many ms (default 30 000). */
   timeoutMs?: number;
   /** Refuse payloads larger than this many bytes (default 256 MiB). */
   maxBytes?: number;
+  /** What may be read, instead of the process's policy (`uri-policy.ts`; open in a script, restricted in executors). */
+  policy?: UriPolicy;
 }
 
 export interface LoadedUri {
@@ -51,14 +56,24 @@ const MIME_BY_EXT: Record<string, string> = {
 export async function loadUri(uri: string, options: LoadUriOptions = {}): Promise<LoadedUri> {
   const maxBytes = options.maxBytes ?? 256 * 1024 * 1024;
   if (uri.startsWith('data:')) return checkSize(parseDataUri(uri), maxBytes, uri);
+  const policy = options.policy ?? uriPolicy();
   if (uri.startsWith('http://') || uri.startsWith('https://'))
-    return loadHttp(uri, options.timeoutMs ?? 30_000, maxBytes);
+    return loadHttp(uri, options.timeoutMs ?? 30_000, maxBytes, policy);
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(uri) && !uri.startsWith('file:')) {
     throw new LoadUriError(`URI scheme of '${short(uri)}' is not supported; use file:, data:, http: or https:`, {
       details: { uri: short(uri) },
     });
   }
-  const path = uri.startsWith('file:') ? fileURLToPath(uri) : uri;
+  let path: string;
+  try {
+    path = uri.startsWith('file:') ? fileURLToPath(uri) : uri;
+  } catch (err) {
+    throw new LoadUriError(`'${short(uri)}' is not a valid file: URL: ${(err as Error).message}`, {
+      cause: err,
+      details: { uri: short(uri) },
+    });
+  }
+  checkFilePath(path, uri, policy);
   try {
     const buf = await readFile(path);
     const mimeType = MIME_BY_EXT[extname(path).toLowerCase()];
@@ -180,40 +195,7 @@ function parseDataUri(uri: string): LoadedUri {
   return { bytes: new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), mimeType };
 }
 
-async function loadHttp(uri: string, timeoutMs: number, maxBytes: number): Promise<LoadedUri> {
-  let res: Response;
-  try {
-    res = await fetch(uri, { signal: AbortSignal.timeout(timeoutMs), redirect: 'follow' });
-  } catch (err) {
-    const why = (err as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (err as Error).message;
-    throw new LoadUriError(`cannot fetch '${short(uri)}': ${why}`, { cause: err, details: { uri: short(uri) } });
-  }
-  if (!res.ok) {
-    throw new LoadUriError(`cannot fetch '${short(uri)}': HTTP ${res.status} ${res.statusText}`, {
-      details: { uri: short(uri), status: res.status },
-    });
-  }
-  const declared = Number(res.headers.get('content-length') ?? 0);
-  if (declared > maxBytes) throw tooBig(uri, declared, maxBytes);
-  const bytes = new Uint8Array(await res.arrayBuffer());
-  const mimeType = res.headers.get('content-type')?.split(';')[0]?.trim();
-  return checkSize({ bytes, ...(mimeType ? { mimeType } : {}) }, maxBytes, uri);
-}
-
 function checkSize(loaded: LoadedUri, maxBytes: number, uri: string): LoadedUri {
   if (loaded.bytes.byteLength > maxBytes) throw tooBig(uri, loaded.bytes.byteLength, maxBytes);
   return loaded;
-}
-
-function tooBig(uri: string, size: number, maxBytes: number): LoadUriError {
-  return new LoadUriError(
-    `'${short(uri)}' is ${size} bytes, over the ${maxBytes}-byte limit (raise maxBytes to allow it)`,
-    {
-      details: { uri: short(uri), size, maxBytes },
-    },
-  );
-}
-
-function short(uri: string): string {
-  return uri.length > 80 ? `${uri.slice(0, 77)}...` : uri;
 }

@@ -13,6 +13,7 @@ export const GrpcStatus = {
   DEADLINE_EXCEEDED: 4,
   NOT_FOUND: 5,
   ALREADY_EXISTS: 6,
+  PERMISSION_DENIED: 7,
   RESOURCE_EXHAUSTED: 8,
   FAILED_PRECONDITION: 9,
   UNIMPLEMENTED: 12,
@@ -66,6 +67,13 @@ export const ERROR_CODES = {
     http: 404,
     retryable: false,
     meaning: 'A URI could not be loaded: missing file, unreachable host, HTTP error or malformed data: URI.',
+  },
+  WEFT_URI_REFUSED: {
+    grpc: GrpcStatus.PERMISSION_DENIED,
+    http: 403,
+    retryable: false,
+    meaning:
+      'A URI this process may not load: a file outside the allowed roots, or a loopback, private or link-local address.',
   },
   WEFT_MISSING_DEPENDENCY: {
     grpc: GrpcStatus.FAILED_PRECONDITION,

@@ -36,6 +36,11 @@ export class LoadUriError extends WeftError {
   static override readonly code: ErrorCode = 'WEFT_LOAD_URI';
 }
 
+/** A URI the process's policy refuses to load (a file outside the roots, a non-public address). */
+export class UriRefusedError extends WeftError {
+  static override readonly code: ErrorCode = 'WEFT_URI_REFUSED';
+}
+
 /** An optional dependency is missing; the message says what to install. */
 export class MissingDependencyError extends WeftError {
   static override readonly code: ErrorCode = 'WEFT_MISSING_DEPENDENCY';

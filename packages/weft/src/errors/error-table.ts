@@ -36,6 +36,7 @@ import {
   TooManyRequestsError,
   UnavailableError,
   UnsupportedError,
+  UriRefusedError,
 } from './error-classes.js';
 import { WeftError, type WeftErrorOptions } from './weft-error.js';
 
@@ -51,6 +52,7 @@ export const ERROR_CLASSES: { readonly [C in ErrorCode]: WeftErrorClass } = {
   WEFT_BAD_FILTER: BadFilterError,
   WEFT_BAD_ARGUMENT: BadArgumentError,
   WEFT_LOAD_URI: LoadUriError,
+  WEFT_URI_REFUSED: UriRefusedError,
   WEFT_MISSING_DEPENDENCY: MissingDependencyError,
   WEFT_BAD_REQUEST: BadRequestError,
   WEFT_TOO_LARGE: MessageTooLargeError,

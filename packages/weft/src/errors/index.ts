@@ -40,6 +40,7 @@ export {
   TooManyRequestsError,
   UnavailableError,
   UnsupportedError,
+  UriRefusedError,
 } from './error-classes.js';
 export { ERROR_CLASSES, errorOfCode, isErrorCode, type WeftErrorClass } from './error-table.js';
 export { type ExceptionInfo, errorFromStatus, type Status, StatusCode, statusFromError } from './status.js';

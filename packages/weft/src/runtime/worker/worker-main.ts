@@ -7,6 +7,7 @@
  *   WEFT_WORKER_CONFIG='{"uses":"./exec.ts#MyExec","name":"exec","port":0}' \
  *     node --conditions=weft-source --import tsx packages/weft/src/runtime/worker/worker-main.ts
  */
+import { executorUriPolicy, setUriPolicy } from '../../document/index.js';
 import { type ExecutorContext, ExecutorRunner } from '../../executor/index.js';
 import { runRuntimeMain } from '../runtime-main.js';
 import { loadInterceptors } from '../user-modules.js';
@@ -18,6 +19,9 @@ await runRuntimeMain({
   config: () => decodeWorkerConfig(process.env.WEFT_WORKER_CONFIG),
   start: async (config) => {
     // the parent validated the executor YAML (if any) already: decode it only
+    // an executor reads document URIs only under its folders and from public networks (docs/guides/limits.md)
+    const roots = [process.cwd(), config.cwd, config.runtimeArgs?.workspace].filter((r): r is string => !!r);
+    setUriPolicy(executorUriPolicy(roots));
     const resolved = await loadExecutorClass(config, { validate: false });
     const interceptors = await loadInterceptors<ExecutorContext>(config.interceptors, config.cwd);
     const runner = new ExecutorRunner(createExecutor(resolved, config), config.name, { interceptors });

@@ -18,6 +18,7 @@ import {
   MessageTooLargeError,
   OverloadedError,
   TooManyRequestsError,
+  UriRefusedError,
   WeftError,
 } from '../../../src/index.js';
 import type { GatewayLimitsInput } from '../../../src/limits/index.js';
@@ -234,5 +235,21 @@ describe('GraphQL query depth and size', () => {
     assert.equal(b.extensions.limit, 'graphqlMaxBytes');
     const ok = await graphql(g.ports.http, 'mutation { docs(data: [{text: "x"}], execEndpoint: "/echo") { text } }');
     assert.deepEqual(ok.body, { data: { docs: [{ text: 'x' }] } });
+  });
+});
+
+describe('document URIs in an executor', () => {
+  it('refuses files outside its folders and loopback addresses with WEFT_URI_REFUSED, then serves', async () => {
+    const g = await gatewayWith({});
+    const c = g.client('grpc');
+    for (const uri of ['file:///etc/passwd', `http://127.0.0.1:${g.ports.http}/status`, 'http://169.254.169.254/']) {
+      await assert.rejects(c.post('/load', new DocumentArray([new Document({ uri })])), (err) => {
+        assert.ok(err instanceof UriRefusedError, `${uri}: ${String(err)}`);
+        return true;
+      });
+    }
+    const inside = await c.post('/load', new DocumentArray([new Document({ uri: 'package.json' })]));
+    assert.ok((inside.at(0)?.blob?.length ?? 0) > 0, 'a file under the working directory is read');
+    await stillServes(g, 'grpc');
   });
 });
