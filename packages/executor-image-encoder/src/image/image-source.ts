@@ -3,7 +3,7 @@
  * (file:, data:, http(s): through weft's `loadUri`), in that order. Documents with none of these carry nothing to
  * encode (e.g. a text query passing through the same Flow) and are left alone.
  */
-import { type Document, loadUri } from '@weft-ai/weft';
+import { BadDocumentError, type Document, loadUri } from '@weft-ai/weft';
 import {
   mirror,
   type Prepared,
@@ -33,14 +33,20 @@ export async function documentPixels(doc: Document, options: SourceOptions): Pro
     bytes = (await loadUri(uri, { timeoutMs: options.uriTimeoutMs, maxBytes: options.maxImageBytes })).bytes;
     origin = `uri '${uri.length > 80 ? `${uri.slice(0, 77)}...` : uri}'`;
   }
-  if (bytes.byteLength === 0) throw new Error(`${origin} is empty`);
+  if (bytes.byteLength === 0) throw new BadDocumentError(`${origin} is empty`, { details: { field: origin } });
   if (bytes.byteLength > options.maxImageBytes) {
-    throw new Error(`${origin} is ${bytes.byteLength} bytes, over maxImageBytes ${options.maxImageBytes}`);
+    throw new BadDocumentError(`${origin} is ${bytes.byteLength} bytes, over maxImageBytes ${options.maxImageBytes}`, {
+      details: { field: origin, byteLength: bytes.byteLength },
+    });
   }
   try {
     return await prepareBytes(bytes, options);
   } catch (err) {
-    throw new Error(`${origin} (${bytes.byteLength} bytes) is not a decodable image: ${(err as Error).message}`);
+    // sharp's own reason, as a coded error (a client's undecodable image is a bad document, not a crash)
+    throw new BadDocumentError(
+      `${origin} (${bytes.byteLength} bytes) is not a decodable image: ${(err as Error).message}`,
+      { cause: err, details: { field: origin, byteLength: bytes.byteLength } },
+    );
   }
 }
 

@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -251,5 +252,29 @@ describe('document URIs in an executor', () => {
     const inside = await c.post('/load', new DocumentArray([new Document({ uri: 'package.json' })]));
     assert.ok((inside.at(0)?.blob?.length ?? 0) > 0, 'a file under the working directory is read');
     await stillServes(g, 'grpc');
+  });
+});
+
+describe('malformed input found by the fuzz scenario', () => {
+  it('answers a GraphQL syntax error with a coded error (WEFT_BAD_REQUEST)', async () => {
+    const g = await gatewayWith({});
+    const bad = await graphql(g.ports.http, 'mutation { docs(data: [{text: "a"}] { id ');
+    assert.equal(firstGraphqlError(bad.body).extensions.code, 'WEFT_BAD_REQUEST');
+    const ok = await graphql(g.ports.http, 'mutation { docs(data: [{text: "x"}], execEndpoint: "/echo") { text } }');
+    assert.deepEqual(ok.body, { data: { docs: [{ text: 'x' }] } });
+  });
+
+  it('serves an HTTP/1.1 request without Host like any other (Node alone would answer a bare 400)', async () => {
+    const g = await gatewayWith({});
+    const answer = await new Promise<string>((resolve) => {
+      const socket = connect(g.ports.http, '127.0.0.1');
+      const chunks: Buffer[] = [];
+      socket.on('data', (c) => chunks.push(c));
+      socket.on('close', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      socket.end('POST /post HTTP/1.1\r\nContent-Type: text/csv\r\nContent-Length: 2\r\nConnection: close\r\n\r\nab');
+    });
+    assert.match(answer, /^HTTP\/1\.1 415 /);
+    assert.match(answer, /"code":"WEFT_BAD_REQUEST"/);
+    await stillServes(g, 'http');
   });
 });

@@ -162,6 +162,7 @@ export async function registerGraphql(
     schema: GRAPHQL_SCHEMA,
     path: '/graphql',
     graphiql: false,
+    errorFormatter: codedErrors,
     ...(limits.graphqlMaxDepth > 0 ? { validationRules: [graphqlLimitsRule(limits.graphqlMaxDepth)] } : {}),
     resolvers: {
       JSON: JSONScalar,
@@ -204,3 +205,23 @@ function asGraphqlError(err: unknown): Error {
   }
   return err as Error;
 }
+
+/**
+ * mercurius's error answer, with a weft code on every error: syntax and validation errors (which the GraphQL
+ * library raises without one) are `WEFT_BAD_REQUEST`, any other uncoded failure `WEFT_INTERNAL`.
+ */
+function codedErrors(
+  execution: Parameters<typeof mercurius.defaultErrorFormatter>[0],
+  context: Parameters<typeof mercurius.defaultErrorFormatter>[1],
+): ReturnType<typeof mercurius.defaultErrorFormatter> {
+  const out = mercurius.defaultErrorFormatter(execution, context);
+  const fallback = out.statusCode >= 500 ? { code: 'WEFT_INTERNAL', name: 'InternalError' } : BAD_REQUEST;
+  const errors = (out.response.errors ?? []).map((e) =>
+    e.extensions && typeof e.extensions.code === 'string' && e.extensions.code.startsWith('WEFT_')
+      ? e
+      : { ...e, extensions: { ...e.extensions, ...fallback } },
+  );
+  return { statusCode: out.statusCode, response: { ...out.response, errors } };
+}
+
+const BAD_REQUEST = { code: 'WEFT_BAD_REQUEST', name: 'BadRequestError' };

@@ -64,10 +64,10 @@ export class HttpProtocol implements ProtocolServer {
       return503OnClosing: true,
       ...(maxHeaderSize ? { clientErrorHandler: clientErrorHandler(maxHeaderSize) } : {}),
     };
+    // a request without Host is served like any other (Node would answer a bare 400 without weft's coded body)
+    const server = { requireHostHeader: false, ...(maxHeaderSize ? { maxHeaderSize } : {}) };
     const app = (
-      o.tls
-        ? Fastify({ ...common, https: { ...o.tls, ...(maxHeaderSize ? { maxHeaderSize } : {}) } })
-        : Fastify({ ...common, ...(maxHeaderSize ? { http: { maxHeaderSize } } : {}) })
+      o.tls ? Fastify({ ...common, https: { ...o.tls, ...server } }) : Fastify({ ...common, http: server })
     ) as FastifyInstance;
     this.#app = app;
     try {
