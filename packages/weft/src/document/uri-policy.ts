@@ -53,7 +53,7 @@ export function executorUriPolicy(roots: readonly string[], env: NodeJS.ProcessE
     .map((h) => h.trim().toLowerCase())
     .filter((h) => h.length > 0);
   return {
-    fileRoots: extra.includes('*') ? 'any' : [...roots, ...extra].map((r) => resolve(r)),
+    fileRoots: extra.includes('*') ? 'any' : [...new Set([...roots, ...extra].map((r) => resolve(r)))],
     privateNetwork: allowPrivate,
     ...(hosts.length > 0 ? { allowHosts: hosts } : {}),
   };
