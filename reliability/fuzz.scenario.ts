@@ -5,7 +5,7 @@
  * (json and bytes), GraphQL queries, filters to a VectorIndexer, and in this process Flow and executor YAML (the
  * config decoder) and image bytes to the ImageEncoder's decoder. Every answer must be served or a coded refusal.
  * Figures: inputs tried, crashes (a runtime that stopped serving; goal 0), answers without a coded error (goal 0),
- * and whether the Flow still serves afterwards. Full: 1500 inputs per network target, 4000 per local one; short:
+ * and whether the Flow still serves afterwards. Full: 600 inputs per network target, 2000 per local one; short:
  * 120 and 400.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -36,8 +36,8 @@ import {
 import { figure, goal, report, SHORT } from './lib.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20_261_207);
-const NET = SHORT ? 120 : 1500;
-const LOCAL = SHORT ? 400 : 4000;
+const NET = SHORT ? 120 : 600;
+const LOCAL = SHORT ? 400 : 2000;
 console.log(`  seed ${SEED}; replay: FUZZ_SEED=${SEED} npm run reliability -- fuzz${SHORT ? ' --short' : ''}`);
 
 let uncaught = 0;
@@ -200,7 +200,7 @@ const targets: Target<any>[] = [
         [png, jpeg].map((b) => new Uint8Array(b)),
         256,
       ),
-      SHORT ? 150 : 1500,
+      SHORT ? 150 : 600,
       s++,
     ),
     run: (b: Uint8Array) =>

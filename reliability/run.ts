@@ -2,10 +2,11 @@
  * Reliability runner: `npm run reliability` runs every `reliability/<name>.scenario.ts`, `npm run reliability --
  * <name> […]` only those; `--short` (or RELIABILITY_SHORT=1) runs the short CI versions. Each scenario runs in its
  * own process, bounded by a time limit, and fails the run when it misses a goal. A full run rewrites
- * `docs/reliability.md` with the figures and the machine they ran on.
+ * `docs/reliability.md` with the figures and the machine they ran on; a run of named scenarios replaces only their
+ * rows.
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,10 +50,12 @@ for (const name of wanted.length > 0 ? wanted : all) {
     failed++;
   }
 }
-if (!short && wanted.length === 0) writeDoc(results);
+// a full run rewrites the table; a run of named scenarios replaces only their rows
+if (!short) writeDoc(results, wanted.length > 0);
 process.exit(failed > 0 ? 1 : 0);
 
-function writeDoc(rs: ScenarioResult[]): void {
+function writeDoc(fresh: ScenarioResult[], merge: boolean): void {
+  const rs = merge ? [...keptRows(fresh), ...fresh].sort((a, b) => (a.scenario < b.scenario ? -1 : 1)) : fresh;
   const cpu = cpus();
   const lines = [
     '# Reliability figures',
@@ -73,4 +76,31 @@ function writeDoc(rs: ScenarioResult[]): void {
   }
   writeFileSync(join(here, '..', 'docs', 'reliability.md'), `${lines.join('\n')}\n`);
   console.log('\nwrote docs/reliability.md');
+}
+
+/** The rows of `docs/reliability.md` of scenarios not in `fresh`, as results (their figures kept as written). */
+function keptRows(fresh: readonly ScenarioResult[]): ScenarioResult[] {
+  let text = '';
+  try {
+    text = readFileSync(join(here, '..', 'docs', 'reliability.md'), 'utf8');
+  } catch {
+    return [];
+  }
+  const names = new Set(fresh.map((r) => r.scenario));
+  const kept = new Map<string, ScenarioResult>();
+  for (const line of text.split('\n')) {
+    const m = /^\| ([^|]+) \| ([^|]+) \| ([^|]*) \| ([^|]*) \|$/.exec(line);
+    if (!m || m[1] === 'scenario' || m[1]?.startsWith('---')) continue;
+    const [scenario, name, value, goalText] = [m[1], m[2], m[3], m[4]].map((x) => (x as string).trim()) as string[];
+    if (names.has(scenario as string)) continue;
+    const r = kept.get(scenario as string) ?? { scenario: scenario as string, short: false, figures: [] };
+    const g = /^(.*) \((met|missed)\)$/.exec(goalText as string);
+    r.figures.push(
+      g
+        ? { name: name as string, value: value as string, goal: g[1] as string, ok: g[2] === 'met' }
+        : { name: name as string, value: value as string },
+    );
+    kept.set(scenario as string, r);
+  }
+  return [...kept.values()];
 }
