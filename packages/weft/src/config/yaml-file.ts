@@ -75,7 +75,17 @@ export function parseYaml(text: string, file?: string, options: YamlOptions = {}
     }
     return value;
   };
-  const value = substitute(doc.toJS(), []);
+  let plain: unknown;
+  try {
+    plain = doc.toJS();
+  } catch (err) {
+    // the yaml library raises plain errors while building values (an alias used before its anchor, say)
+    throw new ConfigError(`${label}: invalid YAML: ${(err as Error).message}`, {
+      cause: err,
+      details: { file: label },
+    });
+  }
+  const value = substitute(plain, []);
   return { value, ...(file ? { file } : {}), where };
 }
 
