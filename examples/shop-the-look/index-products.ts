@@ -4,7 +4,8 @@
  * are skipped, so running it again after adding images indexes only the new ones. Exit code 0 when every product is
  * in the index, 1 when the indexing failed or skipped images (they are named).
  */
-import { parseShopArgs, ShopError, USAGE, UsageError } from './src/config.js';
+import { join } from 'node:path';
+import { EXAMPLE_DIR, parseShopArgs, ShopError, USAGE, UsageError } from './src/config.js';
 import { runApp } from './src/run-app.js';
 import { ShopApp } from './src/shop.js';
 
@@ -28,7 +29,8 @@ await runApp(
     if (s.state === 'failed') throw new ShopError(`indexing failed: ${s.error}`);
     console.log(`\n${s.done} of ${s.total} products of ${app.config.catalogueDir} are in ${app.config.dataDir}.`);
     for (const { id, reason } of s.skipped) console.log(`  skipped ${id}: ${reason}`);
-    console.log('Serve them with: npm start');
+    const dataFlag = app.config.dataDir === join(EXAMPLE_DIR, '.data') ? '' : ` -- --data-dir ${app.config.dataDir}`;
+    console.log(`Serve them with: npm start${dataFlag}`);
     return s.skipped.length > 0 ? 1 : 0;
   },
   (err) => err instanceof ShopError,
