@@ -19,6 +19,7 @@ import { type Catalogue, imageMimeType, isInside, loadCatalogue } from './catalo
 import { EXAMPLE_DIR } from './config.js';
 import { IndexingJob } from './indexing.js';
 import { runSearch, UnknownProductError } from './search.js';
+import { Thumbnails } from './thumbnails.js';
 
 const MAX_LIMIT = 100;
 
@@ -66,16 +67,24 @@ export const shopRoutes: HttpPlugin = async (app, { gateway }) => {
 
   app.get('/api/catalogue', async () => ({ categories: catalogue.categories, products: catalogue.products }));
 
+  const thumbnails = new Thumbnails(catalogue.dir);
   app.get('/catalogue/*', async (request, reply) => {
     const rel = decodeURIComponent((request.params as { '*': string })['*']);
     const type = imageMimeType(rel);
     const file = join(catalogue.dir, rel);
     const info = type && isInside(catalogue.dir, rel) ? await stat(file).catch(() => undefined) : undefined;
     if (!info?.isFile()) return reply.code(404).send(failure('No such picture.', rel));
+    reply.header('cache-control', 'public, max-age=3600');
+    if (Thumbnails.needed(type as string, info.size)) {
+      const webp = await thumbnails.get(rel).catch((err: Error) => {
+        log.warn(`no thumbnail for ${rel}: ${err.message}`);
+        return undefined;
+      });
+      if (webp) return reply.header('content-type', 'image/webp').send(webp);
+    }
     return reply
       .header('content-type', type as string)
       .header('content-length', info.size)
-      .header('cache-control', 'public, max-age=3600')
       .send(createReadStream(file));
   });
 
