@@ -29,3 +29,11 @@ export {
   logLevelFromEnv,
   writeStderr,
 } from './log.js';
+export { LOG_ENV, type ObservabilityOptions, observabilityEnv } from './runtime-env.js';
+export {
+  TELEMETRY_ENV,
+  type TelemetryOptions,
+  telemetryEnv,
+  tracingActive,
+  weftTracer,
+} from './tracing/index.js';

@@ -9,6 +9,7 @@
  * in a session of their own, and their parent stops them in order; see `RuntimeProcess`.)
  */
 import { channels, createLogger, type Logger } from '../observability/index.js';
+import { type RuntimeTelemetry, startTelemetry } from '../observability/tracing/index.js';
 import { watchParent } from './parent-watch.js';
 import { failurePayload, type WorkerMessage } from './server/index.js';
 
@@ -28,6 +29,7 @@ export async function runRuntimeMain<C extends { name: string }>(options: Runtim
   let exiting = false;
   let stop: (() => Promise<void>) | undefined;
   let stopping: Promise<void> | undefined;
+  let telemetry: RuntimeTelemetry | undefined;
 
   const send = (message: WorkerMessage): Promise<void> => {
     const channel = process.send?.bind(process);
@@ -66,6 +68,7 @@ export async function runRuntimeMain<C extends { name: string }>(options: Runtim
       log.info(`${reason}, shutting down`);
       try {
         await stop?.();
+        await telemetry?.shutdown();
         exit(0, reason);
       } catch (err) {
         log.error(`shutdown failed: ${(err as Error)?.stack ?? String(err)}`);
@@ -87,6 +90,12 @@ export async function runRuntimeMain<C extends { name: string }>(options: Runtim
     const config = options.config();
     name = config.name;
     log = createLogger(`${options.kind} ${config.name}`);
+    telemetry = await startTelemetry(config.name);
+    if (telemetry.interceptors.length > 0 && kind !== 'head') {
+      // the runtime's chain (gateway, worker) starts with the telemetry interceptors, so their span encloses the rest
+      const c = config as { interceptors?: string[] };
+      c.interceptors = [...telemetry.interceptors, ...(c.interceptors ?? [])];
+    }
     const started = await options.start(config);
     stop = started.stop;
     ready = true;
