@@ -113,10 +113,14 @@ export const OPTIONS = {
   logLevel: { type: 'string', arg: 'level', help: 'log level of the runtimes: error, warn, info (default) or debug' },
   accessLog: { type: 'boolean', help: 'gateway: one log line per request (default true; false turns it off)' },
   tracing: { type: 'boolean', help: 'export OpenTelemetry spans of every request over OTLP/HTTP' },
-  tracesExporterHost: { type: 'string', help: 'host of the OTLP/HTTP trace receiver (default 127.0.0.1)' },
+  tracesExporterHost: { type: 'string', arg: 'host', help: 'host of the OTLP/HTTP trace receiver (default 127.0.0.1)' },
   tracesExporterPort: { type: 'integer', arg: 'port', help: 'port of the OTLP/HTTP trace receiver (default 4318)' },
   metrics: { type: 'boolean', help: "push Jina's metrics over OTLP/HTTP (an alternative to Prometheus)" },
-  metricsExporterHost: { type: 'string', help: 'host of the OTLP/HTTP metrics receiver (default 127.0.0.1)' },
+  metricsExporterHost: {
+    type: 'string',
+    arg: 'host',
+    help: 'host of the OTLP/HTTP metrics receiver (default 127.0.0.1)',
+  },
   metricsExporterPort: {
     type: 'integer',
     arg: 'port',
