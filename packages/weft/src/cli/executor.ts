@@ -4,7 +4,9 @@
  * executor container and the way to run an executor a Flow reaches as `external`. Its flags come from the option
  * table and are validated with the worker's schema (config/), like a worker a Deployment starts.
  */
-import { runtimeSchemas, validate } from '../config/index.js';
+import { flowSchemas, runtimeSchemas, validate } from '../config/index.js';
+import { observabilityEnv } from '../observability/index.js';
+import { startTelemetry } from '../observability/tracing/index.js';
 import { startWorkerInProcess } from '../runtime/worker/index.js';
 import { parseFlags, required } from './args.js';
 import type { CliIo, Command } from './command.js';
@@ -25,7 +27,24 @@ const FLAGS: readonly FlagSpec[] = [
   { id: 'name', note: "(default: the executor's metas name or class)" },
   'usesWith',
   'workspace',
+  'logLevel',
+  'tracing',
+  'tracesExporterHost',
+  'tracesExporterPort',
+  'metrics',
+  'metricsExporterHost',
+  'metricsExporterPort',
 ];
+
+const TELEMETRY_KEYS = [
+  'logLevel',
+  'tracing',
+  'tracesExporterHost',
+  'tracesExporterPort',
+  'metrics',
+  'metricsExporterHost',
+  'metricsExporterPort',
+] as const;
 
 const OPTIONS: ParseOptions = { ...flagOptions(FLAGS), help: { type: 'boolean', short: 'h' } };
 
@@ -50,7 +69,14 @@ Example:
     const { values } = parseFlags(argv, OPTIONS);
     required(values.uses as string | undefined, 'uses');
     const given = optionValues(FLAGS, values);
-    const { workspace, ...rest } = given as { workspace?: string } & Record<string, unknown>;
+    const { workspace, ...others } = given as { workspace?: string } & Record<string, unknown>;
+    const telemetryGiven: Record<string, unknown> = {};
+    const rest: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(others)) {
+      if ((TELEMETRY_KEYS as readonly string[]).includes(k)) telemetryGiven[k] = v;
+      else rest[k] = v;
+    }
+    let telemetryOptions: Parameters<typeof observabilityEnv>[0];
     let options: {
       uses: string;
       host?: string;
@@ -62,20 +88,35 @@ Example:
       const schema = runtimeSchemas().worker.pick({ uses: true, host: true, port: true, name: true, usesWith: true });
       options = validate(schema.partial({ port: true, name: true }), rest, 'weft executor flags') as typeof options;
       if (workspace !== undefined) validate(runtimeSchemas().worker.shape.cwd, workspace, 'weft executor flags');
+      const pick = Object.fromEntries(TELEMETRY_KEYS.map((k) => [k, true])) as Record<
+        (typeof TELEMETRY_KEYS)[number],
+        true
+      >;
+      telemetryOptions = validate(flowSchemas().executor.pick(pick), telemetryGiven, 'weft executor flags');
     } catch (err) {
       throw usageFromConfig(err, FLAGS);
     }
     const host = options.host ?? '0.0.0.0';
+    // this process is the runtime: its logger and its OpenTelemetry read the flags as a child reads its parent's
+    Object.assign(process.env, observabilityEnv(telemetryOptions));
     return serveUntilSignal('weft executor', io, async () => {
+      const telemetry = await startTelemetry(options.name ?? 'executor');
       const worker = await startWorkerInProcess({
         ...options,
+        ...(telemetry.interceptors.length > 0 ? { interceptors: telemetry.interceptors } : {}),
         host,
         port: options.port ?? 0,
         cwd: process.cwd(),
         ...(workspace !== undefined ? { runtimeArgs: { workspace } } : {}),
       });
       io.err(`weft executor: ${worker.server.name} ready on ${host}:${worker.port}`);
-      return { addresses: [`grpc://${host}:${worker.port}`], stop: () => worker.stop() };
+      return {
+        addresses: [`grpc://${host}:${worker.port}`],
+        stop: async () => {
+          await worker.stop();
+          await telemetry.shutdown();
+        },
+      };
     });
   },
 };

@@ -35,6 +35,7 @@ describe('tracing: one trace per request', () => {
   before(async () => {
     receiver = await startOtlpReceiver();
     flow = await new Flow({
+      protocol: ['grpc', 'http', 'websocket'],
       tracing: true,
       tracesExporterHost: '127.0.0.1',
       tracesExporterPort: receiver.port,
@@ -50,6 +51,8 @@ describe('tracing: one trace per request', () => {
       ],
     });
   });
+
+  const url = (protocol: string): string => flow.endpoints.find((e) => e.protocol === protocol)?.url as string;
 
   after(async () => {
     await flow?.close();
@@ -137,4 +140,21 @@ describe('tracing: one trace per request', () => {
     assert.ok(shardEnd <= last.startNs, 'the shards end before last starts');
     assert.ok(gateway.startNs <= first.startNs && last.endNs <= gateway.endNs, 'the gateway span encloses them all');
   });
+
+  for (const protocol of ['http', 'websocket']) {
+    it(`carries the client's traceparent over ${protocol}`, async () => {
+      const endpoint = `/${protocol}-call`;
+      const client = new Client({ host: url(protocol), tracer: provider.getTracer('test'), showProgress: false });
+      await client.post(endpoint, DocumentArray.empty(1));
+      await client.close();
+      const gatewayOf = (root: ReceivedSpan | undefined): ReceivedSpan | undefined =>
+        receiver.spans.find((s) => s.service === 'gateway' && s.kind === SERVER && s.parentSpanId === root?.spanId);
+      const rootSpan = (): ReceivedSpan | undefined => receiver.spans.find((s) => s.name === `client ${endpoint}`);
+      await receiver.until(() => gatewayOf(rootSpan()) !== undefined);
+      const gateway = gatewayOf(rootSpan()) as ReceivedSpan;
+      assert.equal(gateway.traceId, rootSpan()?.traceId);
+      assert.equal(gateway.attributes['weft.protocol'], protocol);
+      assert.equal(gateway.attributes['weft.endpoint'], endpoint);
+    });
+  }
 });
