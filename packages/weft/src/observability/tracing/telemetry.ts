@@ -13,6 +13,9 @@ export interface RuntimeTelemetry {
   shutdown: () => Promise<void>;
 }
 
+/** How long a stopping runtime waits for its last spans and metrics to be sent. */
+const SHUTDOWN_MS = 3000;
+
 const NOTHING: RuntimeTelemetry = { interceptors: [], shutdown: () => Promise.resolve() };
 
 /** Start the telemetry `env` asks for, for the runtime `serviceName` (`gateway`, `encoder/rep-0`, …). */
@@ -36,7 +39,14 @@ export async function startTelemetry(
   return {
     interceptors,
     shutdown: async () => {
-      await Promise.allSettled(stops.map((s) => s()));
+      // a receiver that is gone must not hold the process past its parent's grace period
+      let timer: NodeJS.Timeout | undefined;
+      const bound = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, SHUTDOWN_MS);
+        timer.unref();
+      });
+      await Promise.race([Promise.allSettled(stops.map((s) => s())), bound]);
+      clearTimeout(timer);
     },
   };
 }
