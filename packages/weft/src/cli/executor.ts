@@ -4,8 +4,8 @@
  * executor container and the way to run an executor a Flow reaches as `external`. Its flags come from the option
  * table and are validated with the worker's schema (config/), like a worker a Deployment starts.
  */
-import { flowSchemas, runtimeSchemas, validate } from '../config/index.js';
-import { observabilityEnv } from '../observability/index.js';
+import { runtimeSchemas, validate } from '../config/index.js';
+import { captureConsole, createLogger, enableRequestContext } from '../observability/index.js';
 import { startTelemetry } from '../observability/tracing/index.js';
 import { startWorkerInProcess } from '../runtime/worker/index.js';
 import { parseFlags, required } from './args.js';
@@ -19,6 +19,7 @@ import {
   usageFromConfig,
 } from './option-flags.js';
 import { serveUntilSignal } from './serve.js';
+import { applyTelemetryFlags, TELEMETRY_FLAGS } from './telemetry-flags.js';
 
 const FLAGS: readonly FlagSpec[] = [
   { id: 'uses', note: '(relative to the current directory; required)' },
@@ -27,26 +28,9 @@ const FLAGS: readonly FlagSpec[] = [
   { id: 'name', note: "(default: the executor's metas name or class)" },
   'usesWith',
   'workspace',
-  'logLevel',
-  'tracing',
-  'tracesExporterHost',
-  'tracesExporterPort',
-  'metrics',
-  'metricsExporterHost',
-  'metricsExporterPort',
 ];
 
-const TELEMETRY_KEYS = [
-  'logLevel',
-  'tracing',
-  'tracesExporterHost',
-  'tracesExporterPort',
-  'metrics',
-  'metricsExporterHost',
-  'metricsExporterPort',
-] as const;
-
-const OPTIONS: ParseOptions = { ...flagOptions(FLAGS), help: { type: 'boolean', short: 'h' } };
+const OPTIONS: ParseOptions = { ...flagOptions([...FLAGS, ...TELEMETRY_FLAGS]), help: { type: 'boolean', short: 'h' } };
 
 export const executorCommand: Command = {
   name: 'executor',
@@ -58,7 +42,7 @@ endpoint_discovery, _status), gRPC health and reflection; print grpc://host:port
 SIGINT or SIGTERM (requests under way finish, the executor's close() runs, exit 0).
 
 Options:
-${optionLines(FLAGS)}
+${optionLines([...FLAGS, ...TELEMETRY_FLAGS])}
   -h, --help              show this help
 
 Example:
@@ -69,14 +53,7 @@ Example:
     const { values } = parseFlags(argv, OPTIONS);
     required(values.uses as string | undefined, 'uses');
     const given = optionValues(FLAGS, values);
-    const { workspace, ...others } = given as { workspace?: string } & Record<string, unknown>;
-    const telemetryGiven: Record<string, unknown> = {};
-    const rest: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(others)) {
-      if ((TELEMETRY_KEYS as readonly string[]).includes(k)) telemetryGiven[k] = v;
-      else rest[k] = v;
-    }
-    let telemetryOptions: Parameters<typeof observabilityEnv>[0];
+    const { workspace, ...rest } = given as { workspace?: string } & Record<string, unknown>;
     let options: {
       uses: string;
       host?: string;
@@ -88,19 +65,17 @@ Example:
       const schema = runtimeSchemas().worker.pick({ uses: true, host: true, port: true, name: true, usesWith: true });
       options = validate(schema.partial({ port: true, name: true }), rest, 'weft executor flags') as typeof options;
       if (workspace !== undefined) validate(runtimeSchemas().worker.shape.cwd, workspace, 'weft executor flags');
-      const pick = Object.fromEntries(TELEMETRY_KEYS.map((k) => [k, true])) as Record<
-        (typeof TELEMETRY_KEYS)[number],
-        true
-      >;
-      telemetryOptions = validate(flowSchemas().executor.pick(pick), telemetryGiven, 'weft executor flags');
     } catch (err) {
       throw usageFromConfig(err, FLAGS);
     }
     const host = options.host ?? '0.0.0.0';
     // this process is the runtime: its logger and its OpenTelemetry read the flags as a child reads its parent's
-    Object.assign(process.env, observabilityEnv(telemetryOptions));
+    applyTelemetryFlags(values);
     return serveUntilSignal('weft executor', io, async () => {
       const telemetry = await startTelemetry(options.name ?? 'executor');
+      // the executor's console output: lines of this runtime, with the request id while one is handled
+      const restoreConsole = captureConsole(createLogger(`weft executor ${options.name ?? 'executor'}`));
+      enableRequestContext();
       const worker = await startWorkerInProcess({
         ...options,
         ...(telemetry.interceptors.length > 0 ? { interceptors: telemetry.interceptors } : {}),
@@ -115,6 +90,7 @@ Example:
         stop: async () => {
           await worker.stop();
           await telemetry.shutdown();
+          restoreConsole();
         },
       };
     });
