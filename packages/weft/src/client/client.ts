@@ -14,6 +14,7 @@ import {
   type SingleDocumentRequest,
   timestampToMs,
 } from '../request/index.js';
+import { clientToken } from '../security/index.js';
 import { buildRequests, type ClientInputs } from './inputs.js';
 import { ProgressBar } from './progress.js';
 import { answersWithin, type SentTimes } from './request-timeout.js';
@@ -33,6 +34,11 @@ export interface ClientOptions {
   tls?: boolean | ClientTlsOptions;
   /** Show a progress bar on stderr when it is a TTY and a post sends more than one request (default true). */
   showProgress?: boolean;
+  /**
+   * The token of a gateway that wants one, sent on every call as `Authorization: Bearer <token>` (gRPC
+   * `authorization` metadata); default: the `WEFT_TOKEN` environment variable.
+   */
+  token?: string;
 }
 
 export interface RetryOptions {
@@ -90,6 +96,7 @@ export class Client {
   readonly tls: boolean;
   readonly showProgress: boolean;
   readonly #tlsOptions: ClientTlsOptions | undefined;
+  readonly #token: string | undefined;
   #transport: Transport | undefined;
 
   /**
@@ -116,6 +123,7 @@ export class Client {
     this.host = host;
     this.port = port ?? (this.tls ? 443 : 80);
     this.showProgress = options.showProgress ?? true;
+    this.#token = clientToken(options.token);
   }
 
   get transport(): Transport {
@@ -124,6 +132,7 @@ export class Client {
       port: this.port,
       tls: this.tls,
       ...(this.#tlsOptions ? { tlsOptions: this.#tlsOptions } : {}),
+      ...(this.#token ? { headers: { authorization: `Bearer ${this.#token}` } } : {}),
     });
     return this.#transport;
   }

@@ -16,6 +16,7 @@ import {
   gatewayEntry,
 } from '../runtime/gateway/index.js';
 import { PARENT_PID_ENV } from '../runtime/parent-watch.js';
+import { resolveAuthTokens } from '../security/index.js';
 import { Deployment } from './deployment.js';
 import type { DeploymentOptions } from './deployment-options.js';
 import { planFlowTls } from './flow-tls.js';
@@ -33,6 +34,8 @@ export interface FlowRuntimes {
     ports: { protocol: string; port: number; url: string }[];
     /** How a Client trusts the gateway, when it serves TLS. */
     tls?: ClientTlsOptions;
+    /** A token the gateway accepts, when it wants one (what the Flow's own Client sends). */
+    token?: string;
   };
   close(): Promise<void>;
 }
@@ -81,6 +84,9 @@ export async function startFlowRuntimes(
   const dialHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   const dial = formatHost(dialHost);
   const tls = planFlowTls(flow, cwd, dialHost);
+  // the tokens are resolved here (a tokenEnv that is not set fails before anything starts) and travel to the
+  // gateway in its configuration variable, which `_status` never reports
+  const tokens = resolveAuthTokens(flow.auth, { ...process.env, ...flow.env });
   const conditions: Record<string, Record<string, unknown>> = {};
   const timeoutSend: Record<string, number> = {};
   const retries: Record<string, number> = {};
@@ -107,6 +113,7 @@ export async function startFlowRuntimes(
     protocolOptions: gatewayProtocolOptions(flow, (p) => resolve(cwd, p)),
     ...(tls ? { sslCertfile: tls.certfile, sslKeyfile: tls.keyfile } : {}),
     ...(flow.interceptors ? { interceptors: moduleNames(flow.interceptors, 'the Flow') } : {}),
+    ...(tokens ? { auth: { tokens } } : {}),
     cwd,
   };
   // validated here, once: the gateway process only decodes it
@@ -152,6 +159,7 @@ export async function startFlowRuntimes(
         url: `${(tls ? TLS_SCHEME : SCHEME)[p.protocol] ?? p.protocol}://${dial}:${p.port}`,
       })),
       ...(tls ? { tls: tls.client } : {}),
+      ...(tokens ? { token: tokens[0] as string } : {}),
     },
     close: async () => {
       await gateway.stop(10_000);
