@@ -20,6 +20,7 @@ import { resolveAuthTokens } from '../security/index.js';
 import { Deployment } from './deployment.js';
 import type { DeploymentOptions } from './deployment-options.js';
 import { planFlowTls } from './flow-tls.js';
+import { type InternalTlsPlan, planInternalTls } from './internal-tls.js';
 import { freePort, freePorts, reservePort } from './ports.js';
 import { RuntimeProcess } from './runtime-process.js';
 
@@ -49,6 +50,23 @@ export async function startFlowRuntimes(
   graph: GraphDescription,
   cwd: string,
 ): Promise<FlowRuntimes> {
+  // the internal TLS material first (made now with `internalTls: true`); removed again when the start fails
+  const internal = await planInternalTls(flow.internalTls, cwd);
+  try {
+    return await startPlanned(flow, executors, graph, cwd, internal);
+  } catch (err) {
+    await internal?.remove();
+    throw err;
+  }
+}
+
+async function startPlanned(
+  flow: FlowOptions,
+  executors: readonly FlowExecutorOptions[],
+  graph: GraphDescription,
+  cwd: string,
+  internal: InternalTlsPlan | undefined,
+): Promise<FlowRuntimes> {
   // everything is planned (and validated) before any process starts
   const protocols = asList(flow.protocol ?? 'grpc');
   const wanted = asList(flow.port ?? []);
@@ -68,7 +86,7 @@ export async function startFlowRuntimes(
     // the entry port is chosen now, so the gateway (which only needs the addresses) starts alongside the executors
     const options = deploymentOptions(flow, e, cwd);
     const port = options.port || (await freePort('127.0.0.1')); // 0: a free port
-    deployments.set(name, new Deployment({ ...options, port }));
+    deployments.set(name, new Deployment({ ...options, port, ...(internal ? { internalTls: internal.files } : {}) }));
     addresses[name] = [`127.0.0.1:${port}`];
   }
   // port 0 means "any free port", chosen here (not by the gateway's bind) so that `flow.endpoints` can name it
@@ -114,6 +132,7 @@ export async function startFlowRuntimes(
     ...(tls ? { sslCertfile: tls.certfile, sslKeyfile: tls.keyfile } : {}),
     ...(flow.interceptors ? { interceptors: moduleNames(flow.interceptors, 'the Flow') } : {}),
     ...(tokens ? { auth: { tokens } } : {}),
+    ...(internal ? { internalCafile: internal.files.cafile } : {}),
     cwd,
   };
   // validated here, once: the gateway process only decodes it
@@ -164,6 +183,7 @@ export async function startFlowRuntimes(
     close: async () => {
       await gateway.stop(10_000);
       await Promise.allSettled([...deployments.values()].map((d) => d.close()));
+      await internal?.remove();
     },
   };
 }

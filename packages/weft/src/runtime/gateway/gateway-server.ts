@@ -6,6 +6,7 @@
  * executors.
  */
 import type { Filter } from '../../document/index.js';
+import { internalCredentials } from '../../networking/index.js';
 import { resolveAuthTokens, TokenAuth } from '../../security/index.js';
 import { loadInterceptors } from '../user-modules.js';
 import { Gateway } from './gateway.js';
@@ -38,6 +39,8 @@ export class GatewayServer {
       ...(config.timeoutSend !== undefined ? { timeoutSend: config.timeoutSend } : {}),
       ...(config.retries !== undefined ? { retries: config.retries } : {}),
       ...(config.prefetch !== undefined ? { prefetch: config.prefetch } : {}),
+      // internal TLS: the executors serve TLS with certificates this CA signed
+      ...(config.internalCafile ? { credentials: internalCredentials(config.internalCafile) } : {}),
     });
   }
 

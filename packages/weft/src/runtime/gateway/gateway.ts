@@ -5,6 +5,7 @@
  * request (`process`, `streamDoc`) runs through the gateway's interceptors and publishes the gateway request
  * events (`observability/events.ts`); both cost nothing when there are none.
  */
+import type { ChannelCredentials } from '@grpc/grpc-js';
 import { DocumentArray, type Filter, type JsonObject } from '../../document/index.js';
 import {
   ConfigError,
@@ -45,6 +46,8 @@ export interface GatewayOptions {
   name?: string;
   /** Run around every client request, in order (see `GatewayInterceptor`). */
   interceptors?: readonly GatewayInterceptor[];
+  /** Channel credentials towards the executors (internal TLS); plain text by default. */
+  credentials?: ChannelCredentials;
 }
 
 /** Options of `Gateway.post`. */
@@ -96,6 +99,7 @@ export class Gateway {
         addresses: addrs.map(stripScheme),
         ...(retries !== undefined ? { retries } : {}),
         ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+        ...(options.credentials ? { credentials: options.credentials } : {}),
       });
       this.#pools.set(node, pool);
       clients[node] = {

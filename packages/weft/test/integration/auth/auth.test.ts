@@ -207,7 +207,7 @@ describe('a Flow wanting a token', { timeout: 120_000 }, () => {
       });
 
     it('closes a connection without an accepted token with 1008 and the code, before reading a message', async () => {
-      for (const headers of [{}, { authorization: `Bearer ${WRONG}` }]) {
+      for (const headers of [{}, { authorization: `Bearer ${WRONG}` }] as Record<string, string>[]) {
         const { code, reason } = await closeOf(headers);
         assert.equal(code, 1008);
         assert.match(reason, /^WEFT_UNAUTHENTICATED: /);
