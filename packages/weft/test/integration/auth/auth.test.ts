@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
+import { ping } from '../../../src/cli/ping.js';
 import { Client, Flow, UnauthenticatedError } from '../../../src/index.js';
 import { RuntimeClient } from '../../../src/networking/index.js';
 
@@ -109,6 +110,17 @@ describe('a Flow wanting a token', { timeout: 120_000 }, () => {
       });
     });
   }
+
+  it('weft ping flow: the gRPC dry run sends the token it is given, GET /ready needs none', async () => {
+    const grpc = `127.0.0.1:${portOf('grpc')}`;
+    const refused = await ping(grpc, { kind: 'flow', timeoutMs: 5000 });
+    assert.equal(refused.ok, false);
+    assert.match(refused.message, /wants a token/);
+    const served = await ping(grpc, { kind: 'flow', timeoutMs: 5000, token: NEW });
+    assert.equal(served.ok, true, served.message);
+    const http = await ping(`http://127.0.0.1:${portOf('http')}`, { kind: 'flow', timeoutMs: 5000 });
+    assert.equal(http.ok, true, http.message);
+  });
 
   describe('over HTTP, by hand', () => {
     const url = (path: string) => `http://127.0.0.1:${portOf('http')}${path}`;
