@@ -29,7 +29,7 @@ export interface Readiness {
 }
 
 /** How long one replica may take to answer its health check, by default. */
-export const READY_TIMEOUT_MS = 1000;
+export const READY_TIMEOUT_MS = 2000;
 
 /**
  * Ask every replica of every pool, at once.

@@ -74,8 +74,8 @@ describe('a Flow wanting a token', { timeout: 120_000 }, () => {
         for (const token of [OLD, NEW]) {
           const c = client(protocol, token);
           assert.deepEqual((await c.post('/', [{ text: 'a' }, { text: 'b' }])).texts, ['A', 'B']);
-          assert.deepEqual(await c.dryRun(), { code: 0, description: '' });
-          const status = await c.status();
+          assert.deepEqual(await c.dryRun(30_000), { code: 0, description: '' });
+          const status = await c.status(30_000);
           assert.equal(status.jina.runtime, 'gateway');
           assert.equal(status.envs.WEFT_TEST_AUTH_TOKENS, '(set)', 'a token variable is masked');
           assertNoToken(JSON.stringify(status), '_status');
@@ -92,7 +92,7 @@ describe('a Flow wanting a token', { timeout: 120_000 }, () => {
         assert.equal(err.code, 'WEFT_UNAUTHENTICATED');
         assert.match(err.message, /does not accept the token/);
         assertNoToken(`${err.message} ${JSON.stringify(err.details)}`, 'the error');
-        await assert.rejects(c.status(), UnauthenticatedError);
+        await assert.rejects(c.status(30_000), UnauthenticatedError);
       });
 
       it('refuses a missing token with UnauthenticatedError saying how to send one', async () => {
@@ -102,23 +102,36 @@ describe('a Flow wanting a token', { timeout: 120_000 }, () => {
           assert.match(e.message, /Authorization: Bearer/);
           return true;
         });
-        assert.equal((await c.dryRun()).code, 1, 'the dry run is refused too');
+        assert.equal((await c.dryRun(30_000)).code, 1, 'the dry run is refused too');
       });
 
+      if (protocol !== 'websocket') {
+        it('streams a streaming endpoint for a good token, refuses one without', async () => {
+          const texts: string[] = [];
+          for await (const d of client(protocol, OLD).streamDoc('/words', { text: 'one two' }))
+            texts.push(d.text ?? '');
+          assert.deepEqual(texts, ['ONE', 'TWO']);
+          const refused = async () => {
+            for await (const _ of client(protocol).streamDoc('/words', { text: 'one two' })) assert.fail('streamed');
+          };
+          await assert.rejects(refused(), UnauthenticatedError);
+        });
+      }
+
       it('answers its health check without a token', async () => {
-        assert.equal(await client(protocol).isFlowReady(), true);
+        assert.equal(await client(protocol).isFlowReady(30_000), true);
       });
     });
   }
 
   it('weft ping flow: the gRPC dry run sends the token it is given, GET /ready needs none', async () => {
     const grpc = `127.0.0.1:${portOf('grpc')}`;
-    const refused = await ping(grpc, { kind: 'flow', timeoutMs: 5000 });
+    const refused = await ping(grpc, { kind: 'flow', timeoutMs: 30_000 });
     assert.equal(refused.ok, false);
     assert.match(refused.message, /wants a token/);
-    const served = await ping(grpc, { kind: 'flow', timeoutMs: 5000, token: NEW });
+    const served = await ping(grpc, { kind: 'flow', timeoutMs: 30_000, token: NEW });
     assert.equal(served.ok, true, served.message);
-    const http = await ping(`http://127.0.0.1:${portOf('http')}`, { kind: 'flow', timeoutMs: 5000 });
+    const http = await ping(`http://127.0.0.1:${portOf('http')}`, { kind: 'flow', timeoutMs: 30_000 });
     assert.equal(http.ok, true, http.message);
   });
 
@@ -193,14 +206,14 @@ describe('a Flow wanting a token', { timeout: 120_000 }, () => {
     it('answers grpc.health.v1 without a token and refuses _status', async () => {
       const c = new RuntimeClient(`127.0.0.1:${portOf('grpc')}`, { name: 'gateway' });
       try {
-        assert.equal(await c.healthCheck('', { timeoutMs: 5000 }), 'SERVING');
-        assert.equal(await c.healthCheck('jina.JinaRPC', { timeoutMs: 5000 }), 'SERVING');
-        await assert.rejects(c.status({ timeoutMs: 5000 }), (e: unknown) => {
+        assert.equal(await c.healthCheck('', { timeoutMs: 30_000 }), 'SERVING');
+        assert.equal(await c.healthCheck('jina.JinaRPC', { timeoutMs: 30_000 }), 'SERVING');
+        await assert.rejects(c.status({ timeoutMs: 30_000 }), (e: unknown) => {
           assert.ok(e instanceof UnauthenticatedError, String(e));
           assert.equal((e.details as { grpcCode?: number }).grpcCode, 16);
           return true;
         });
-        const info = await c.status({ timeoutMs: 5000, metadata: { authorization: `Bearer ${OLD}` } });
+        const info = await c.status({ timeoutMs: 30_000, metadata: { authorization: `Bearer ${OLD}` } });
         assert.equal(info.jina.runtime, 'gateway');
       } finally {
         c.close();

@@ -65,9 +65,9 @@ describe('health of a Flow', { timeout: 120_000 }, () => {
     const c = new RuntimeClient(`127.0.0.1:${grpc?.port}`);
     try {
       for (const service of ['', ...GATEWAY_GRPC_SERVICES]) {
-        assert.equal(await c.healthCheck(service, { timeoutMs: 5000 }), 'SERVING', service || '(server)');
+        assert.equal(await c.healthCheck(service, { timeoutMs: 30_000 }), 'SERVING', service || '(server)');
       }
-      assert.equal(await c.healthCheck('no.Such', { timeoutMs: 5000 }).catch((e: Error) => e.name), 'NotFoundError');
+      assert.equal(await c.healthCheck('no.Such', { timeoutMs: 30_000 }).catch((e: Error) => e.name), 'NotFoundError');
     } finally {
       c.close();
     }
@@ -78,7 +78,7 @@ describe('health of a Flow', { timeout: 120_000 }, () => {
     const http = flow.endpoints.find((e) => e.protocol === 'http');
     const ws = flow.endpoints.find((e) => e.protocol === 'websocket');
     for (const target of [`127.0.0.1:${grpc?.port}`, http?.url as string, ws?.url as string]) {
-      const r = await ping(target, { kind: 'flow', timeoutMs: 5000 });
+      const r = await ping(target, { kind: 'flow', timeoutMs: 30_000 });
       assert.equal(r.ok, true, r.message);
       assert.match(r.message, /SERVING/);
     }
@@ -120,14 +120,14 @@ describe('health of a Flow with an executor down', { timeout: 120_000 }, () => {
     assert.match(gone?.replicas[0]?.error ?? '', new RegExp(`127\\.0\\.0\\.1:${downPort}`));
     assert.equal(body.executors.find((e) => e.executor === 'shout')?.ready, true);
 
-    const viaHttp = await ping(http?.url as string, { kind: 'flow', timeoutMs: 5000 });
+    const viaHttp = await ping(http?.url as string, { kind: 'flow', timeoutMs: 30_000 });
     assert.equal(viaHttp.ok, false);
     assert.match(viaHttp.message, /not ready: gone/);
-    const viaGrpc = await ping(`127.0.0.1:${grpc?.port}`, { kind: 'flow', timeoutMs: 5000 });
+    const viaGrpc = await ping(`127.0.0.1:${grpc?.port}`, { kind: 'flow', timeoutMs: 30_000 });
     assert.equal(viaGrpc.ok, false);
     assert.match(viaGrpc.message, /dry run failed: .*gone/);
     // a gateway ping asks only the gateway: it serves
-    assert.equal((await ping(`127.0.0.1:${grpc?.port}`, { kind: 'gateway', timeoutMs: 5000 })).ok, true);
+    assert.equal((await ping(`127.0.0.1:${grpc?.port}`, { kind: 'gateway', timeoutMs: 30_000 })).ok, true);
     const err: string[] = [];
     assert.equal(
       await runCli(['ping', 'flow', `127.0.0.1:${grpc?.port}`], { out: () => undefined, err: (l) => err.push(l) }),

@@ -54,14 +54,14 @@ describe('a Flow with internal TLS it makes itself', { timeout: 120_000 }, () =>
     const addresses = executorAddresses(flow);
     assert.equal(addresses.length, 2);
     for (const address of addresses) {
-      await assert.rejects(runtime(address).status({ timeoutMs: 5000 }), UnavailableError, address);
+      await assert.rejects(runtime(address).status({ timeoutMs: 30_000 }), UnavailableError, address);
     }
   });
 
   it("refuses a TLS client that does not trust the Flow's CA", async () => {
     for (const address of executorAddresses(flow)) {
       await assert.rejects(
-        runtime(address, { credentials: credentials.createSsl() }).status({ timeoutMs: 5000 }),
+        runtime(address, { credentials: credentials.createSsl() }).status({ timeoutMs: 30_000 }),
         (e: unknown) => e instanceof UnavailableError || e instanceof TlsError,
         address,
       );
@@ -72,7 +72,7 @@ describe('a Flow with internal TLS it makes itself', { timeout: 120_000 }, () =>
     const cafile = flow.gatewayConfig?.internalCafile as string;
     assert.ok(cafile && existsSync(cafile), 'the generated CA is on disk while the Flow runs');
     for (const address of executorAddresses(flow)) {
-      const info = await runtime(address, { credentials: internalCredentials(cafile) }).status({ timeoutMs: 5000 });
+      const info = await runtime(address, { credentials: internalCredentials(cafile) }).status({ timeoutMs: 30_000 });
       assert.equal(info.jina[NATIVE_ADDRESS_KEY], undefined, `${address} offers no native port`);
     }
   });
@@ -100,7 +100,7 @@ describe('a Flow with internal TLS from given files', { timeout: 120_000 }, () =
     await given.start();
     assert.deepEqual((await given.post('/', [{ text: 'given' }])).texts, ['GIVEN']);
     const [address] = executorAddresses(given);
-    await assert.rejects(runtime(address as string).status({ timeoutMs: 5000 }), UnavailableError);
+    await assert.rejects(runtime(address as string).status({ timeoutMs: 30_000 }), UnavailableError);
   });
 
   it('deletes the material it made once it is closed', async () => {
