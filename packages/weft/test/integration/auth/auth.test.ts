@@ -167,6 +167,15 @@ describe('a Flow wanting a token', { timeout: 120_000 }, () => {
         assertNoToken(text, `the 401 body of ${path}`);
         assert.equal((JSON.parse(text) as { code: string }).code, 'WEFT_UNAUTHENTICATED');
       }
+      // CORS: a preflight needs no token, and a browser may read the refusal
+      const preflight = await fetch(url('/post'), {
+        method: 'OPTIONS',
+        headers: { origin: 'http://shop.example', 'access-control-request-method': 'POST' },
+      });
+      assert.ok(preflight.status < 300, `preflight answered ${preflight.status}`);
+      const refused = await fetch(url('/status'), { headers: { origin: 'http://shop.example' } });
+      assert.equal(refused.status, 401);
+      assert.equal(refused.headers.get('access-control-allow-origin'), '*');
       const ok = await fetch(url('/status'), { headers: { authorization: `Bearer ${NEW}` } });
       assert.equal(ok.status, 200);
       assertNoToken(await ok.text(), 'GET /status');

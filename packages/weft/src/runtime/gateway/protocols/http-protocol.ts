@@ -216,6 +216,8 @@ export class HttpProtocol implements ProtocolServer {
         });
       } catch (err) {
         const r = refusalReply(err, path);
+        // with CORS on, a browser may read the refusal (this hook runs before the CORS plugin's)
+        if (this.#options.cors) reply.header('access-control-allow-origin', '*');
         return reply.code(r.status).headers(r.headers).send(r.body);
       }
     });
