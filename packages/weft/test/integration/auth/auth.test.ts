@@ -51,6 +51,8 @@ before(async () => {
     return write(chunk, ...rest);
   }) as typeof process.stderr.write;
   process.env.WEFT_TEST_AUTH_TOKENS = `${OLD},${NEW}`;
+  // the most the runtimes ever log, to search it all
+  process.env.WEFT_LOG_LEVEL = 'debug';
   delete process.env.WEFT_TOKEN;
   flow = await Flow.load(join(here, 'flow.yml')).start();
 });
@@ -60,6 +62,7 @@ after(async () => {
   await flow?.close();
   process.stderr.write = write;
   delete process.env.WEFT_TEST_AUTH_TOKENS;
+  delete process.env.WEFT_LOG_LEVEL;
   assertNoToken(stderr, "the runtimes' stderr");
 });
 

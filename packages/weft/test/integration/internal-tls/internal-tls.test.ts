@@ -8,8 +8,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { credentials } from '@grpc/grpc-js';
-import { Flow, TlsError, UnavailableError } from '../../../src/index.js';
+import { Deployment, Flow, TlsError, UnavailableError } from '../../../src/index.js';
 import { internalCredentials, NATIVE_ADDRESS_KEY, RuntimeClient } from '../../../src/networking/index.js';
+import { makeInternalCertificates } from '../../../src/security/index.js';
 import { makeSelfSigned, type SelfSigned } from '../../fixtures/self-signed.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -106,5 +107,27 @@ describe('a Flow with internal TLS from given files', { timeout: 120_000 }, () =
   it('deletes the material it made once it is closed', async () => {
     await flow.close();
     assert.equal(existsSync(generatedCa), false);
+  });
+});
+
+describe('an external executor behind internal TLS', { timeout: 120_000 }, () => {
+  it('is dialled with TLS: a Deployment serving TLS with files of the same CA answers through the Flow', async () => {
+    const material = await makeInternalCertificates();
+    const internalTls = { certfile: material.certfile, keyfile: material.keyfile, cafile: material.cafile };
+    const deployment = new Deployment({ name: 'far', uses: join(here, 'fixtures/executors.ts#Bang'), internalTls });
+    let front: Flow | undefined;
+    try {
+      await deployment.start();
+      // the Deployment's own client trusts its CA
+      assert.equal((await deployment.client.status({ timeoutMs: 30_000 })).jina[NATIVE_ADDRESS_KEY], undefined);
+      await assert.rejects(runtime(deployment.address).status({ timeoutMs: 30_000 }), UnavailableError);
+      front = new Flow({ internalTls }).add({ name: 'far', external: true, host: '127.0.0.1', port: deployment.port });
+      await front.start();
+      assert.deepEqual((await front.post('/', [{ text: 'far' }])).texts, ['far!']);
+    } finally {
+      await front?.close();
+      await deployment.close();
+      await material.remove();
+    }
   });
 });
