@@ -4,8 +4,10 @@
  * start-up; see `http-routes.ts`), `GET /<endpoint>` Server-Sent Events for streaming endpoints (`http-sse.ts`),
  * `exposeEndpoints` remappings, the app's own fastify plugins and static folder (`http-plugins.ts`), an OpenAPI 3
  * document at `/openapi.json`, a
- * browsable API page at `/docs`, optional CORS and GraphQL at `/graphql`. Executor errors answer 200 with the
- * error in `header.status`; transport failures 503/504; malformed bodies 400; oversized bodies 413.
+ * browsable API page at `/docs`, optional CORS and GraphQL at `/graphql`, liveness and readiness at `/health` and
+ * `/ready` (`http-health.ts`). Executor errors answer 200 with the error in `header.status`; transport failures
+ * 503/504; malformed bodies 400; oversized bodies 413; with the gateway's guards (token auth), a refused request
+ * 401 from an `onRequest` hook, before any route (the health routes and CORS preflights pass).
  */
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';

@@ -5,7 +5,9 @@
  * JSON) over plain HTTP. The subprotocol is picked with `Sec-WebSocket-Protocol`: `bytes` (serialized
  * DataRequestProto both ways) or `json` (the `/post` body in, `DataRequest.to_dict()` out), `json` when absent or
  * unknown; the chosen one is echoed back when the client offered it. With the gateway's certificate, the port speaks
- * TLS (`wss://`, `https://`).
+ * TLS (`wss://`, `https://`). `GET /health` and `GET /ready` answer liveness and readiness (`http-health.ts`). When
+ * the gateway has guards (token auth), a socket they refuse is closed with 1008 and the coded reason before a
+ * message is read, and `/status` and `/dry_run` answer 401; the health routes stay open.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
