@@ -16,7 +16,7 @@ import {
   gatewayEntry,
 } from '../runtime/gateway/index.js';
 import { PARENT_PID_ENV } from '../runtime/parent-watch.js';
-import { resolveAuthTokens } from '../security/index.js';
+import { GATEWAY_TOKENS_ENV, resolveAuthTokens, TokenAuth } from '../security/index.js';
 import { Deployment } from './deployment.js';
 import type { DeploymentOptions } from './deployment-options.js';
 import { planFlowTls } from './flow-tls.js';
@@ -102,9 +102,9 @@ async function startPlanned(
   const dialHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   const dial = formatHost(dialHost);
   const tls = planFlowTls(flow, cwd, dialHost);
-  // the tokens are resolved here (a tokenEnv that is not set fails before anything starts) and travel to the
-  // gateway in its configuration variable, which `_status` never reports
+  // the tokens are resolved here: a tokenEnv that is not set fails before anything starts
   const tokens = resolveAuthTokens(flow.auth, { ...process.env, ...flow.env });
+  if (tokens) new TokenAuth(tokens); // a token the gateway would refuse (too short…) fails here, not in its process
   const conditions: Record<string, Record<string, unknown>> = {};
   const timeoutSend: Record<string, number> = {};
   const retries: Record<string, number> = {};
@@ -131,7 +131,9 @@ async function startPlanned(
     protocolOptions: gatewayProtocolOptions(flow, (p) => resolve(cwd, p)),
     ...(tls ? { sslCertfile: tls.certfile, sslKeyfile: tls.keyfile } : {}),
     ...(flow.interceptors ? { interceptors: moduleNames(flow.interceptors, 'the Flow') } : {}),
-    ...(tokens ? { auth: { tokens } } : {}),
+    // the tokens themselves travel in a variable of the gateway process only (masked in `_status` like every
+    // *TOKEN* variable), never in the configuration (`flow.gatewayConfig`)
+    ...(tokens ? { auth: { tokenEnv: GATEWAY_TOKENS_ENV } } : {}),
     ...(internal ? { internalCafile: internal.files.cafile } : {}),
     cwd,
   };
@@ -142,7 +144,7 @@ async function startPlanned(
     label: 'the gateway',
     name: 'gateway',
     entry: gatewayEntry(),
-    env: gatewayEnv(flow, validated),
+    env: { ...gatewayEnv(flow, validated), ...(tokens ? { [GATEWAY_TOKENS_ENV]: tokens.join(',') } : {}) },
     address: formatHostPort(dialHost, (grpc ?? ports[0])?.port as number),
     // a TLS gRPC port would need the Client's trust settings to be health-checked; the IPC `ready` comes after
     // every protocol is bound anyway

@@ -18,6 +18,8 @@ export interface AuthOptions {
 
 /** The environment variable a gateway reads its token(s) from when set (comma-separated). */
 export const AUTH_TOKEN_ENV = 'WEFT_AUTH_TOKEN';
+/** The variable a Flow hands its gateway process the resolved tokens in (so no configuration holds them). */
+export const GATEWAY_TOKENS_ENV = 'WEFT_GATEWAY_AUTH_TOKENS';
 /** The environment variable a Client reads the token it sends from. */
 export const CLIENT_TOKEN_ENV = 'WEFT_TOKEN';
 

@@ -45,6 +45,7 @@ describe('TokenAuth', () => {
       (e: unknown) => e instanceof ConfigError && /#2/.test(e.message) && !e.message.includes('short'),
     );
     assert.throws(() => new TokenAuth(['with space inside']), ConfigError);
+    assert.throws(() => new TokenAuth(['with,comma-inside']), ConfigError);
   });
 });
 

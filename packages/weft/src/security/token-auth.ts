@@ -22,15 +22,16 @@ export class TokenAuth {
 
   /**
    * Throws `ConfigError` without tokens, or for a token that is shorter than `MIN_TOKEN_LENGTH` or holds
-   * whitespace (it could not travel in a header); the message never holds the token.
+   * whitespace (it could not travel in a header) or a comma (variables list tokens comma-separated); the message
+   * never holds the token.
    * @example const auth = new TokenAuth(['s3cr3t-token-1', 'the-next-token'])
    */
   constructor(tokens: readonly string[]) {
     if (tokens.length === 0) throw new ConfigError('auth: no token given (give token, tokens or tokenEnv)');
     tokens.forEach((t, i) => {
-      if (t.length < MIN_TOKEN_LENGTH || /\s/.test(t)) {
+      if (t.length < MIN_TOKEN_LENGTH || /[\s,]/.test(t)) {
         throw new ConfigError(
-          `auth: token #${i + 1} is refused: a token has at least ${MIN_TOKEN_LENGTH} characters and no whitespace`,
+          `auth: token #${i + 1} is refused: a token has at least ${MIN_TOKEN_LENGTH} characters, no whitespace and no comma`,
         );
       }
     });

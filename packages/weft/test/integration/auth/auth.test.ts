@@ -69,6 +69,7 @@ after(async () => {
 describe('a Flow wanting a token', { timeout: 120_000 }, () => {
   it('serves its own client, which sends a token the gateway accepts', async () => {
     assert.deepEqual((await flow.post('/', [{ text: 'own' }])).texts, ['OWN']);
+    assertNoToken(JSON.stringify(flow.gatewayConfig), 'flow.gatewayConfig');
   });
 
   for (const protocol of PROTOCOLS) {
