@@ -61,6 +61,7 @@ export {
   StartupError,
   TlsError,
   toWire,
+  UnauthenticatedError,
   UnavailableError,
   UnsupportedError,
   WeftError,

@@ -36,6 +36,7 @@ const FLAGS: readonly FlagSpec[] = [
   { id: 'sslCertfile', note: '(grpcs, https, wss); the hops to executors stay plain' },
   'sslKeyfile',
   { id: 'protocolOptions', note: `e.g. '{"cors":true,"title":"Shop the look"}'` },
+  { id: 'auth', note: `e.g. '{"token_env":"SHOP_TOKENS"}' (a token on the command line shows in ps)` },
 ];
 
 const OPTIONS: ParseOptions = { ...flagOptions([...FLAGS, ...TELEMETRY_FLAGS]), help: { type: 'boolean', short: 'h' } };

@@ -17,6 +17,7 @@ import {
   timestampToMs,
 } from '../request/index.js';
 import { type ClientSpan, startClientSpan } from './client-span.js';
+import { clientToken } from '../security/index.js';
 import { buildRequests, type ClientInputs } from './inputs.js';
 import { ProgressBar } from './progress.js';
 import { answersWithin, type SentTimes } from './request-timeout.js';
@@ -41,6 +42,11 @@ export interface ClientOptions {
    * (gateway, heads, executors, with `tracing: true`) part of the same trace.
    */
   tracer?: Tracer;
+  /**
+   * The token of a gateway that wants one, sent on every call as `Authorization: Bearer <token>` (gRPC
+   * `authorization` metadata); default: the `WEFT_TOKEN` environment variable.
+   */
+  token?: string;
 }
 
 export interface RetryOptions {
@@ -99,6 +105,7 @@ export class Client {
   readonly showProgress: boolean;
   readonly #tlsOptions: ClientTlsOptions | undefined;
   readonly #tracer: Tracer | undefined;
+  readonly #token: string | undefined;
   #transport: Transport | undefined;
 
   /**
@@ -126,6 +133,7 @@ export class Client {
     this.port = port ?? (this.tls ? 443 : 80);
     this.showProgress = options.showProgress ?? true;
     this.#tracer = options.tracer;
+    this.#token = clientToken(options.token);
   }
 
   get transport(): Transport {
@@ -134,6 +142,7 @@ export class Client {
       port: this.port,
       tls: this.tls,
       ...(this.#tlsOptions ? { tlsOptions: this.#tlsOptions } : {}),
+      ...(this.#token ? { headers: { authorization: `Bearer ${this.#token}` } } : {}),
     });
     return this.#transport;
   }

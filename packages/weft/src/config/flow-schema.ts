@@ -14,7 +14,7 @@ import { lazy, zod } from './zod-lib.js';
 
 export const flowSchemas = lazy(() => {
   const z = zod();
-  const { polling, protocol, port, batching, env, uses, hook, telemetry } = parts();
+  const { polling, protocol, port, batching, env, uses, hook, telemetry, auth, internalTls } = parts();
   const { exposeEndpoints } = gatewaySchemas();
   /** Options of one executor in a Flow (`.add({...})` or an entry of `executors:`). */
   const executor = z.strictObject({
@@ -77,6 +77,8 @@ export const flowSchemas = lazy(() => {
     maxMessageBytes: d('maxMessageBytes', z.number().int().positive()).optional(),
     sslCertfile: d('sslCertfile', z.string().min(1)).optional(),
     sslKeyfile: d('sslKeyfile', z.string().min(1)).optional(),
+    auth: d('auth', auth).optional(),
+    internalTls: d('internalTls', internalTls).optional(),
     interceptors: d('interceptors', z.array(hook)).optional(),
     httpPlugins: d('httpPlugins', z.array(hook)).optional(),
     staticFolder: d('staticFolder', z.string().min(1)).optional(),

@@ -149,6 +149,17 @@ export const OPTIONS = {
     arg: 'file',
     help: 'PEM private key of that certificate (required with the certificate)',
   },
+  // security
+  auth: {
+    type: 'json',
+    arg: 'json',
+    help: 'token auth on every protocol: {"token": …} | {"tokens": […]} | {"token_env": "VAR"} (or set WEFT_AUTH_TOKEN)',
+  },
+  internalTls: {
+    type: 'json',
+    arg: 'json',
+    help: 'TLS between the gateway and executors: true (a generated CA) or {"certfile", "keyfile", "cafile"}',
+  },
   // the gateway's routing (Jina's gateway flags)
   graph: {
     type: 'json',

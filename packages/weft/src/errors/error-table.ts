@@ -31,6 +31,7 @@ import {
   ProtocolError,
   StartupError,
   TlsError,
+  UnauthenticatedError,
   UnavailableError,
   UnsupportedError,
 } from './error-classes.js';
@@ -58,6 +59,7 @@ export const ERROR_CLASSES: { readonly [C in ErrorCode]: WeftErrorClass } = {
   WEFT_BATCH_MISMATCH: BatchMismatchError,
   WEFT_UNAVAILABLE: UnavailableError,
   WEFT_TLS: TlsError,
+  WEFT_UNAUTHENTICATED: UnauthenticatedError,
   WEFT_TIMEOUT: DeadlineExceededError,
   WEFT_STARTUP: StartupError,
   WEFT_UNSUPPORTED: UnsupportedError,

@@ -35,6 +35,7 @@ export {
   type RemoteException,
   StartupError,
   TlsError,
+  UnauthenticatedError,
   UnavailableError,
   UnsupportedError,
 } from './error-classes.js';

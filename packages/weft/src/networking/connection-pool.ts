@@ -5,7 +5,7 @@
  * replica at least once). The caller sees an error only when no replica could serve the call. A replica restarted
  * on the same address is used again as soon as its channel reconnects, without any intervention.
  */
-import type { ChannelOptions } from '@grpc/grpc-js';
+import type { ChannelCredentials, ChannelOptions } from '@grpc/grpc-js';
 import { DeadlineExceededError, UnavailableError } from '../errors/index.js';
 import type { DataRequest, Endpoints, SingleDocumentRequest } from '../request/index.js';
 import { type BalancingStrategy, type ReplicaView, resolveStrategy } from './balancing/index.js';
@@ -30,6 +30,8 @@ export interface ConnectionPoolOptions {
   /** Pause before a second pass over replicas already tried in the same call (doubles per pass, capped at 1 s). */
   retryBackoffMs?: number;
   channelOptions?: ChannelOptions;
+  /** The replicas' channel credentials (default plain text); TLS ones turn the native transport off. */
+  credentials?: ChannelCredentials;
   /** `auto` (default: native transport to weft runtimes that offer it) or `grpc`; see RuntimeClient. */
   transport?: TransportPreference;
 }
@@ -67,6 +69,7 @@ export class ConnectionPool {
       client: new RuntimeClient(address, {
         name: options.replicaNames?.[i] ?? `${options.name}/rep-${i}`,
         ...(options.channelOptions ? { channelOptions: options.channelOptions } : {}),
+        ...(options.credentials ? { credentials: options.credentials } : {}),
         ...(options.transport ? { transport: options.transport } : {}),
       }),
       inFlight: 0,

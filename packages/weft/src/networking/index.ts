@@ -29,6 +29,7 @@ export {
   type ServingStatus,
 } from './health-codec.js';
 export { formatHost, formatHostPort, parseHostPort } from './host-port.js';
+export { type InternalTlsFiles, internalCredentials, loadInternalServerTls } from './internal-tls.js';
 export {
   asBuffer,
   HEALTH_SERVICE_NAME,
