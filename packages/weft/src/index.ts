@@ -67,6 +67,7 @@ export {
   TlsError,
   TooManyRequestsError,
   toWire,
+  UnauthenticatedError,
   UnavailableError,
   UnsupportedError,
   UriRefusedError,

@@ -5,6 +5,7 @@
  * unhealthy or unreachable, 2 on a usage mistake.
  */
 import { RuntimeClient } from '../networking/index.js';
+import { clientToken } from '../security/index.js';
 import { integer, parseFlags, UsageError } from './args.js';
 import type { CliIo, Command } from './command.js';
 
@@ -32,10 +33,13 @@ export async function runtimeStatus(address: string, timeoutMs = 3000): Promise<
       report.health = `unreachable (${(err as Error).message})`;
       return report;
     }
+    // a gateway that wants a token answers these only with one (WEFT_TOKEN); its health check is open
+    const token = clientToken(undefined);
+    const call = { timeoutMs, ...(token ? { metadata: { authorization: `Bearer ${token}` } } : {}) };
     const [info, endpoints, dry] = await Promise.allSettled([
-      client.status({ timeoutMs }),
-      client.endpointDiscovery({ timeoutMs }),
-      client.dryRun({ timeoutMs }),
+      client.status(call),
+      client.endpointDiscovery(call),
+      client.dryRun(call),
     ]);
     if (info.status === 'fulfilled') report.versions = info.value.jina;
     if (endpoints.status === 'fulfilled') report.endpoints = [...endpoints.value.endpoints].sort();
@@ -75,6 +79,9 @@ Options:
   --timeout <ms>   how long each question may take (default 3000)
   --json           print the report as JSON
   -h, --help       show this help
+
+Environment:
+  WEFT_TOKEN       the token sent to a gateway that wants one (its health check needs none)
 
 Example:
   weft status 127.0.0.1:12345 || echo "something behind the gateway is down"`,

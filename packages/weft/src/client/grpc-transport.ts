@@ -13,8 +13,10 @@ export class GrpcTransport implements Transport {
   readonly protocol = 'grpc';
   readonly #client: RuntimeClient;
   readonly #tls: TlsContext;
+  readonly #headers: Readonly<Record<string, string>> | undefined;
 
   constructor(target: TransportTarget) {
+    this.#headers = target.headers;
     const address = formatHostPort(target.host, target.port);
     this.#tls = { tls: target.tls, url: `${target.tls ? 'grpcs' : 'grpc'}://${address}`, schemes: ['grpc', 'grpcs'] };
     const servername = target.tlsOptions?.servername;
@@ -28,7 +30,7 @@ export class GrpcTransport implements Transport {
   }
 
   async *stream(requests: AsyncIterable<DataRequest>, options: StreamCallOptions): AsyncIterable<DataRequest> {
-    const call = this.#client.call(callOptions(options));
+    const call = this.#client.call(this.#callOptions(options));
     const abort = (): void => call.cancel();
     options.signal?.addEventListener('abort', abort, { once: true });
     let feedError: unknown;
@@ -55,7 +57,7 @@ export class GrpcTransport implements Transport {
 
   streamDoc(req: SingleDocumentRequest, options: StreamCallOptions): AsyncIterable<SingleDocumentRequest> {
     return this.#client.streamDoc(req, {
-      ...callOptions(options),
+      ...this.#callOptions(options),
       ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     });
@@ -71,14 +73,14 @@ export class GrpcTransport implements Transport {
 
   async dryRun(timeoutMs: number): Promise<Status> {
     try {
-      return await this.#client.dryRun({ timeoutMs });
+      return await this.#client.dryRun({ ...this.#callOptions({}), timeoutMs });
     } catch (err) {
       return { code: StatusCode.ERROR, description: (explainConnectionFailure(err, this.#tls) as Error).message };
     }
   }
 
   status(timeoutMs: number): Promise<JinaInfo> {
-    return this.#client.status({ timeoutMs }).catch((err: unknown) => {
+    return this.#client.status({ ...this.#callOptions({}), timeoutMs }).catch((err: unknown) => {
       throw explainConnectionFailure(err, this.#tls);
     });
   }
@@ -86,8 +88,9 @@ export class GrpcTransport implements Transport {
   async close(): Promise<void> {
     this.#client.close();
   }
-}
 
-function callOptions(options: StreamCallOptions): CallOptions {
-  return options.headers ? { metadata: options.headers } : {};
+  #callOptions(options: StreamCallOptions): CallOptions {
+    if (!this.#headers && !options.headers) return {};
+    return { metadata: { ...this.#headers, ...options.headers } };
+  }
 }

@@ -17,12 +17,17 @@ export interface GetAnswer {
  * `TimeoutError` when the whole exchange takes longer than `timeoutMs`.
  * @example const { status } = await httpGet('https://localhost:8443/', 1000, { ca: readFileSync('cert.pem') })
  */
-export function httpGet(url: string, timeoutMs: number, tls?: ClientTlsOptions): Promise<GetAnswer> {
+export function httpGet(
+  url: string,
+  timeoutMs: number,
+  tls?: ClientTlsOptions,
+  headers?: Readonly<Record<string, string>>,
+): Promise<GetAnswer> {
   const target = new URL(url);
   const secure = target.protocol === 'https:';
   return new Promise<GetAnswer>((resolve, reject) => {
     // a one-off connection (agent: false): these calls are rare, and nothing is left open behind them
-    const options = { agent: false as const, headers: { accept: 'application/json' } };
+    const options = { agent: false as const, headers: { accept: 'application/json', ...headers } };
     const req = secure
       ? secureGet(target, { ...options, ...nodeTlsOptions(tls) }, answer)
       : plainGet(target, options, answer);

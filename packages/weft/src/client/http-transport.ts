@@ -247,7 +247,11 @@ export class HttpTransport implements Transport {
 
   #exchange(method: string, path: string, body: string | undefined, options: CallOptions): Promise<HttpAnswer> {
     const t = this.#target;
-    const headers: Record<string, string | number> = { accept: 'application/json', ...options.headers };
+    const headers: Record<string, string | number> = {
+      accept: 'application/json',
+      ...t.headers,
+      ...options.headers,
+    };
     if (body !== undefined) {
       headers['content-type'] = 'application/json';
       headers['content-length'] = Buffer.byteLength(body);

@@ -104,6 +104,7 @@ export async function* sseStreamDoc(
       agent: call.agent,
       headers: {
         accept: 'text/event-stream',
+        ...t.headers,
         ...options.headers,
         'content-type': 'application/json',
         'content-length': Buffer.byteLength(body),

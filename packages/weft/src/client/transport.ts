@@ -13,6 +13,8 @@ export interface TransportTarget {
   tls: boolean;
   /** With `tls`: how the gateway's certificate is trusted (default: Node's CAs and NODE_EXTRA_CA_CERTS). */
   tlsOptions?: ClientTlsOptions;
+  /** Headers (gRPC metadata) sent on every call, under those of the call itself (the token's `authorization`). */
+  headers?: Readonly<Record<string, string>>;
 }
 
 export interface StreamCallOptions {

@@ -62,8 +62,10 @@ export class WebSocketTransport implements Transport {
   readonly #http: string;
   readonly #tls: TlsContext;
   readonly #tlsOptions: ClientTlsOptions | undefined;
+  readonly #headers: Readonly<Record<string, string>> | undefined;
 
   constructor(target: TransportTarget) {
+    this.#headers = target.headers;
     const host = formatHost(target.host);
     this.url = `${target.tls ? 'wss' : 'ws'}://${host}:${target.port}`;
     this.#http = `${target.tls ? 'https' : 'http'}://${host}:${target.port}`;
@@ -76,7 +78,7 @@ export class WebSocketTransport implements Transport {
       perMessageDeflate: false,
       maxPayload: 0,
       generateMask: zeroMask,
-      ...(options.headers ? { headers: options.headers } : {}),
+      ...(options.headers || this.#headers ? { headers: { ...this.#headers, ...options.headers } } : {}),
       ...nodeTlsOptions(this.#tlsOptions),
     });
     const answers = new AnswerQueue<DataRequest>();
@@ -174,7 +176,7 @@ export class WebSocketTransport implements Transport {
 
   async isReady(timeoutMs: number): Promise<boolean> {
     try {
-      const res = await httpGet(`${this.#http}/`, timeoutMs, this.#tlsOptions);
+      const res = await httpGet(`${this.#http}/`, timeoutMs, this.#tlsOptions, this.#headers);
       return res.status >= 200 && res.status < 300;
     } catch {
       return false;
@@ -204,7 +206,7 @@ export class WebSocketTransport implements Transport {
   async #getJson(path: string, timeoutMs: number): Promise<unknown> {
     let res: { status: number; text: string };
     try {
-      res = await httpGet(`${this.#http}${path}`, timeoutMs, this.#tlsOptions);
+      res = await httpGet(`${this.#http}${path}`, timeoutMs, this.#tlsOptions, this.#headers);
     } catch (err) {
       const tlsError = tlsFailure(err, { ...this.#tls, url: this.#http });
       if (tlsError) throw tlsError;

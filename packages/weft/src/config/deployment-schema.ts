@@ -30,6 +30,13 @@ export const deploymentSchemas = lazy(() => {
       env: true,
       workspace: true,
       interceptors: true,
+      logLevel: true,
+      tracing: true,
+      tracesExporterHost: true,
+      tracesExporterPort: true,
+      metrics: true,
+      metricsExporterHost: true,
+      metricsExporterPort: true,
     })
     .extend({
       uses: d('uses', executorUses),
@@ -53,6 +60,11 @@ export const deploymentSchemas = lazy(() => {
       ).optional(),
       closeTimeoutMs: d('closeTimeoutMs', z.number().nonnegative()).optional(),
       cwd: d('cwd', z.string().min(1)).optional(),
+      /** Internal TLS: every runtime serves TLS with these files; the head and the Deployment's client trust cafile. */
+      internalTls: d(
+        'internalTls',
+        z.strictObject({ certfile: z.string().min(1), keyfile: z.string().min(1), cafile: z.string().min(1) }),
+      ).optional(),
     });
   /** A Deployment YAML file as written (snake_case keys). */
   const yaml = z.strictObject({

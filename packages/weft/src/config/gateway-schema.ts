@@ -16,7 +16,7 @@ export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
 export const gatewaySchemas = lazy(() => {
   const z = zod();
-  const { port, hook } = parts();
+  const { port, hook, auth } = parts();
   const method = z
     .string()
     .transform((m) => m.toUpperCase())
@@ -88,6 +88,9 @@ export const gatewaySchemas = lazy(() => {
     shutdownGraceMs: z.number().nonnegative().optional(),
     sslCertfile: d('sslCertfile', z.string().min(1)).optional(),
     sslKeyfile: d('sslKeyfile', z.string().min(1)).optional(),
+    auth: d('auth', auth).optional(),
+    /** TLS towards the executors: the CA that signed their certificates (PEM file). */
+    internalCafile: z.string().min(1).optional(),
   });
   return { exposeEndpoints, http, gateway, limits };
 });

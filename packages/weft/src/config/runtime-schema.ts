@@ -17,6 +17,10 @@ export const runtimeSchemas = lazy(() => {
     .meta({ description: 'port of the native transport for other weft runtimes (0: a free one; false: none)' });
   const maxMessageBytes = d('maxMessageBytes', z.number().int().min(-1));
   const shutdownGraceMs = z.number().nonnegative().meta({ description: 'grace period of the shutdown on SIGTERM, ms' });
+  /** Internal TLS: the runtime serves TLS with certfile + keyfile (and no native port); a head's clients trust cafile. */
+  const tls = z
+    .strictObject({ certfile: z.string().min(1), keyfile: z.string().min(1), cafile: z.string().min(1) })
+    .meta({ description: 'internal TLS: certificate, key and the CA of the next hops (PEM files)' });
   const batching = z.strictObject({
     preferredBatchSize: z.number().int().positive(),
     timeoutMs: z.number().nonnegative().optional(),
@@ -57,6 +61,7 @@ export const runtimeSchemas = lazy(() => {
     shutdownGraceMs: shutdownGraceMs.optional(),
     /** Module names of `(ctx, next)` interceptors around every executor call (resolved against `cwd`). */
     interceptors: d('interceptors', z.array(z.string().min(1))).optional(),
+    tls: tls.optional(),
   });
   const mode = z.enum(['ANY', 'ALL', 'any', 'all']);
   const target = z.strictObject({
@@ -78,6 +83,7 @@ export const runtimeSchemas = lazy(() => {
     strategy: z.string().min(1).optional(),
     maxMessageBytes: maxMessageBytes.optional(),
     shutdownGraceMs: shutdownGraceMs.optional(),
+    tls: tls.optional(),
   });
   return { worker, head };
 });

@@ -52,8 +52,35 @@ export const parts = lazy(() => {
     z.string().min(1),
     z.custom<AnyFunction>((v) => typeof v === 'function', 'must be a module name or a function'),
   ]);
+  /** Logs and OpenTelemetry (`observability/tracing/settings.ts` carries them to the runtime processes). */
+  const telemetry = {
+    logLevel: described('logLevel', z.enum(['error', 'warn', 'info', 'debug'])).optional(),
+    tracing: described('tracing', z.boolean()).optional(),
+    tracesExporterHost: described('tracesExporterHost', z.string().min(1)).optional(),
+    tracesExporterPort: described('tracesExporterPort', port).optional(),
+    metrics: described('metrics', z.boolean()).optional(),
+    metricsExporterHost: described('metricsExporterHost', z.string().min(1)).optional(),
+    metricsExporterPort: described('metricsExporterPort', port).optional(),
+  };
+  /** Token auth of a gateway (`security/auth-options.ts`); YAML may write `token_env`. */
+  const auth = z
+    .strictObject({
+      token: z.string().min(1).optional(),
+      tokens: z.array(z.string().min(1)).min(1).optional(),
+      tokenEnv: z.string().min(1).optional(),
+      token_env: z.string().min(1).optional(),
+    })
+    .transform(({ token_env, ...rest }) => ({
+      ...rest,
+      ...(rest.tokenEnv === undefined && token_env !== undefined ? { tokenEnv: token_env } : {}),
+    }));
+  /** TLS between a Flow's gateway and its executors: `true` generates the material, or the files are given. */
+  const internalTls = z.union([
+    z.boolean(),
+    z.strictObject({ certfile: z.string().min(1), keyfile: z.string().min(1), cafile: z.string().min(1) }),
+  ]);
   const plainJson = z.custom<unknown>(isPlainJson, 'must be plain JSON (it is sent to the worker processes)');
-  return { mode, polling, protocol, port, batching, env, uses, hook, plainJson };
+  return { mode, polling, protocol, port, batching, env, uses, hook, plainJson, telemetry, auth, internalTls };
 });
 
 /** Whether `v` survives a JSON round trip unchanged (no functions, class instances, undefined, NaN). */

@@ -19,6 +19,7 @@ export const GrpcStatus = {
   UNIMPLEMENTED: 12,
   INTERNAL: 13,
   UNAVAILABLE: 14,
+  UNAUTHENTICATED: 16,
 } as const;
 
 export type GrpcStatusCode = (typeof GrpcStatus)[keyof typeof GrpcStatus];
@@ -155,6 +156,13 @@ export const ERROR_CODES = {
     retryable: false,
     meaning:
       "A TLS connection could not be set up: the peer's certificate is not trusted or does not name the host, or only one side speaks TLS.",
+  },
+  WEFT_UNAUTHENTICATED: {
+    grpc: GrpcStatus.UNAUTHENTICATED,
+    http: 401,
+    retryable: false,
+    meaning:
+      'The gateway wants a token (`Authorization: Bearer …`, gRPC `authorization` metadata) and got none or one it does not accept.',
   },
   WEFT_TIMEOUT: {
     grpc: GrpcStatus.DEADLINE_EXCEEDED,

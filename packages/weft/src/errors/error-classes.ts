@@ -111,6 +111,14 @@ export class TlsError extends WeftError {
   static override readonly code: ErrorCode = 'WEFT_TLS';
 }
 
+/**
+ * A request without a token the gateway accepts (none, or a wrong one). The message never says how close a token
+ * was; retrying the same call does not help.
+ */
+export class UnauthenticatedError extends WeftError {
+  static override readonly code: ErrorCode = 'WEFT_UNAUTHENTICATED';
+}
+
 /** A call did not answer in time. */
 export class DeadlineExceededError extends WeftError {
   static override readonly code: ErrorCode = 'WEFT_TIMEOUT';

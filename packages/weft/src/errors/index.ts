@@ -38,6 +38,7 @@ export {
   StartupError,
   TlsError,
   TooManyRequestsError,
+  UnauthenticatedError,
   UnavailableError,
   UnsupportedError,
   UriRefusedError,

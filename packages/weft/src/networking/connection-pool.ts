@@ -5,10 +5,11 @@
  * replica at least once). The caller sees an error only when no replica could serve the call. A replica restarted
  * on the same address is used again as soon as its channel reconnects, without any intervention.
  */
-import type { ChannelOptions } from '@grpc/grpc-js';
+import type { ChannelCredentials, ChannelOptions } from '@grpc/grpc-js';
 import { DeadlineExceededError, UnavailableError } from '../errors/index.js';
 import type { DataRequest, Endpoints, SingleDocumentRequest } from '../request/index.js';
 import { type BalancingStrategy, type ReplicaView, resolveStrategy } from './balancing/index.js';
+import { callHooks } from './call-hooks.js';
 import type { TransportPreference } from './native/index.js';
 import { type BackoffOptions, backoffBefore, pause, triesFor } from './retry.js';
 import { type CallOptions, RuntimeClient } from './runtime-client.js';
@@ -29,6 +30,8 @@ export interface ConnectionPoolOptions {
   /** Pause before a second pass over replicas already tried in the same call (doubles per pass, capped at 1 s). */
   retryBackoffMs?: number;
   channelOptions?: ChannelOptions;
+  /** The replicas' channel credentials (default plain text); TLS ones turn the native transport off. */
+  credentials?: ChannelCredentials;
   /** `auto` (default: native transport to weft runtimes that offer it) or `grpc`; see RuntimeClient. */
   transport?: TransportPreference;
 }
@@ -66,6 +69,7 @@ export class ConnectionPool {
       client: new RuntimeClient(address, {
         name: options.replicaNames?.[i] ?? `${options.name}/rep-${i}`,
         ...(options.channelOptions ? { channelOptions: options.channelOptions } : {}),
+        ...(options.credentials ? { credentials: options.credentials } : {}),
         ...(options.transport ? { transport: options.transport } : {}),
       }),
       inFlight: 0,
@@ -166,10 +170,20 @@ export class ConnectionPool {
    * Run `call` against the picked replica, moving on to the next one while replicas are unavailable. Other
    * failures (a deadline, a refused message) are not retried: the call may have run.
    */
-  async run<T>(
+  run<T>(
     what: string,
     call: (client: RuntimeClient, options: CallOptions) => Promise<T>,
     options: SendOptions = {},
+  ): Promise<T> {
+    const hook = callHooks.outbound;
+    if (hook === undefined) return this.#run(what, call, options);
+    return hook({ target: this.name, method: what }, options, (o) => this.#run(what, call, o));
+  }
+
+  async #run<T>(
+    what: string,
+    call: (client: RuntimeClient, options: CallOptions) => Promise<T>,
+    options: SendOptions,
   ): Promise<T> {
     const n = this.#replicas.length;
     const tries = triesFor(options.retries ?? this.#retries, n);

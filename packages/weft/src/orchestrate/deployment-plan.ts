@@ -4,6 +4,7 @@
  * each with its runtime name, a human label, its port (and the port of its native transport, when given) and the
  * JSON configuration its process reads.
  */
+import { resolve } from 'node:path';
 import { formatHostPort } from '../networking/index.js';
 import type { HeadConfig, HeadTargetConfig } from '../runtime/head/index.js';
 import type { ParsedDeploymentOptions as DeploymentOptions } from './deployment-options.js';
@@ -81,7 +82,19 @@ export function planDeployment(input: PlanInput): DeploymentPlan {
   };
   const head = needsHead(o);
   const headPort = head ? take() : undefined;
+  // internal TLS: every runtime serves it (and no native port); the head trusts the CA towards its shards
+  const t = o.internalTls;
+  const tls = t
+    ? {
+        tls: {
+          certfile: resolve(input.cwd, t.certfile),
+          keyfile: resolve(input.cwd, t.keyfile),
+          cafile: resolve(input.cwd, t.cafile),
+        },
+      }
+    : {};
   const common = {
+    ...tls,
     host,
     cwd: input.cwd,
     shutdownGraceMs: input.shutdownGraceMs,
@@ -131,6 +144,7 @@ export function planDeployment(input: PlanInput): DeploymentPlan {
       port,
       address: formatHostPort(dial, port),
       config: {
+        ...tls,
         host,
         cwd: input.cwd,
         shutdownGraceMs: input.shutdownGraceMs,
@@ -154,6 +168,7 @@ export function planDeployment(input: PlanInput): DeploymentPlan {
     replicas: t.map((r) => ({ address: r.address, name: r.name })),
   });
   const headConfig: HeadConfig = {
+    ...tls,
     name: `${name}/head`,
     deployment: name,
     host,

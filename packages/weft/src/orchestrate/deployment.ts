@@ -9,11 +9,13 @@
  * const docs = await dep.post('/index', new DocumentArray([{ text: 'hello' }]));
  */
 import { EventEmitter } from 'node:events';
+import { resolve } from 'node:path';
 import { parseDeploymentOptions, validateHeadConfig, validateWorkerConfig } from '../config/index.js';
 import { type Document, DocumentArray, type DocumentInit, type JsonObject } from '../document/index.js';
 import { errorFromStatus, NotStartedError, StartupError } from '../errors/index.js';
 import { callerModule, offerForCapture, pauseForCapture } from '../executor/index.js';
-import { RuntimeClient } from '../networking/index.js';
+import { observabilityEnv } from '../observability/index.js';
+import { internalCredentials, RuntimeClient } from '../networking/index.js';
 import { DataRequest } from '../request/index.js';
 import { HEAD_CONFIG_ENV, headEntry } from '../runtime/head/index.js';
 import { PARENT_PID_ENV } from '../runtime/parent-watch.js';
@@ -200,12 +202,21 @@ export class Deployment extends EventEmitter {
       throw err;
     }
     if (this.#closing) throw new StartupError(`Deployment '${this.name}' was closed while starting`);
-    this.#client = new RuntimeClient(plan.entry.address, { name: plan.entry.name });
+    const tls = o.internalTls;
+    this.#client = new RuntimeClient(plan.entry.address, {
+      name: plan.entry.name,
+      ...(tls ? { credentials: internalCredentials(resolve(cwd, tls.cafile)) } : {}),
+    });
     return this;
   }
 
   #process(r: DeploymentPlan['runtimes'][number]): RuntimeProcess {
-    const env: NodeJS.ProcessEnv = { ...process.env, ...this.options.env, [PARENT_PID_ENV]: String(process.pid) };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      ...observabilityEnv(this.options),
+      ...this.options.env,
+      [PARENT_PID_ENV]: String(process.pid),
+    };
     env.JINA_DEPLOYMENT_NAME = this.name;
     delete env.NODE_TEST_CONTEXT; // a runtime child is never a test-runner child, even when a test started it
     const isHead = r.role === 'head';
@@ -217,6 +228,8 @@ export class Deployment extends EventEmitter {
       env,
       address: r.address,
       timeoutReady: this.options.timeoutReady ?? 600_000,
+      // a TLS port would need the CA to be health-checked; the IPC `ready` comes once it is bound anyway
+      ...(this.options.internalTls ? { healthCheck: false } : {}),
       ...(this.options.restart !== undefined ? { restart: this.options.restart } : {}),
     });
     p.on('spawn', (pid) => this.emit('spawn', { runtime: r.name, pid }));

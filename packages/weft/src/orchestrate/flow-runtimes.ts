@@ -9,6 +9,7 @@ import type { ClientTlsOptions } from '../client/index.js';
 import { type FlowExecutorOptions, type FlowOptions, parseGatewayConfig } from '../config/index.js';
 import { ConfigError, StartupError } from '../errors/index.js';
 import { formatHost, formatHostPort } from '../networking/index.js';
+import { observabilityEnv } from '../observability/index.js';
 import {
   GATEWAY_CONFIG_ENV,
   type GatewayConfigInput,
@@ -16,9 +17,11 @@ import {
   gatewayEntry,
 } from '../runtime/gateway/index.js';
 import { PARENT_PID_ENV } from '../runtime/parent-watch.js';
+import { GATEWAY_TOKENS_ENV, resolveAuthTokens, TokenAuth } from '../security/index.js';
 import { Deployment } from './deployment.js';
 import type { DeploymentOptions } from './deployment-options.js';
 import { planFlowTls } from './flow-tls.js';
+import { type InternalTlsPlan, planInternalTls } from './internal-tls.js';
 import { freePort, freePorts, reservePort } from './ports.js';
 import { RuntimeProcess } from './runtime-process.js';
 
@@ -33,6 +36,8 @@ export interface FlowRuntimes {
     ports: { protocol: string; port: number; url: string }[];
     /** How a Client trusts the gateway, when it serves TLS. */
     tls?: ClientTlsOptions;
+    /** A token the gateway accepts, when it wants one (what the Flow's own Client sends). */
+    token?: string;
   };
   close(): Promise<void>;
 }
@@ -45,6 +50,23 @@ export async function startFlowRuntimes(
   executors: readonly FlowExecutorOptions[],
   graph: GraphDescription,
   cwd: string,
+): Promise<FlowRuntimes> {
+  // the internal TLS material first (made now with `internalTls: true`); removed again when the start fails
+  const internal = await planInternalTls(flow.internalTls, cwd);
+  try {
+    return await startPlanned(flow, executors, graph, cwd, internal);
+  } catch (err) {
+    await internal?.remove();
+    throw err;
+  }
+}
+
+async function startPlanned(
+  flow: FlowOptions,
+  executors: readonly FlowExecutorOptions[],
+  graph: GraphDescription,
+  cwd: string,
+  internal: InternalTlsPlan | undefined,
 ): Promise<FlowRuntimes> {
   // everything is planned (and validated) before any process starts
   const protocols = asList(flow.protocol ?? 'grpc');
@@ -65,7 +87,7 @@ export async function startFlowRuntimes(
     // the entry port is chosen now, so the gateway (which only needs the addresses) starts alongside the executors
     const options = deploymentOptions(flow, e, cwd);
     const port = options.port || (await freePort('127.0.0.1')); // 0: a free port
-    deployments.set(name, new Deployment({ ...options, port }));
+    deployments.set(name, new Deployment({ ...options, port, ...(internal ? { internalTls: internal.files } : {}) }));
     addresses[name] = [`127.0.0.1:${port}`];
   }
   // port 0 means "any free port", chosen here (not by the gateway's bind) so that `flow.endpoints` can name it
@@ -81,6 +103,9 @@ export async function startFlowRuntimes(
   const dialHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   const dial = formatHost(dialHost);
   const tls = planFlowTls(flow, cwd, dialHost);
+  // the tokens are resolved here: a tokenEnv that is not set fails before anything starts
+  const tokens = resolveAuthTokens(flow.auth, { ...process.env, ...flow.env });
+  if (tokens) new TokenAuth(tokens); // a token the gateway would refuse (too short…) fails here, not in its process
   const conditions: Record<string, Record<string, unknown>> = {};
   const timeoutSend: Record<string, number> = {};
   const retries: Record<string, number> = {};
@@ -108,6 +133,10 @@ export async function startFlowRuntimes(
     protocolOptions: gatewayProtocolOptions(flow, (p) => resolve(cwd, p)),
     ...(tls ? { sslCertfile: tls.certfile, sslKeyfile: tls.keyfile } : {}),
     ...(flow.interceptors ? { interceptors: moduleNames(flow.interceptors, 'the Flow') } : {}),
+    // the tokens themselves travel in a variable of the gateway process only (masked in `_status` like every
+    // *TOKEN* variable), never in the configuration (`flow.gatewayConfig`)
+    ...(tokens ? { auth: { tokenEnv: GATEWAY_TOKENS_ENV } } : {}),
+    ...(internal ? { internalCafile: internal.files.cafile } : {}),
     cwd,
   };
   // validated here, once: the gateway process only decodes it
@@ -117,7 +146,7 @@ export async function startFlowRuntimes(
     label: 'the gateway',
     name: 'gateway',
     entry: gatewayEntry(),
-    env: gatewayEnv(flow, validated),
+    env: { ...gatewayEnv(flow, validated), ...(tokens ? { [GATEWAY_TOKENS_ENV]: tokens.join(',') } : {}) },
     address: formatHostPort(dialHost, (grpc ?? ports[0])?.port as number),
     // a TLS gRPC port would need the Client's trust settings to be health-checked; the IPC `ready` comes after
     // every protocol is bound anyway
@@ -153,16 +182,19 @@ export async function startFlowRuntimes(
         url: `${(tls ? TLS_SCHEME : SCHEME)[p.protocol] ?? p.protocol}://${dial}:${p.port}`,
       })),
       ...(tls ? { tls: tls.client } : {}),
+      ...(tokens ? { token: tokens[0] as string } : {}),
     },
     close: async () => {
       await gateway.stop(10_000);
       await Promise.allSettled([...deployments.values()].map((d) => d.close()));
+      await internal?.remove();
     },
   };
 }
 
 function deploymentOptions(flow: FlowOptions, e: FlowExecutorOptions, cwd: string): DeploymentOptions {
-  const env = { ...flow.env, ...e.env };
+  const { accessLog: _gatewayOnly, ...flowLogs } = flow;
+  const env = { ...observabilityEnv(flowLogs), ...observabilityEnv(e), ...flow.env, ...e.env };
   const workspace = e.workspace ?? flow.workspace;
   const timeoutReady = e.timeoutReady ?? flow.timeoutReady;
   const retries = e.retries ?? flow.retries;
@@ -232,7 +264,12 @@ const GATEWAY_PROTOCOL_KEYS = [
 ] as const;
 
 function gatewayEnv(flow: FlowOptions, config: GatewayConfigInput): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, ...flow.env, [PARENT_PID_ENV]: String(process.pid) };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...observabilityEnv(flow),
+    ...flow.env,
+    [PARENT_PID_ENV]: String(process.pid),
+  };
   env[GATEWAY_CONFIG_ENV] = JSON.stringify(config);
   delete env.NODE_TEST_CONTEXT;
   return env;

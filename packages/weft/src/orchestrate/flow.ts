@@ -136,12 +136,13 @@ export class Flow {
       this.#runtimes = await startFlowRuntimes(this.options, this.#executors, this.graph, this.#cwd);
       const first = this.#runtimes.gateway.ports[0] as { protocol: string; port: number };
       const host = this.#runtimes.gateway.host; // where the gateway is reached ([…] around IPv6)
-      const tls = this.#runtimes.gateway.tls;
+      const { tls, token } = this.#runtimes.gateway;
       this.#client = new Client({
         host,
         port: first.port,
         protocol: first.protocol as 'grpc',
         ...(tls ? { tls } : {}),
+        ...(token ? { token } : {}),
       });
       return this;
     })();

@@ -1,7 +1,8 @@
 /**
  * What a gateway runs from (its arguments alone, as Jina's): the routing graph, each executor's addresses, `when`
  * conditions, unreduced joins, timeouts, prefetch, the protocols with their ports, and the certificate and key when
- * the protocols serve TLS (internal hops to executors stay plain, as Jina's). Passed to a gateway process as JSON
+ * the protocols serve TLS, the accepted tokens (`auth`) and the CA its executors' certificates come from when the
+ * internal hops speak TLS (`internalCafile`; plain otherwise, as Jina's). Passed to a gateway process as JSON
  * in `WEFT_GATEWAY_CONFIG` by a Flow, which validated it (config/gateway-schema.ts): the gateway process only
  * decodes it and never loads zod. `weft gateway --graph-description … --deployments-addresses …` validates its
  * flags with the same schema.

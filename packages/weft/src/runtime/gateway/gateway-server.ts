@@ -1,11 +1,14 @@
 /**
  * GatewayServer: the Gateway core behind every configured protocol, each on its own port. `start()` binds them
- * all (or fails naming the protocol and port), serving TLS on each when `sslCertfile`/`sslKeyfile` are set;
+ * all (or fails naming the protocol and port), serving TLS on each when `sslCertfile`/`sslKeyfile` are set and
+ * wanting a token on each when `auth` (or `WEFT_AUTH_TOKEN`) gives one;
  * `stop()` stops accepting, lets requests finish, waits for floating executors, and closes the connections to
  * executors.
  */
 import type { Filter } from '../../document/index.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, type GatewayLimits, limitsInterceptor, resolveLimits } from '../../limits/index.js';
+import { internalCredentials } from '../../networking/index.js';
+import { resolveAuthTokens, TokenAuth } from '../../security/index.js';
 import { loadInterceptors } from '../user-modules.js';
 import { Gateway } from './gateway.js';
 import type { GatewayConfig } from './gateway-config.js';
@@ -39,6 +42,8 @@ export class GatewayServer {
       ...(config.timeoutSend !== undefined ? { timeoutSend: config.timeoutSend } : {}),
       ...(config.retries !== undefined ? { retries: config.retries } : {}),
       ...(config.prefetch !== undefined ? { prefetch: config.prefetch } : {}),
+      // internal TLS: the executors serve TLS with certificates this CA signed
+      ...(config.internalCafile ? { credentials: internalCredentials(config.internalCafile) } : {}),
     });
     // the limits run first, so a refused request costs nothing further (and never reaches user interceptors)
     this.limits = resolveLimits(config.limits);
@@ -56,6 +61,13 @@ export class GatewayServer {
       const tls = sslCertfile && sslKeyfile ? loadServerTls(sslCertfile, sslKeyfile) : undefined;
       for (const i of await loadInterceptors<GatewayContext>(this.#config.interceptors, this.#config.cwd)) {
         this.gateway.use(i);
+      }
+      // token auth (the `auth` option or WEFT_AUTH_TOKEN): a guard every protocol runs before serving a call
+      const tokens = resolveAuthTokens(this.#config.auth);
+      if (tokens) {
+        const auth = new TokenAuth(tokens);
+        const where = `gateway ${this.gateway.name}`;
+        this.gateway.guard(({ headers }) => auth.check(headers, where));
       }
       for (const { protocol, port } of this.#config.protocols) {
         const server = await resolveProtocol(protocol)(this.gateway, {

@@ -2,7 +2,8 @@
  * The gateway's TLS material (Jina's `ssl_certfile` + `ssl_keyfile`): a PEM certificate (or chain, leaf first) and
  * its private key, read once when the gateway starts and checked to belong together, so a wrong path or a key of
  * another certificate fails the start naming the file instead of failing every client's handshake later. Every
- * protocol of the gateway serves TLS with it; the gateway's own hops to executors stay plain.
+ * protocol of the gateway serves TLS with it; the gateway's own hops to executors are TLS only with a Flow's
+ * `internalTls` (`networking/internal-tls.ts`).
  */
 import { readFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';

@@ -5,6 +5,7 @@
  * request (`process`, `streamDoc`) runs through the gateway's interceptors and publishes the gateway request
  * events (`observability/events.ts`); both cost nothing when there are none.
  */
+import type { ChannelCredentials } from '@grpc/grpc-js';
 import { DocumentArray, type Filter, type JsonObject } from '../../document/index.js';
 import {
   ConfigError,
@@ -22,7 +23,8 @@ import { DataRequest, type JinaInfo, type SingleDocumentRequest } from '../../re
 import { jinaInfo } from '../server/index.js';
 import type { DocStreamOptions } from './doc-streamer.js';
 import type { GraphDescription } from './graph-description.js';
-import type { GatewayContext, GatewayInterceptor, RequestInfo } from './interceptors.js';
+import type { Admission, GatewayContext, GatewayGuard, GatewayInterceptor, RequestInfo } from './interceptors.js';
+import { type Readiness, readinessOf } from './readiness.js';
 import { type StreamOutcome, streamRequests } from './streamer.js';
 import { type NodeClient, TopologyGraph } from './topology-graph.js';
 
@@ -44,6 +46,8 @@ export interface GatewayOptions {
   name?: string;
   /** Run around every client request, in order (see `GatewayInterceptor`). */
   interceptors?: readonly GatewayInterceptor[];
+  /** Channel credentials towards the executors (internal TLS); plain text by default. */
+  credentials?: ChannelCredentials;
 }
 
 /** Options of `Gateway.post`. */
@@ -76,6 +80,7 @@ export class Gateway {
   readonly prefetch: number;
   readonly #pools = new Map<string, ConnectionPool>();
   readonly #interceptors: GatewayInterceptor[];
+  readonly #guards: GatewayGuard[] = [];
   #chain: ((ctx: GatewayContext) => Promise<void>) | undefined;
 
   constructor(options: GatewayOptions) {
@@ -94,6 +99,7 @@ export class Gateway {
         addresses: addrs.map(stripScheme),
         ...(retries !== undefined ? { retries } : {}),
         ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+        ...(options.credentials ? { credentials: options.credentials } : {}),
       });
       this.#pools.set(node, pool);
       clients[node] = {
@@ -129,6 +135,26 @@ export class Gateway {
       ctx.response = await this.graph.process(ctx.request);
     });
     return this;
+  }
+
+  /**
+   * Add a check protocols run before serving any call but a health check (see `GatewayGuard`); returns the
+   * gateway.
+   * @example gateway.guard(({ headers }) => auth.check(headers))
+   */
+  guard(guard: GatewayGuard): this {
+    this.#guards.push(guard);
+    return this;
+  }
+
+  /** Whether the gateway has guards (protocols install their admission hooks only then). */
+  get guarded(): boolean {
+    return this.#guards.length > 0;
+  }
+
+  /** Run the guards on a call a protocol is about to serve; throws the refusal (a `WeftError`). */
+  admit(admission: Admission): void {
+    for (const g of this.#guards) g(admission);
   }
 
   /**
@@ -309,6 +335,14 @@ export class Gateway {
       const executor = String(details.executor ?? details.deployment ?? '');
       return { ...statusFromError(err, executor), description: (err as Error).message };
     }
+  }
+
+  /**
+   * Whether every executor has a replica that answers its health check as SERVING, with each replica's answer
+   * (`readiness.ts`); what `GET /ready` answers. Never rejects.
+   */
+  readiness(timeoutMs?: number): Promise<Readiness> {
+    return readinessOf(this.name, this.#pools, timeoutMs);
   }
 
   /** Every endpoint some executor exposes (executors that cannot be asked are left out). */

@@ -20,7 +20,14 @@ export { gatewayEntry } from './gateway-entry.js';
 export { type BoundProtocol, GatewayServer } from './gateway-server.js';
 export { loadServerTls, type ServerTls } from './gateway-tls.js';
 export { END, type GraphDescription, type GraphPlan, planGraph, START } from './graph-description.js';
-export { type GatewayContext, type GatewayInterceptor, inboundHeaders, type RequestInfo } from './interceptors.js';
+export {
+  type Admission,
+  type GatewayContext,
+  type GatewayGuard,
+  type GatewayInterceptor,
+  inboundHeaders,
+  type RequestInfo,
+} from './interceptors.js';
 export {
   GATEWAY_GRPC_SERVICES,
   GrpcProtocol,

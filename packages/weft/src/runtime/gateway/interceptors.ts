@@ -64,3 +64,21 @@ export function inboundHeaders(
   }
   return out;
 }
+
+/**
+ * What a protocol asks the gateway before it serves a call or opens a connection (`Gateway.admit`): every call
+ * but the health checks, whether or not it carries a request (`_status`, `GET /status`, a WebSocket upgrade…).
+ */
+export interface Admission {
+  protocol: string;
+  /** The call's headers or metadata, as the protocol has them. */
+  headers: Readonly<Record<string, string | string[] | Buffer | number | undefined>>;
+  /** What is asked: `GET /status`, `/jina.JinaRPC/Call`, `WS /`. */
+  call: string;
+}
+
+/**
+ * A check a gateway runs on every admission (token authentication is one); it refuses by throwing a
+ * `WeftError`, which the protocol answers with (401 / UNAUTHENTICATED / a WebSocket close).
+ */
+export type GatewayGuard = (admission: Admission) => void;

@@ -7,7 +7,7 @@
  * with UNAVAILABLE (native clients are told GOAWAY), calls under way finish (bounded by a grace period), then
  * connections close.
  */
-import { ConnectionPool } from '../../networking/index.js';
+import { ConnectionPool, internalCredentials, loadInternalServerTls } from '../../networking/index.js';
 import { createLogger } from '../../observability/index.js';
 import { RuntimeServer, servedServices } from '../server/index.js';
 import type { HeadConfig, HeadTargetConfig } from './head-config.js';
@@ -27,6 +27,9 @@ export class HeadServer {
     this.name = config.name;
     this.host = config.host ?? '0.0.0.0';
     const log = options.log ?? createLogger(`weft head ${config.name}`).warn;
+    // internal TLS: serve it, and speak it to the shards (gRPC only: the native transport is plain TCP)
+    const tls = config.tls ? loadInternalServerTls(config.tls) : undefined;
+    const credentials = config.tls ? internalCredentials(config.tls.cafile) : undefined;
     const pool = (t: HeadTargetConfig) =>
       new ConnectionPool({
         name: t.name,
@@ -35,6 +38,7 @@ export class HeadServer {
         ...(config.retries !== undefined ? { retries: config.retries } : {}),
         ...(config.timeoutSend !== undefined ? { timeoutMs: config.timeoutSend } : {}),
         ...(config.strategy !== undefined ? { strategy: config.strategy } : {}),
+        ...(credentials ? { credentials } : {}),
       });
     this.handler = new HeadHandler({
       deployment: config.deployment,
@@ -51,7 +55,8 @@ export class HeadServer {
         name: config.name,
         host: this.host,
         port: config.port,
-        nativePort: config.nativePort ?? 0,
+        nativePort: tls ? false : (config.nativePort ?? 0),
+        ...(tls ? { tls } : {}),
         maxReceiveMessageBytes: max,
         maxSendMessageBytes: max,
         log: (level, message) => {

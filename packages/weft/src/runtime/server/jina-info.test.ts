@@ -33,6 +33,9 @@ describe('jinaInfo', () => {
 
   it('masks every variable whose name looks like a secret, in any case', () => {
     const secrets = [
+      // the variables of token auth (security/auth-options.ts): the gateway's and the Client's
+      'WEFT_AUTH_TOKEN',
+      'WEFT_TOKEN',
       'WEFT_API_TOKEN',
       'JINA_AUTH_TOKEN',
       'WEFT_SECRET',

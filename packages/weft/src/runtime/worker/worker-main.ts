@@ -9,6 +9,7 @@
  */
 import { executorUriPolicy, setUriPolicy } from '../../document/index.js';
 import { type ExecutorContext, ExecutorRunner } from '../../executor/index.js';
+import { loadInternalServerTls } from '../../networking/index.js';
 import { runRuntimeMain } from '../runtime-main.js';
 import { loadInterceptors } from '../user-modules.js';
 import { createExecutor, decodeWorkerConfig, loadExecutorClass } from './worker-config.js';
@@ -31,6 +32,7 @@ await runRuntimeMain({
       port: config.port,
       ...(config.host !== undefined ? { host: config.host } : {}),
       ...(config.nativePort !== undefined ? { nativePort: config.nativePort } : {}),
+      ...(config.tls ? { tls: loadInternalServerTls(config.tls) } : {}),
       ...(config.maxMessageBytes !== undefined
         ? { maxReceiveMessageBytes: config.maxMessageBytes, maxSendMessageBytes: config.maxMessageBytes }
         : {}),

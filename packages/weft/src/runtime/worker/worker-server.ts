@@ -42,6 +42,8 @@ export interface WorkerServerOptions {
   maxSendMessageBytes?: number;
   /** Extra grpc-js server options (they win over the ones above). */
   grpcOptions?: ServerOptions;
+  /** Serve TLS with this PEM certificate chain and key (internal TLS); then no native port is served. */
+  tls?: { cert: Buffer; key: Buffer };
   /** Where log lines go (default: warnings and errors to stderr). */
   log?: WorkerLog;
 }
@@ -81,7 +83,9 @@ export class WorkerServer {
         name: options.name,
         host: this.host,
         port: options.port ?? 0,
-        nativePort: options.nativePort ?? 0,
+        // the native transport is plain TCP: a worker serving TLS serves gRPC only
+        nativePort: options.tls ? false : (options.nativePort ?? 0),
+        ...(options.tls ? { tls: options.tls } : {}),
         ...(options.maxReceiveMessageBytes !== undefined
           ? { maxReceiveMessageBytes: options.maxReceiveMessageBytes }
           : {}),

@@ -10,6 +10,7 @@
 import { status } from '@grpc/grpc-js';
 import { IS_ERROR_TRAILERS, type ServiceOutcome, serviceErrorFrom } from '../../../networking/index.js';
 import { type DataRequest, decodeDataRequest, encodeDataRequest, encodeEndpoints } from '../../../request/index.js';
+import { grpcGuard, isOpenGrpcMethod } from '../../../security/index.js';
 import { type RuntimeCalls, RuntimeServer, servedServices } from '../../server/index.js';
 import type { Gateway } from '../gateway.js';
 import { inboundHeaders } from '../interceptors.js';
@@ -35,6 +36,16 @@ export class GrpcProtocol implements ProtocolServer {
         maxSendMessageBytes: max,
         prefetch: gateway.prefetch,
         ...(options.tls ? { tls: options.tls } : {}),
+        // the gateway's guards (token auth) see every call but health and reflection, before its handler runs
+        ...(gateway.guarded
+          ? {
+              grpcOptions: {
+                interceptors: [
+                  grpcGuard((headers, call) => gateway.admit({ protocol: 'grpc', headers, call }), isOpenGrpcMethod),
+                ],
+              },
+            }
+          : {}),
       },
       gatewayCalls(gateway),
     );

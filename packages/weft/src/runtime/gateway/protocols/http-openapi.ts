@@ -286,3 +286,18 @@ export const HEALTH_ROUTE_SCHEMA = {
   tags: ['Debug'],
   response: { 200: { description: 'Serving', type: 'object' } },
 } as FastifySchema;
+
+export const LIVENESS_ROUTE_SCHEMA = {
+  summary: 'Liveness: `{ status: "ok" }` while the gateway process serves (open without a token)',
+  tags: ['Health'],
+  response: { 200: { description: 'Serving', type: 'object' }, 503: { description: 'Shutting down', type: 'object' } },
+} as FastifySchema;
+
+export const READINESS_ROUTE_SCHEMA = {
+  summary: "Readiness: every executor answers its health check, each replica's answer listed (open without a token)",
+  tags: ['Health'],
+  response: {
+    200: { description: 'Every executor is ready', type: 'object' },
+    503: { description: 'Some executor is not', type: 'object' },
+  },
+} as FastifySchema;

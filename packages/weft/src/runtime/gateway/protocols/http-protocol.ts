@@ -4,8 +4,10 @@
  * start-up; see `http-routes.ts`), `GET /<endpoint>` Server-Sent Events for streaming endpoints (`http-sse.ts`),
  * `exposeEndpoints` remappings, the app's own fastify plugins and static folder (`http-plugins.ts`), an OpenAPI 3
  * document at `/openapi.json`, a
- * browsable API page at `/docs`, optional CORS and GraphQL at `/graphql`. Executor errors answer 200 with the
- * error in `header.status`; transport failures 503/504; malformed bodies 400; oversized bodies 413.
+ * browsable API page at `/docs`, optional CORS and GraphQL at `/graphql`, liveness and readiness at `/health` and
+ * `/ready` (`http-health.ts`). Executor errors answer 200 with the error in `header.status`; transport failures
+ * 503/504; malformed bodies 400; oversized bodies 413; with the gateway's guards (token auth), a refused request
+ * 401 from an `onRequest` hook, before any route (the health routes and CORS preflights pass).
  */
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
@@ -17,10 +19,13 @@ import { statusToJson } from '../../../request/index.js';
 import type { Gateway } from '../gateway.js';
 import { registerGraphql } from './graphql-endpoint.js';
 import { requestErrorReply } from './http-errors.js';
+import { HEALTH_PATHS, liveness, readiness, refusalReply } from './http-health.js';
 import {
   DRY_RUN_ROUTE_SCHEMA,
   HEALTH_ROUTE_SCHEMA,
   HTTP_SCHEMAS,
+  LIVENESS_ROUTE_SCHEMA,
+  READINESS_ROUTE_SCHEMA,
   STATUS_ROUTE_SCHEMA,
   withLateEndpoints,
 } from './http-openapi.js';
@@ -70,7 +75,10 @@ export class HttpProtocol implements ProtocolServer {
       o.tls ? Fastify({ ...common, https: { ...o.tls, ...server } }) : Fastify({ ...common, http: server })
     ) as FastifyInstance;
     this.#app = app;
+    let rootTaken = false;
     try {
+      // the gateway's guards (token auth) see every request but the health routes and CORS preflights
+      if (this.#gateway.guarded) this.#guard(app, () => rootTaken);
       // JSON only (a form or text body is 415, with a message saying to send JSON)
       app.removeAllContentTypeParsers();
       app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, text, done) => {
@@ -136,7 +144,7 @@ export class HttpProtocol implements ProtocolServer {
       for (const schema of HTTP_SCHEMAS) app.addSchema(schema);
       const ctx = { gateway: this.#gateway, accepting: () => this.#accepting };
       // the app's own routes and pages first: when they take `GET /`, the health route is not installed there
-      const rootTaken = await mountUserRoutes(app, this.#gateway, {
+      rootTaken = await mountUserRoutes(app, this.#gateway, {
         plugins: (o.httpPlugins ?? []) as UserRoutes['plugins'],
         ...(o.staticFolder !== undefined ? { staticFolder: o.staticFolder } : {}),
         staticPrefix: o.staticPrefix ?? '/',
@@ -211,10 +219,43 @@ export class HttpProtocol implements ProtocolServer {
     await app.close().catch(() => undefined);
   }
 
-  /** `GET /` (unless the app's routes took it), `GET /status`, `GET /dry_run`, `GET /openapi.json`. */
+  /** Run the gateway's guards on every request but the health routes (`/` only when it is the health route). */
+  #guard(app: FastifyInstance, rootTaken: () => boolean): void {
+    const gateway = this.#gateway;
+    app.addHook('onRequest', async (request, reply) => {
+      const path = request.url.split('?')[0] as string;
+      const get = request.method === 'GET' || request.method === 'HEAD';
+      if (request.method === 'OPTIONS' || (get && HEALTH_PATHS.has(path) && !(path === '/' && rootTaken()))) return;
+      try {
+        gateway.admit({
+          protocol: path === '/graphql' ? 'graphql' : 'http',
+          headers: request.headers,
+          call: `${request.method} ${path}`,
+        });
+      } catch (err) {
+        const r = refusalReply(err, path);
+        // with CORS on, a browser may read the refusal (this hook runs before the CORS plugin's)
+        if (this.#options.cors) reply.header('access-control-allow-origin', '*');
+        return reply.code(r.status).headers(r.headers).send(r.body);
+      }
+    });
+  }
+
+  /**
+   * `GET /` (unless the app's routes took it), `GET /health`, `GET /ready`, `GET /status`, `GET /dry_run`,
+   * `GET /openapi.json`.
+   */
   #registerServiceRoutes(scope: FastifyInstance, catalog: EndpointCatalog, rootTaken: boolean): void {
     const gateway = this.#gateway;
     if (!rootTaken) scope.get('/', { schema: HEALTH_ROUTE_SCHEMA }, async () => ({}));
+    scope.get('/health', { schema: LIVENESS_ROUTE_SCHEMA }, async (_request, reply) => {
+      const { status, body } = liveness(gateway, this.#accepting);
+      return reply.code(status).send(body);
+    });
+    scope.get('/ready', { schema: READINESS_ROUTE_SCHEMA }, async (_request, reply) => {
+      const { status, body } = await readiness(gateway, this.#accepting);
+      return reply.code(status).send(body);
+    });
     if (!this.#options.noDebugEndpoints)
       scope.get('/status', { schema: STATUS_ROUTE_SCHEMA }, async () => gateway.info());
     scope.get('/dry_run', { schema: DRY_RUN_ROUTE_SCHEMA }, async () => statusToJson(await gateway.dryRun()));

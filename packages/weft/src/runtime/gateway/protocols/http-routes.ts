@@ -38,7 +38,7 @@ const CRUD: readonly [string, HttpMethod][] = [
 
 /** Method + path pairs the gateway serves itself; a discovered endpoint never takes them. */
 export function reservedRoutes(o: HttpOptions): Set<string> {
-  const out = new Set(['GET /', 'GET /dry_run', 'GET /openapi.json', 'GET /docs']);
+  const out = new Set(['GET /', 'GET /health', 'GET /ready', 'GET /dry_run', 'GET /openapi.json', 'GET /docs']);
   if (!o.noDebugEndpoints) out.add('GET /status').add('POST /post');
   if (o.exposeGraphqlEndpoint) out.add('GET /graphql').add('POST /graphql');
   return out;

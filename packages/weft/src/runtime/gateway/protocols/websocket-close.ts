@@ -7,8 +7,9 @@
  *
  * Codes: 1011 for network failures towards executors (unavailable, timeout) and any other gateway-side failure,
  * 1007 for a message that is not a valid request (undecodable protobuf, JSON that is not a request body),
- * 1009 when a message is over the size limit, 1013 when the gateway (or the connection) is at its limit of requests
- * in flight (retry later), 1001 when the gateway shuts down.
+ * 1009 when a message is over the size limit, 1008 for a connection without an accepted token
+ * (`WEFT_UNAUTHENTICATED`), 1013 when the gateway (or the connection) is at its limit of requests in flight (retry
+ * later), 1001 when the gateway shuts down.
  */
 import {
   closeReasonPrefix,
@@ -22,6 +23,7 @@ export const CLOSE = {
   NORMAL: 1000,
   GOING_AWAY: 1001,
   INVALID_PAYLOAD: 1007,
+  POLICY: 1008,
   TOO_BIG: 1009,
   INTERNAL: 1011,
   TRY_AGAIN_LATER: 1013,
@@ -50,7 +52,13 @@ export function closeFor(err: unknown, decoding = false): CloseFrame {
   }
   const clientFault = decoding || (err instanceof WeftError && err.httpStatus >= 400 && err.httpStatus < 500);
   if (clientFault) {
-    const closeCode = err instanceof WeftError && err.code === 'WEFT_TOO_LARGE' ? CLOSE.TOO_BIG : CLOSE.INVALID_PAYLOAD;
+    const named = err instanceof WeftError ? err.code : undefined;
+    const closeCode =
+      named === 'WEFT_TOO_LARGE'
+        ? CLOSE.TOO_BIG
+        : named === 'WEFT_UNAUTHENTICATED'
+          ? CLOSE.POLICY
+          : CLOSE.INVALID_PAYLOAD;
     return { code: closeCode, reason: fit(`${code}: ${message}`) ?? truncate(`${code}: ${message}`) };
   }
   const full = fit(`${code}: ${message}`);

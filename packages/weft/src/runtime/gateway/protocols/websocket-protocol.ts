@@ -5,7 +5,9 @@
  * JSON) over plain HTTP. The subprotocol is picked with `Sec-WebSocket-Protocol`: `bytes` (serialized
  * DataRequestProto both ways) or `json` (the `/post` body in, `DataRequest.to_dict()` out), `json` when absent or
  * unknown; the chosen one is echoed back when the client offered it. With the gateway's certificate, the port speaks
- * TLS (`wss://`, `https://`).
+ * TLS (`wss://`, `https://`). `GET /health` and `GET /ready` answer liveness and readiness (`http-health.ts`). When
+ * the gateway has guards (token auth), a socket they refuse is closed with 1008 and the coded reason before a
+ * message is read, and `/status` and `/dry_run` answer 401; the health routes stay open.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
@@ -16,7 +18,9 @@ import { clientErrorHandler, resolveLimits } from '../../../limits/index.js';
 import { statusToJson } from '../../../request/index.js';
 import type { Gateway } from '../gateway.js';
 import { inboundHeaders, type RequestInfo } from '../interceptors.js';
+import { HEALTH_PATHS, liveness, readiness, refusalReply } from './http-health.js';
 import type { ProtocolServer, ProtocolServerOptions } from './protocol.js';
+import { closeFor } from './websocket-close.js';
 import { type WebSocketMode, WebSocketSession } from './websocket-session.js';
 
 const SUBPROTOCOLS: readonly WebSocketMode[] = ['json', 'bytes'];
@@ -108,8 +112,14 @@ export class WebSocketProtocol implements ProtocolServer {
       socket.end(`HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       return;
     }
+    const refused = this.#refusal(req, `WS ${path}`);
     wss.handleUpgrade(req, socket, head, (ws) => {
-      if (path === '/dry_run') this.#dryRunSocket(ws);
+      // a refused connection (no accepted token) is closed before any message is read, with the coded error
+      if (refused) {
+        const { code, reason } = closeFor(refused);
+        ws.on('error', () => undefined);
+        ws.close(code, reason);
+      } else if (path === '/dry_run') this.#dryRunSocket(ws);
       else this.#session(ws, { protocol: 'websocket', headers: inboundHeaders(req.headers), connection: ws });
     });
   }
@@ -136,7 +146,18 @@ export class WebSocketProtocol implements ProtocolServer {
     });
   }
 
-  /** The plain HTTP side of the port: health, status and dry run. */
+  /** What the gateway's guards (token auth) say to this call: undefined when admitted, else the error. */
+  #refusal(req: IncomingMessage, call: string): unknown {
+    if (!this.#gateway.guarded) return undefined;
+    try {
+      this.#gateway.admit({ protocol: 'websocket', headers: req.headers, call });
+      return undefined;
+    } catch (err) {
+      return err;
+    }
+  }
+
+  /** The plain HTTP side of the port: health (open without a token), status and dry run. */
   #get(req: IncomingMessage, res: ServerResponse): void {
     const path = pathOf(req);
     const send = (code: number, body: unknown): void => {
@@ -151,10 +172,22 @@ export class WebSocketProtocol implements ProtocolServer {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('allow', 'GET, HEAD');
       send(405, {
-        detail: `${req.method} is not served here: the websocket gateway answers GET / , /status, /dry_run`,
+        detail: `${req.method} is not served here: the websocket gateway answers GET /, /health, /ready, /status, /dry_run`,
       });
+      return;
+    }
+    const refused = HEALTH_PATHS.has(path) ? undefined : this.#refusal(req, `${req.method} ${path}`);
+    if (refused) {
+      const r = refusalReply(refused, path);
+      for (const [k, v] of Object.entries(r.headers)) res.setHeader(k, v);
+      send(r.status, r.body);
     } else if (path === '/') send(this.#accepting ? 200 : 503, {});
-    else if (path === '/status') send(200, this.#gateway.info());
+    else if (path === '/health') {
+      const { status, body } = liveness(this.#gateway, this.#accepting);
+      send(status, body);
+    } else if (path === '/ready') {
+      void readiness(this.#gateway, this.#accepting).then(({ status, body }) => send(status, body));
+    } else if (path === '/status') send(200, this.#gateway.info());
     else if (path === '/dry_run') void this.#gateway.dryRun().then((status) => send(200, statusToJson(status)));
     else send(404, { detail: `no route ${path}: open a WebSocket at / (or /dry_run), or GET /, /status, /dry_run` });
   }
