@@ -30,6 +30,8 @@ export const deploymentSchemas = lazy(() => {
       env: true,
       workspace: true,
       interceptors: true,
+      monitoring: true,
+      portMonitoring: true,
     })
     .extend({
       uses: d('uses', executorUses),

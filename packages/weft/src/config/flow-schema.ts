@@ -42,6 +42,8 @@ export const flowSchemas = lazy(() => {
     workspace: d('workspace', z.string()).optional(),
     noReduce: d('noReduce', z.boolean()).optional(),
     interceptors: d('interceptors', z.array(hook)).optional(),
+    monitoring: d('monitoring', z.boolean()).optional(),
+    portMonitoring: d('portMonitoring', port).optional(),
     // --- deployment (read by `weft export`; a local Flow ignores them) ---
     image: d('image', z.string().min(1)).optional(),
     stateful: d('stateful', z.boolean()).optional(),
@@ -80,6 +82,8 @@ export const flowSchemas = lazy(() => {
     httpPlugins: d('httpPlugins', z.array(hook)).optional(),
     staticFolder: d('staticFolder', z.string().min(1)).optional(),
     staticPrefix: d('staticPrefix', z.string().startsWith('/')).optional(),
+    monitoring: d('monitoring', z.boolean()).optional(),
+    portMonitoring: d('portMonitoring', port).optional(),
   });
   const version = z.union([z.string(), z.number()]);
   /** A Flow YAML file as written (snake_case keys). */

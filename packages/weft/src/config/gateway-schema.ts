@@ -73,6 +73,8 @@ export const gatewaySchemas = lazy(() => {
     shutdownGraceMs: z.number().nonnegative().optional(),
     sslCertfile: d('sslCertfile', z.string().min(1)).optional(),
     sslKeyfile: d('sslKeyfile', z.string().min(1)).optional(),
+    monitoring: d('monitoring', z.boolean()).optional(),
+    portMonitoring: d('portMonitoring', port).optional(),
   });
   return { exposeEndpoints, http, gateway };
 });

@@ -109,6 +109,16 @@ export const OPTIONS = {
     help: "HTTP gateway: how long start-up waits for the executors' endpoints",
   },
   interceptors: { type: 'list', arg: 'module[,…]', help: '(ctx, next) interceptors (modules) around every request' },
+  // monitoring (Prometheus)
+  monitoring: {
+    type: 'boolean',
+    help: 'serve Prometheus metrics at GET /metrics, each runtime (gateway, head, replica) on its own port',
+  },
+  portMonitoring: {
+    type: 'integer',
+    arg: 'port',
+    help: 'the port of /metrics (of the gateway, or the entry runtime of an executor; 0 or absent: a free one)',
+  },
   // deployment (read by `weft export`; a local Flow ignores them)
   image: {
     type: 'string',

@@ -17,6 +17,8 @@ export const runtimeSchemas = lazy(() => {
     .meta({ description: 'port of the native transport for other weft runtimes (0: a free one; false: none)' });
   const maxMessageBytes = d('maxMessageBytes', z.number().int().min(-1));
   const shutdownGraceMs = z.number().nonnegative().meta({ description: 'grace period of the shutdown on SIGTERM, ms' });
+  const monitoring = d('monitoring', z.boolean());
+  const portMonitoring = d('portMonitoring', port);
   const batching = z.strictObject({
     preferredBatchSize: z.number().int().positive(),
     timeoutMs: z.number().nonnegative().optional(),
@@ -57,6 +59,8 @@ export const runtimeSchemas = lazy(() => {
     shutdownGraceMs: shutdownGraceMs.optional(),
     /** Module names of `(ctx, next)` interceptors around every executor call (resolved against `cwd`). */
     interceptors: d('interceptors', z.array(z.string().min(1))).optional(),
+    monitoring: monitoring.optional(),
+    portMonitoring: portMonitoring.optional(),
   });
   const mode = z.enum(['ANY', 'ALL', 'any', 'all']);
   const target = z.strictObject({
@@ -78,6 +82,8 @@ export const runtimeSchemas = lazy(() => {
     strategy: z.string().min(1).optional(),
     maxMessageBytes: maxMessageBytes.optional(),
     shutdownGraceMs: shutdownGraceMs.optional(),
+    monitoring: monitoring.optional(),
+    portMonitoring: portMonitoring.optional(),
   });
   return { worker, head };
 });

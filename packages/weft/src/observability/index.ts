@@ -4,6 +4,7 @@
  */
 export {
   type BatchFormed,
+  type BatchQueued,
   CHANNELS,
   type ChannelName,
   channels,
@@ -15,8 +16,12 @@ export {
   type GatewayRequestError,
   type GatewayRequestStart,
   gatewayRequestsObserved,
+  type MonitorObserved,
+  type PoolCall,
+  type PoolState,
   publish,
   type RequestEventBase,
+  type RuntimeCall,
   type RuntimeDown,
   type RuntimeUp,
 } from './events.js';

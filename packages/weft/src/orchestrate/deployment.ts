@@ -40,6 +40,8 @@ export interface RuntimeInfo {
   shardId?: number;
   replicaId?: number;
   address: string;
+  /** The port of its Prometheus `/metrics` endpoint (with `monitoring: true`). */
+  portMonitoring?: number;
   pid: number | undefined;
   state: RuntimeState;
 }
@@ -104,6 +106,7 @@ export class Deployment extends EventEmitter {
       name: r.name,
       ...(r.shardId !== undefined ? { shardId: r.shardId, replicaId: r.replicaId as number } : {}),
       address: r.address,
+      ...(r.portMonitoring !== undefined ? { portMonitoring: r.portMonitoring } : {}),
       pid: this.#processes[i]?.pid,
       state: this.#processes[i]?.state ?? 'idle',
     }));
@@ -175,6 +178,7 @@ export class Deployment extends EventEmitter {
     const ports = await freePorts(portsNeeded(o) - (fixed !== undefined ? 1 : 0), host);
     // native-transport ports too: a runtime binding a free port of its own could take one handed out to another
     const nativePorts = await freePorts(portsNeeded(o), host);
+    const monitoringPorts = o.monitoring ? await this.#monitoringPorts(portsNeeded(o), host) : undefined;
     if (this.#closing) throw new StartupError(`Deployment '${this.name}' was closed while starting`);
     const plan = planDeployment({
       name: this.name,
@@ -184,6 +188,7 @@ export class Deployment extends EventEmitter {
       ...(usesAfter !== undefined ? { usesAfter } : {}),
       ports: fixed !== undefined ? [fixed, ...ports] : ports,
       nativePorts,
+      ...(monitoringPorts ? { monitoringPorts } : {}),
       cwd,
       shutdownGraceMs: Math.max(0, (o.closeTimeoutMs ?? 10_000) - 500),
     });
@@ -202,6 +207,14 @@ export class Deployment extends EventEmitter {
     if (this.#closing) throw new StartupError(`Deployment '${this.name}' was closed while starting`);
     this.#client = new RuntimeClient(plan.entry.address, { name: plan.entry.name });
     return this;
+  }
+
+  /** `/metrics` ports of the runtimes, the entry runtime's first (the user's `portMonitoring` when given). */
+  async #monitoringPorts(n: number, host: string): Promise<number[]> {
+    const fixed = this.options.portMonitoring || undefined;
+    if (fixed !== undefined) reservePort(fixed);
+    const free = await freePorts(n - (fixed !== undefined ? 1 : 0), host);
+    return fixed !== undefined ? [fixed, ...free] : free;
   }
 
   #process(r: DeploymentPlan['runtimes'][number]): RuntimeProcess {

@@ -33,6 +33,8 @@ export interface FlowRuntimes {
     ports: { protocol: string; port: number; url: string }[];
     /** How a Client trusts the gateway, when it serves TLS. */
     tls?: ClientTlsOptions;
+    /** The port of the gateway's Prometheus `/metrics` (with `monitoring: true`). */
+    portMonitoring?: number;
   };
   close(): Promise<void>;
 }
@@ -81,6 +83,11 @@ export async function startFlowRuntimes(
   const dialHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   const dial = formatHost(dialHost);
   const tls = planFlowTls(flow, cwd, dialHost);
+  let portMonitoring: number | undefined;
+  if (flow.monitoring) {
+    if (flow.portMonitoring) reservePort(flow.portMonitoring);
+    portMonitoring = flow.portMonitoring || (await freePort('127.0.0.1'));
+  }
   const conditions: Record<string, Record<string, unknown>> = {};
   const timeoutSend: Record<string, number> = {};
   const retries: Record<string, number> = {};
@@ -107,6 +114,7 @@ export async function startFlowRuntimes(
     protocolOptions: gatewayProtocolOptions(flow, (p) => resolve(cwd, p)),
     ...(tls ? { sslCertfile: tls.certfile, sslKeyfile: tls.keyfile } : {}),
     ...(flow.interceptors ? { interceptors: moduleNames(flow.interceptors, 'the Flow') } : {}),
+    ...(portMonitoring !== undefined ? { monitoring: true, portMonitoring } : {}),
     cwd,
   };
   // validated here, once: the gateway process only decodes it
@@ -152,6 +160,7 @@ export async function startFlowRuntimes(
         url: `${(tls ? TLS_SCHEME : SCHEME)[p.protocol] ?? p.protocol}://${dial}:${p.port}`,
       })),
       ...(tls ? { tls: tls.client } : {}),
+      ...(portMonitoring !== undefined ? { portMonitoring } : {}),
     },
     close: async () => {
       await gateway.stop(10_000);
@@ -166,6 +175,8 @@ function deploymentOptions(flow: FlowOptions, e: FlowExecutorOptions, cwd: strin
   const timeoutReady = e.timeoutReady ?? flow.timeoutReady;
   const retries = e.retries ?? flow.retries;
   const timeoutSend = e.timeoutSend ?? flow.timeoutSend;
+  // as in Jina, a monitored Flow monitors its executors unless one says otherwise
+  const monitoring = e.monitoring ?? flow.monitoring;
   if (Array.isArray(e.port))
     throw new ConfigError(`executor '${e.name}': a list of ports is only for external executors`);
   return {
@@ -187,6 +198,8 @@ function deploymentOptions(flow: FlowOptions, e: FlowExecutorOptions, cwd: strin
     ...(timeoutReady !== undefined ? { timeoutReady } : {}),
     ...(retries !== undefined ? { retries } : {}),
     ...(timeoutSend !== undefined ? { timeoutSend } : {}),
+    ...(monitoring ? { monitoring } : {}),
+    ...(e.portMonitoring !== undefined ? { portMonitoring: e.portMonitoring } : {}),
     ...(e.interceptors ? { interceptors: moduleNames(e.interceptors, `executor '${e.name}'`) } : {}),
   };
 }
