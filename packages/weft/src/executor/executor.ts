@@ -8,6 +8,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Document, DocumentArray, JsonObject } from '../document/index.js';
 import { ExecutorLoadError } from '../errors/index.js';
+import { type MetricsHandle, metricsHandle } from '../observability/metrics/index.js';
 import { validateBatching } from './decorators.js';
 import { batchingOf, DEFAULT_ENDPOINT, type DynamicBatchingConfig, endpointsOf } from './endpoint-table.js';
 
@@ -142,6 +143,15 @@ export class Executor {
       mkdirSync(this.#workspace, { recursive: true });
     }
     return this.#workspace;
+  }
+
+  /**
+   * Counters, gauges and histograms of this executor's own, on its runtime's Prometheus registry when the runtime
+   * is monitored (`monitoring: true`), doing nothing otherwise.
+   * @example this.metrics.counter({ name: 'cache_hits_total', help: 'Cache hits' }).inc()
+   */
+  get metrics(): MetricsHandle {
+    return metricsHandle();
   }
 
   /** Every endpoint bound on this executor (including the default endpoint, if bound). */

@@ -9,8 +9,17 @@
  * in a session of their own, and their parent stops them in order; see `RuntimeProcess`.)
  */
 import { channels, createLogger, type Logger } from '../observability/index.js';
+import { startMonitoring } from '../observability/metrics/index.js';
 import { watchParent } from './parent-watch.js';
 import { failurePayload, type WorkerMessage } from './server/index.js';
+
+/** What every runtime's configuration may carry besides its own keys: monitoring (`/metrics` on its port). */
+interface MonitoredConfig {
+  name: string;
+  host?: string;
+  monitoring?: boolean;
+  portMonitoring?: number;
+}
 
 export interface RuntimeMainOptions<C extends { name: string }> {
   /** For log lines, before the name: `weft worker`. */
@@ -87,8 +96,33 @@ export async function runRuntimeMain<C extends { name: string }>(options: Runtim
     const config = options.config();
     name = config.name;
     log = createLogger(`${options.kind} ${config.name}`);
-    const started = await options.start(config);
-    stop = started.stop;
+    // monitoring first: its subscribers see the runtime's pools and executor from their start
+    const m = config as MonitoredConfig;
+    const monitoring = m.monitoring
+      ? await startMonitoring({
+          kind,
+          name,
+          ...(m.host !== undefined ? { host: m.host } : {}),
+          port: m.portMonitoring ?? 0,
+        })
+      : undefined;
+    let started: Awaited<ReturnType<typeof options.start>>;
+    try {
+      started = await options.start(config);
+    } catch (err) {
+      await monitoring?.stop();
+      throw err;
+    }
+    stop = monitoring
+      ? async () => {
+          try {
+            await started.stop();
+          } finally {
+            await monitoring.stop();
+          }
+        }
+      : started.stop;
+    if (monitoring) log.info(`metrics on http://${m.host ?? '0.0.0.0'}:${monitoring.port}/metrics`);
     ready = true;
     const address = started.address ?? `port ${started.port}`;
     log.info(`ready on ${address}`);
