@@ -15,8 +15,6 @@ export interface MonitorOptions {
 
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 
-type AnyMethod = (this: unknown, ...args: unknown[]) => unknown;
-
 /**
  * Time a method (sync or async) into the Summary `name`, labelled with the executor and runtime.
  * @example
@@ -33,9 +31,12 @@ export function monitor(options: MonitorOptions) {
   }
   const name = options.name;
   const documentation = options.documentation ?? `Time of ${name}`;
-  return <M extends AnyMethod>(method: M, context: ClassMethodDecoratorContext): M => {
+  return <This, Args extends unknown[], R>(
+    method: (this: This, ...args: Args) => R,
+    context: ClassMethodDecoratorContext<This, (this: This, ...args: Args) => R>,
+  ): ((this: This, ...args: Args) => R) => {
     if (context.kind !== 'method') throw new BadArgumentError('@monitor decorates methods');
-    const timed = function (this: unknown, ...args: unknown[]): unknown {
+    return function (this: This, ...args: Args): R {
       if (!channels.monitorObserved.hasSubscribers) return method.apply(this, args);
       const startedAt = performance.now();
       const executor = (this as { metas?: { name?: unknown } } | undefined)?.metas?.name;
@@ -47,17 +48,16 @@ export function monitor(options: MonitorOptions) {
           durationMs: performance.now() - startedAt,
         });
       };
-      let result: unknown;
+      let result: R;
       try {
         result = method.apply(this, args);
       } catch (err) {
         done();
         throw err;
       }
-      if (result instanceof Promise) return result.finally(done);
+      if (result instanceof Promise) return result.finally(done) as R;
       done();
       return result;
     };
-    return timed as M;
   };
 }

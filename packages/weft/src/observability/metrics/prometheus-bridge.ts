@@ -64,7 +64,7 @@ export class PrometheusBridge {
     readonly name: string,
   ) {
     const registers = [this.registry];
-    collectDefaultMetrics({ register: this.registry });
+    collectDefaultMetrics({ register: this.registry, labels: { [runtime]: name } });
     const summary = (m: { name: string; help: string }, labelNames: string[]) =>
       new Summary({ ...m, labelNames, percentiles: PERCENTILES, maxAgeSeconds: 600, ageBuckets: 5, registers });
     const counter = (m: { name: string; help: string }, labelNames: string[]) =>
