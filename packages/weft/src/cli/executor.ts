@@ -5,6 +5,7 @@
  * table and are validated with the worker's schema (config/), like a worker a Deployment starts.
  */
 import { runtimeSchemas, validate } from '../config/index.js';
+import { startMonitoring } from '../observability/metrics/index.js';
 import { startWorkerInProcess } from '../runtime/worker/index.js';
 import { parseFlags, required } from './args.js';
 import type { CliIo, Command } from './command.js';
@@ -25,6 +26,8 @@ const FLAGS: readonly FlagSpec[] = [
   { id: 'name', note: "(default: the executor's metas name or class)" },
   'usesWith',
   'workspace',
+  'monitoring',
+  { id: 'portMonitoring', note: '(default: a free one, printed)' },
 ];
 
 const OPTIONS: ParseOptions = { ...flagOptions(FLAGS), help: { type: 'boolean', short: 'h' } };
@@ -57,25 +60,43 @@ Example:
       port?: number;
       name?: string;
       usesWith?: Record<string, unknown>;
+      monitoring?: boolean;
+      portMonitoring?: number;
     };
     try {
-      const schema = runtimeSchemas().worker.pick({ uses: true, host: true, port: true, name: true, usesWith: true });
+      const schema = runtimeSchemas().worker.pick({
+        uses: true,
+        host: true,
+        port: true,
+        name: true,
+        usesWith: true,
+        monitoring: true,
+        portMonitoring: true,
+      });
       options = validate(schema.partial({ port: true, name: true }), rest, 'weft executor flags') as typeof options;
       if (workspace !== undefined) validate(runtimeSchemas().worker.shape.cwd, workspace, 'weft executor flags');
     } catch (err) {
       throw usageFromConfig(err, FLAGS);
     }
+    const { monitoring, portMonitoring, ...workerOptions } = options;
     const host = options.host ?? '0.0.0.0';
     return serveUntilSignal('weft executor', io, async () => {
       const worker = await startWorkerInProcess({
-        ...options,
+        ...workerOptions,
         host,
         port: options.port ?? 0,
         cwd: process.cwd(),
         ...(workspace !== undefined ? { runtimeArgs: { workspace } } : {}),
       });
       io.err(`weft executor: ${worker.server.name} ready on ${host}:${worker.port}`);
-      return { addresses: [`grpc://${host}:${worker.port}`], stop: () => worker.stop() };
+      if (!monitoring) return { addresses: [`grpc://${host}:${worker.port}`], stop: () => worker.stop() };
+      // the executor reads its metrics handle when it uses it, so monitoring may start after it was constructed
+      const m = await startMonitoring({ kind: 'worker', name: worker.server.name, host, port: portMonitoring ?? 0 });
+      io.err(`weft executor: metrics on http://${host}:${m.port}/metrics`);
+      return {
+        addresses: [`grpc://${host}:${worker.port}`],
+        stop: () => worker.stop().finally(() => m.stop()),
+      };
     });
   },
 };

@@ -22,6 +22,8 @@ const FLAGS: readonly FlagSpec[] = [
   { id: 'port', list: true, note: "(one per protocol; over the YAML's with: port)" },
   { id: 'protocol', note: "(over the YAML's with: protocol)" },
   { id: 'host', note: "(over the YAML's with: host)" },
+  { id: 'monitoring', note: '(every runtime of the Flow)' },
+  { id: 'portMonitoring', note: "(the gateway's; executors get free ones)" },
 ];
 
 const OPTIONS: ParseOptions = {
@@ -59,7 +61,7 @@ Example:
     let overrides: Record<string, unknown>;
     try {
       overrides = validate(
-        flowSchemas().flow.pick({ port: true, protocol: true, host: true }),
+        flowSchemas().flow.pick({ port: true, protocol: true, host: true, monitoring: true, portMonitoring: true }),
         given,
         'weft flow flags',
       );

@@ -4,6 +4,7 @@
  * of executors started elsewhere (`weft executor`, containers, Jina workers). Serves every `--protocol` on its
  * `--port` until SIGINT/SIGTERM.
  */
+import { startMonitoring } from '../observability/metrics/index.js';
 import { type GatewayConfig, GatewayServer, parseGatewayConfig, protocolNames } from '../runtime/gateway/index.js';
 import { parseFlags, required, UsageError } from './args.js';
 import type { CliIo, Command } from './command.js';
@@ -33,6 +34,8 @@ const FLAGS: readonly FlagSpec[] = [
   { id: 'sslCertfile', note: '(grpcs, https, wss); the hops to executors stay plain' },
   'sslKeyfile',
   { id: 'protocolOptions', note: `e.g. '{"cors":true,"title":"Shop the look"}'` },
+  'monitoring',
+  { id: 'portMonitoring', note: '(default: a free one, printed)' },
 ];
 
 const OPTIONS: ParseOptions = { ...flagOptions(FLAGS), help: { type: 'boolean', short: 'h' } };
@@ -60,8 +63,24 @@ Example:
   async run(argv: string[], io: CliIo): Promise<number> {
     const config = gatewayConfigFromFlags(parseFlags(argv, OPTIONS).values);
     return serveUntilSignal('weft gateway', io, async () => {
+      // monitoring first: the bridge sees the gateway's connection pools open
+      const m = config.monitoring
+        ? await startMonitoring({
+            kind: 'gateway',
+            name: config.name,
+            host: config.host,
+            port: config.portMonitoring ?? 0,
+          })
+        : undefined;
+      if (m) io.err(`weft gateway: metrics on http://${config.host}:${m.port}/metrics`);
       const server = new GatewayServer(config);
-      const bound = await server.start();
+      let bound: Awaited<ReturnType<GatewayServer['start']>>;
+      try {
+        bound = await server.start();
+      } catch (err) {
+        await m?.stop();
+        throw err;
+      }
       io.err(
         `weft gateway: ${config.name} ready in front of ${Object.keys(config.addresses).join(', ') || 'no executor'}`,
       );
@@ -69,7 +88,7 @@ Example:
         addresses: bound.map(
           (b) => `${(b.tls ? TLS_SCHEME : SCHEME)[b.protocol] ?? b.protocol}://${config.host}:${b.port}`,
         ),
-        stop: () => server.stop(),
+        stop: () => server.stop().finally(() => m?.stop()),
       };
     });
   },
