@@ -1,5 +1,5 @@
 /**
- * `@monitor`: time an Executor method into a Prometheus Summary of its own (Jina's `@monitor(name=…,
+ * `@monitor`: time an Executor method into a Prometheus histogram of its own (Jina's `@monitor(name=…,
  * documentation=…)`). The decorator only publishes on `weft:executor:monitor`; when the runtime is monitored its
  * Prometheus bridge observes the duration, and otherwise the method runs as it would undecorated (one check).
  */
@@ -16,7 +16,7 @@ export interface MonitorOptions {
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 
 /**
- * Time a method (sync or async) into the Summary `name`, labelled with the executor and runtime.
+ * Time a method (sync or async) into the histogram `name` (seconds), labelled with the executor and runtime.
  * @example
  * class Encoder extends Executor {
  *   @monitor({ name: 'preprocess_seconds', documentation: 'Time spent preprocessing' })

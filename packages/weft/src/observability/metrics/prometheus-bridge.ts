@@ -6,7 +6,7 @@
  * Label children are cached per label values, so the request path allocates no label objects.
  */
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry, Summary } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { WeftError } from '../../errors/index.js';
 import {
   type BatchFormed,
@@ -21,27 +21,19 @@ import {
   type PoolState,
   type RuntimeCall,
 } from '../events.js';
+import { FastCounter, FastGauge, FastHistogram } from './fast-metrics.js';
 import { LABELS, METRICS } from './metric-names.js';
 import { PromMetricsHandle } from './prom-metrics-handle.js';
 
 const { runtime, executor, endpoint, errorCode, address, reason } = LABELS;
-/** Quantiles of the latency summaries (Jina's summaries carry none; the dashboard reads these). */
-const PERCENTILES = [0.5, 0.9, 0.99];
+/**
+ * Latencies and sizes are histograms (an `observe` is one bucket increment; Jina's Prometheus summaries expose the
+ * same `_sum` and `_count`, and histograms aggregate across replicas: the dashboard's percentiles are
+ * `histogram_quantile` over them).
+ */
+const SECONDS_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+const BYTES_BUCKETS = [64, 256, 1024, 4096, 16_384, 65_536, 262_144, 1_048_576, 4_194_304, 16_777_216, 67_108_864];
 const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
-
-/** A child of `metric` per label values, made once. */
-function children<C>(make: (...values: string[]) => C): (...values: string[]) => C {
-  const cache = new Map<string, C>();
-  return (...values) => {
-    const key = values.join('\u0000');
-    let c = cache.get(key);
-    if (c === undefined) {
-      c = make(...values);
-      cache.set(key, c);
-    }
-    return c;
-  };
-}
 
 /** The deployment an executor's runtime belongs to (`encoder/rep-0` → `encoder`). */
 function deploymentOf(runtimeName: string): string {
@@ -65,33 +57,37 @@ export class PrometheusBridge {
   ) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, labels: { [runtime]: name } });
-    const summary = (m: { name: string; help: string }, labelNames: string[]) =>
-      new Summary({ ...m, labelNames, percentiles: PERCENTILES, maxAgeSeconds: 600, ageBuckets: 5, registers });
-    const counter = (m: { name: string; help: string }, labelNames: string[]) =>
-      new Counter({ ...m, labelNames, registers });
+    const seconds = (m: { name: string; help: string }, labelNames: string[]) =>
+      new FastHistogram({ ...m, labelNames, buckets: SECONDS_BUCKETS }, this.registry);
     const requestLabels = [runtime, executor, endpoint];
+    const counter = (m: { name: string; help: string }, labelNames: string[]) =>
+      new FastCounter({ ...m, labelNames }, this.registry);
 
-    const receivingS = summary(METRICS.receivingSeconds, [runtime]);
-    const sendingS = summary(METRICS.sendingSeconds, [runtime, executor]);
-    const processS = summary(METRICS.processSeconds, requestLabels);
-    const docsC = counter(METRICS.documentProcessed, requestLabels);
-    const okC = counter(METRICS.successfulRequests, requestLabels);
-    const failedC = counter(METRICS.failedRequests, [...requestLabels, errorCode]);
-    const inBytes = summary(METRICS.receivedRequestBytes, [runtime]);
-    const outBytes = summary(METRICS.sentResponseBytes, [runtime]);
-    const pendingG = new Gauge({ ...METRICS.pendingRequests, labelNames: [runtime], registers });
-    const depthG = new Gauge({ ...METRICS.batchQueueDepth, labelNames: requestLabels, registers });
-    const batchH = new Histogram({
-      ...METRICS.batchSize,
-      labelNames: [...requestLabels, reason],
-      buckets: BATCH_BUCKETS,
-      registers,
-    });
+    const receiving = seconds(METRICS.receivingSeconds, [runtime]);
+    const sending = seconds(METRICS.sendingSeconds, [runtime, executor]);
+    const processing = seconds(METRICS.processSeconds, requestLabels);
+    const docs = counter(METRICS.documentProcessed, requestLabels);
+    const ok = counter(METRICS.successfulRequests, requestLabels);
+    const failed = counter(METRICS.failedRequests, [...requestLabels, errorCode]);
+    const inBytes = new FastHistogram(
+      { ...METRICS.receivedRequestBytes, labelNames: [runtime], buckets: BYTES_BUCKETS },
+      this.registry,
+    );
+    const outBytes = new FastHistogram(
+      { ...METRICS.sentResponseBytes, labelNames: [runtime], buckets: BYTES_BUCKETS },
+      this.registry,
+    );
+    const pending = new FastGauge({ ...METRICS.pendingRequests, labelNames: [runtime] }, this.registry);
+    const depth = new FastGauge({ ...METRICS.batchQueueDepth, labelNames: requestLabels }, this.registry);
+    const batch = new FastHistogram(
+      { ...METRICS.batchSize, labelNames: [...requestLabels, reason], buckets: BATCH_BUCKETS },
+      this.registry,
+    );
     const pools = this.#pools;
     new Gauge({
       ...METRICS.replicaHealthy,
       labelNames: [runtime, executor, address],
-      registers,
+      registers: [this.registry],
       collect() {
         this.reset();
         for (const p of pools) {
@@ -100,66 +96,53 @@ export class PrometheusBridge {
         }
       },
     });
-
-    const receivingOf = children((r: string) => receivingS.labels({ [runtime]: r }));
-    const sendingOf = children((r: string, e: string) => sendingS.labels({ [runtime]: r, [executor]: e }));
-    const processOf = children((r: string, e: string, ep: string) =>
-      processS.labels({ [runtime]: r, [executor]: e, [endpoint]: ep }),
-    );
-    const docsOf = children((r: string, e: string, ep: string) =>
-      docsC.labels({ [runtime]: r, [executor]: e, [endpoint]: ep }),
-    );
-    const okOf = children((r: string, e: string, ep: string) =>
-      okC.labels({ [runtime]: r, [executor]: e, [endpoint]: ep }),
-    );
-    const failedOf = children((r: string, e: string, ep: string, code: string) =>
-      failedC.labels({ [runtime]: r, [executor]: e, [endpoint]: ep, [errorCode]: code }),
-    );
-    const inBytesOf = children((r: string) => inBytes.labels({ [runtime]: r }));
-    const outBytesOf = children((r: string) => outBytes.labels({ [runtime]: r }));
-    const pendingOf = children((r: string) => pendingG.labels({ [runtime]: r }));
-    const depthOf = children((r: string, e: string, ep: string) =>
-      depthG.labels({ [runtime]: r, [executor]: e, [endpoint]: ep }),
-    );
-    const batchOf = children((r: string, e: string, ep: string, why: string) =>
-      batchH.labels({ [runtime]: r, [executor]: e, [endpoint]: ep, [reason]: why }),
-    );
-    const monitors = new Map<string, Summary>();
-    const monitorOf = children((metric: string, help: string, e: string) => {
-      let s = monitors.get(metric);
-      if (!s) {
-        s = summary({ name: metric, help }, [runtime, executor]);
-        monitors.set(metric, s);
+    const receivingOf = (r: string) => receiving.child(r);
+    const sendingOf = (r: string, e: string) => sending.child(r, e);
+    const processOf = (r: string, e: string, ep: string) => processing.child(r, e, ep);
+    const docsOf = (r: string, e: string, ep: string) => docs.child(r, e, ep);
+    const okOf = (r: string, e: string, ep: string) => ok.child(r, e, ep);
+    const failedOf = (r: string, e: string, ep: string, code: string) => failed.child(r, e, ep, code);
+    const inBytesOf = (r: string) => inBytes.child(r);
+    const outBytesOf = (r: string) => outBytes.child(r);
+    const pendingOf = (r: string) => pending.child(r);
+    const depthOf = (r: string, e: string, ep: string) => depth.child(r, e, ep);
+    const batchOf = (r: string, e: string, ep: string, why: string) => batch.child(r, e, ep, why);
+    const monitors = new Map<string, FastHistogram>();
+    const monitorOf = (metric: string, help: string, e: string) => {
+      let h = monitors.get(metric);
+      if (!h) {
+        h = seconds({ name: metric, help }, [runtime, executor]);
+        monitors.set(metric, h);
       }
-      return s.labels({ [runtime]: name, [executor]: e });
-    });
+      return h.child(name, e);
+    };
 
-    this.#on(CHANNELS.gatewayRequestStart, (m) => pendingOf((m as GatewayRequestEnd).gateway).inc());
+    this.#on(CHANNELS.gatewayRequestStart, (m) => pendingOf((m as GatewayRequestEnd).gateway).value++);
     this.#on(CHANNELS.gatewayRequestEnd, (m) => {
       const e = m as GatewayRequestEnd;
-      pendingOf(e.gateway).dec();
+      pendingOf(e.gateway).value--;
       receivingOf(e.gateway).observe(e.durationMs / 1000);
-      if (e.response?.isError) failedOf(e.gateway, '', e.endpoint, 'WEFT_EXECUTOR').inc();
-      else okOf(e.gateway, '', e.endpoint).inc();
+      if (e.response?.isError) failedOf(e.gateway, '', e.endpoint, 'WEFT_EXECUTOR').value++;
+      else okOf(e.gateway, '', e.endpoint).value++;
     });
     this.#on(CHANNELS.gatewayRequestError, (m) => {
       const e = m as GatewayRequestError;
-      pendingOf(e.gateway).dec();
+      pendingOf(e.gateway).value--;
       receivingOf(e.gateway).observe(e.durationMs / 1000);
-      failedOf(e.gateway, '', e.endpoint, codeOf(e.error, 'WEFT_ERROR')).inc();
+      failedOf(e.gateway, '', e.endpoint, codeOf(e.error, 'WEFT_ERROR')).value++;
     });
     this.#on(CHANNELS.executorRequestEnd, (m) => {
       const e = m as ExecutorRequestEnd;
       const d = deploymentOf(e.executor);
       processOf(e.executor, d, e.endpoint).observe(e.durationMs / 1000);
-      docsOf(e.executor, d, e.endpoint).inc(e.docs);
-      okOf(e.executor, d, e.endpoint).inc();
+      docsOf(e.executor, d, e.endpoint).value += e.docs;
+      okOf(e.executor, d, e.endpoint).value++;
     });
     this.#on(CHANNELS.executorRequestError, (m) => {
       const e = m as ExecutorRequestError;
       const d = deploymentOf(e.executor);
       processOf(e.executor, d, e.endpoint).observe(e.durationMs / 1000);
-      failedOf(e.executor, d, e.endpoint, codeOf(e.error, 'WEFT_EXECUTOR')).inc();
+      failedOf(e.executor, d, e.endpoint, codeOf(e.error, 'WEFT_EXECUTOR')).value++;
     });
     this.#on(CHANNELS.runtimeCall, (m) => {
       const e = m as RuntimeCall;
@@ -178,7 +161,7 @@ export class PrometheusBridge {
     this.#on(CHANNELS.poolClosed, (m) => pools.delete(m as PoolState));
     this.#on(CHANNELS.batchQueued, (m) => {
       const e = m as BatchQueued;
-      depthOf(e.executor, deploymentOf(e.executor), e.endpoint).set(e.queuedDocs);
+      depthOf(e.executor, deploymentOf(e.executor), e.endpoint).value = e.queuedDocs;
     });
     this.#on(CHANNELS.batchFormed, (m) => {
       const e = m as BatchFormed;
