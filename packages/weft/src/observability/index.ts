@@ -34,3 +34,12 @@ export {
   logLevelFromEnv,
   writeStderr,
 } from './log.js';
+export {
+  grafanaDashboard,
+  grafanaDashboardPath,
+  LABELS,
+  METRICS,
+  type Monitoring,
+  type MonitoringOptions,
+  startMonitoring,
+} from './metrics/index.js';
