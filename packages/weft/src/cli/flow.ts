@@ -29,6 +29,8 @@ const FLAGS: readonly FlagSpec[] = [
   'metrics',
   'metricsExporterHost',
   'metricsExporterPort',
+  { id: 'monitoring', note: '(every runtime of the Flow)' },
+  { id: 'portMonitoring', note: "(the gateway's; executors get free ones)" },
 ];
 
 const OPTIONS: ParseOptions = {
@@ -77,6 +79,8 @@ Example:
           metrics: true,
           metricsExporterHost: true,
           metricsExporterPort: true,
+          monitoring: true,
+          portMonitoring: true,
         }),
         given,
         'weft flow flags',
