@@ -119,7 +119,7 @@ try {
         name,
         peer: 'moleculer',
         call: () => cluster.call(sent),
-        pids: () => [...cluster.pids(), ...(nats ? [nats.pid] : [])],
+        pids: () => [...cluster.pids(), ...(transport.kind === 'NATS' ? [nats?.pid] : [])],
       });
     }
   }
@@ -155,15 +155,21 @@ try {
   ]);
 
   // (b) throughput, 64 in flight
-  const cpu = (s: Setup) => s.pids().reduce<number>((sum, pid) => sum + (cpuMs(pid) ?? Number.NaN), 0);
-  const thr = new Map(setups.map((s) => [s.name, { completed: 0, ms: 0, cpu: 0, latencies: [] as number[] }]));
+  // CPU per process (the servers' pids in order, then this process: the client side) — a steadier measure than
+  // wall-clock time on a shared machine, and where the time goes
+  const cpuEach = (s: Setup) => [...s.pids().map((pid) => cpuMs(pid) ?? Number.NaN), processCpuMs()];
+  const thr = new Map(
+    setups.map((s) => [s.name, { completed: 0, ms: 0, cpu: [] as number[], latencies: [] as number[] }]),
+  );
   for (const s of setups) await closedLoop(s.call, IN_FLIGHT, 300);
   for (let round = 0; round < THROUGHPUT_ROUNDS; round++) {
     for (const s of round % 2 ? [...setups].reverse() : setups) {
-      const t = thr.get(s.name) as { completed: number; ms: number; cpu: number; latencies: number[] };
-      const cpu0 = cpu(s);
+      const t = thr.get(s.name) as { completed: number; ms: number; cpu: number[]; latencies: number[] };
+      const cpu0 = cpuEach(s);
       const r = await closedLoop(s.call, IN_FLIGHT, THROUGHPUT_MS / THROUGHPUT_ROUNDS);
-      t.cpu += cpu(s) - cpu0;
+      cpuEach(s).forEach((c, i) => {
+        t.cpu[i] = (t.cpu[i] ?? 0) + c - (cpu0[i] as number);
+      });
       t.completed += r.completed;
       t.ms += r.elapsedMs;
       t.latencies.push(...r.latencies);
@@ -175,16 +181,23 @@ try {
   };
   table(`peers (b): the same, ${IN_FLIGHT} requests in flight`, [
     ...setups.map((s) => {
-      const t = thr.get(s.name) as { completed: number; cpu: number; latencies: number[] };
+      const t = thr.get(s.name) as { completed: number; cpu: number[]; latencies: number[] };
+      const us = t.cpu.map((c) => Math.round((c * 1000) / t.completed));
       return {
         setup: s.name,
         'req/s': Math.round(rps(s)),
-        'server CPU us/req': Math.round((t.cpu * 1000) / t.completed),
+        'server CPU us/req': us.slice(0, -1).reduce((a, b) => a + b, 0),
+        'per process': us.slice(0, -1).join(' + '),
+        'client CPU us/req': us.at(-1) as number,
         'p50 ms': percentile(t.latencies, 50),
         'p99 ms': percentile(t.latencies, 99),
       };
     }),
   ]);
+  console.log(
+    'per process: weft = gateway + stage1 + stage2 + stage3 workers; Moleculer = stage1 + stage2 + stage3 nodes ' +
+      '(+ nats-server); client CPU is this process (the caller: weft Client or the Moleculer caller broker)',
+  );
 
   const weft = setups[0] as Setup;
   const fastWeft = setups[1] as Setup;
@@ -205,6 +218,11 @@ try {
   }
 } finally {
   for (const close of closers.reverse()) await close().catch(() => undefined);
+}
+
+function processCpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
 }
 
 function mean(v: readonly number[]): number {
