@@ -5,22 +5,11 @@
  * in the index, 1 when the indexing failed or skipped images (they are named).
  */
 import { join } from 'node:path';
-import { EXAMPLE_DIR, parseShopArgs, ShopError, USAGE, UsageError } from './src/config.js';
+import { EXAMPLE_DIR, ShopError, shopConfigOrExit } from './src/config.js';
 import { runApp } from './src/run-app.js';
 import { ShopApp } from './src/shop.js';
 
-let config: ReturnType<typeof parseShopArgs>;
-try {
-  config = parseShopArgs(process.argv.slice(2), process.env, { positionalCatalogue: true });
-} catch (err) {
-  if (!(err instanceof UsageError)) throw err;
-  console.error(`shop-the-look: ${err.message}\n\n${USAGE}`);
-  process.exit(2);
-}
-if (!config) {
-  console.log(USAGE);
-  process.exit(0);
-}
+const config = shopConfigOrExit(process.argv.slice(2), { positionalCatalogue: true });
 
 await runApp(
   new ShopApp({ ...config, port: 0, host: '127.0.0.1' }),

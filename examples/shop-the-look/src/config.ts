@@ -121,3 +121,23 @@ function portNumber(text: string, what: string, min = 0): number {
   }
   return n;
 }
+
+/**
+ * The configuration of a command line's script (`main.ts`, `index-products.ts`): a usage mistake prints the message
+ * and USAGE and exits 2; `--help` prints USAGE and exits 0.
+ */
+export function shopConfigOrExit(argv: string[], options: { positionalCatalogue?: boolean } = {}): ShopConfig {
+  let config: ShopConfig | undefined;
+  try {
+    config = parseShopArgs(argv, process.env, options);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    console.error(`shop-the-look: ${err.message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  if (!config) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  return config;
+}

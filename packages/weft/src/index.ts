@@ -97,6 +97,8 @@ export {
   resolveUses,
 } from './executor/index.js';
 export type { Interceptor, Next } from './interceptors/index.js';
+export type { MetricsHandle, MonitorOptions } from './observability/metrics/index.js';
+export { monitor } from './observability/metrics/index.js';
 export type { DeploymentOptions, FlowAddOptions } from './orchestrate/index.js';
 export { Deployment, Flow } from './orchestrate/index.js';
 export type {

@@ -6,6 +6,7 @@
  */
 import { runtimeSchemas, validate } from '../config/index.js';
 import { captureConsole, createLogger, enableRequestContext } from '../observability/index.js';
+import { startMonitoring } from '../observability/metrics/index.js';
 import { startTelemetry } from '../observability/tracing/index.js';
 import { startWorkerInProcess } from '../runtime/worker/index.js';
 import { parseFlags, required } from './args.js';
@@ -28,6 +29,8 @@ const FLAGS: readonly FlagSpec[] = [
   { id: 'name', note: "(default: the executor's metas name or class)" },
   'usesWith',
   'workspace',
+  'monitoring',
+  { id: 'portMonitoring', note: '(default: a free one, printed)' },
 ];
 
 const OPTIONS: ParseOptions = { ...flagOptions([...FLAGS, ...TELEMETRY_FLAGS]), help: { type: 'boolean', short: 'h' } };
@@ -60,14 +63,25 @@ Example:
       port?: number;
       name?: string;
       usesWith?: Record<string, unknown>;
+      monitoring?: boolean;
+      portMonitoring?: number;
     };
     try {
-      const schema = runtimeSchemas().worker.pick({ uses: true, host: true, port: true, name: true, usesWith: true });
+      const schema = runtimeSchemas().worker.pick({
+        uses: true,
+        host: true,
+        port: true,
+        name: true,
+        usesWith: true,
+        monitoring: true,
+        portMonitoring: true,
+      });
       options = validate(schema.partial({ port: true, name: true }), rest, 'weft executor flags') as typeof options;
       if (workspace !== undefined) validate(runtimeSchemas().worker.shape.cwd, workspace, 'weft executor flags');
     } catch (err) {
       throw usageFromConfig(err, FLAGS);
     }
+    const { monitoring, portMonitoring, ...workerOptions } = options;
     const host = options.host ?? '0.0.0.0';
     // this process is the runtime: its logger and its OpenTelemetry read the flags as a child reads its parent's
     applyTelemetryFlags(values);
@@ -77,7 +91,7 @@ Example:
       const restoreConsole = captureConsole(createLogger(`weft executor ${options.name ?? 'executor'}`));
       enableRequestContext();
       const worker = await startWorkerInProcess({
-        ...options,
+        ...workerOptions,
         ...(telemetry.interceptors.length > 0 ? { interceptors: telemetry.interceptors } : {}),
         host,
         port: options.port ?? 0,
@@ -85,12 +99,21 @@ Example:
         ...(workspace !== undefined ? { runtimeArgs: { workspace } } : {}),
       });
       io.err(`weft executor: ${worker.server.name} ready on ${host}:${worker.port}`);
+      // the executor reads its metrics handle when it uses it, so monitoring may start after it was constructed
+      const m = monitoring
+        ? await startMonitoring({ kind: 'worker', name: worker.server.name, host, port: portMonitoring ?? 0 })
+        : undefined;
+      if (m) io.err(`weft executor: metrics on http://${host}:${m.port}/metrics`);
       return {
         addresses: [`grpc://${host}:${worker.port}`],
         stop: async () => {
-          await worker.stop();
-          await telemetry.shutdown();
-          restoreConsole();
+          try {
+            await worker.stop();
+          } finally {
+            await m?.stop();
+            await telemetry.shutdown();
+            restoreConsole();
+          }
         },
       };
     });

@@ -10,6 +10,7 @@ import type { CliIo, Command } from './command.js';
 const OPTIONS = {
   'k8s-namespace': { type: 'string' },
   autoscale: { type: 'boolean' },
+  'service-monitor': { type: 'boolean' },
   image: { type: 'string' },
   'gateway-image': { type: 'string' },
   'app-dir': { type: 'string' },
@@ -21,7 +22,7 @@ const FORMATS = ['kubernetes', 'docker-compose', 'flowchart', 'schema'];
 export const exportCommand: Command = {
   name: 'export',
   summary: 'write a Flow as Kubernetes manifests, a docker-compose file or a flowchart; print the YAML schema',
-  help: `Usage: weft export kubernetes <flow.yml> <out-dir> [--k8s-namespace <ns>] [--autoscale] [image options]
+  help: `Usage: weft export kubernetes <flow.yml> <out-dir> [--k8s-namespace <ns>] [--autoscale] [--service-monitor] [image options]
        weft export docker-compose <flow.yml> <docker-compose.yml> [image options]
        weft export flowchart <flow.yml> <flow.svg|flow.md>
        weft export schema [<weft.schema.json>]
@@ -36,6 +37,8 @@ error code), 2 on a usage mistake.
 Options:
   --k8s-namespace <ns>     namespace of every object and of the *.svc addresses (default default)
   --autoscale              a HorizontalPodAutoscaler (CPU) per stateless executor workload
+  --service-monitor        a Prometheus Operator ServiceMonitor for the runtimes with monitoring: true (their
+                           /metrics on port 9090; monitoring.yml also holds the Grafana dashboard ConfigMap)
   --image <image>          image of executors not given as docker://… (default weft-executor:<version>;
                            an executor's own image: option wins)
   --gateway-image <image>  image of the gateway and heads (default weft-gateway:<version>)
@@ -62,14 +65,18 @@ Example:
       );
     }
     if (extra.length > 0) throw new UsageError(`unexpected argument(s): ${extra.join(' ')}`);
-    if (format !== 'kubernetes' && (values['k8s-namespace'] !== undefined || values.autoscale)) {
-      throw new UsageError('--k8s-namespace and --autoscale are for weft export kubernetes');
+    if (
+      format !== 'kubernetes' &&
+      (values['k8s-namespace'] !== undefined || values.autoscale || values['service-monitor'])
+    ) {
+      throw new UsageError('--k8s-namespace, --autoscale and --service-monitor are for weft export kubernetes');
     }
     const { exportFlow } = await import('../export/index.js');
     try {
       const result = await exportFlow(format, flow, target, {
         ...(values['k8s-namespace'] !== undefined ? { namespace: values['k8s-namespace'] } : {}),
         ...(values.autoscale ? { autoscale: true } : {}),
+        ...(values['service-monitor'] ? { serviceMonitor: true } : {}),
         ...(values.image !== undefined ? { image: values.image } : {}),
         ...(values['gateway-image'] !== undefined ? { gatewayImage: values['gateway-image'] } : {}),
         ...(values['app-dir'] !== undefined ? { appDir: values['app-dir'] } : {}),

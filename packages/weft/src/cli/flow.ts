@@ -16,20 +16,21 @@ import {
   usageFromConfig,
 } from './option-flags.js';
 import { serveUntilSignal } from './serve.js';
+import { TELEMETRY_FLAGS, type TELEMETRY_IDS } from './telemetry-flags.js';
 
 /** Flow options the command line may set over the YAML's `with:`. */
 const FLAGS: readonly FlagSpec[] = [
   { id: 'port', list: true, note: "(one per protocol; over the YAML's with: port)" },
   { id: 'protocol', note: "(over the YAML's with: protocol)" },
   { id: 'host', note: "(over the YAML's with: host)" },
-  'logLevel',
-  'tracing',
-  'tracesExporterHost',
-  'tracesExporterPort',
-  'metrics',
-  'metricsExporterHost',
-  'metricsExporterPort',
+  ...TELEMETRY_FLAGS,
+  { id: 'monitoring', note: '(every runtime of the Flow)' },
+  { id: 'portMonitoring', note: "(the gateway's; executors get free ones)" },
 ];
+/** The Flow schema's keys those flags may set. */
+const FLAG_PICK = Object.fromEntries(FLAGS.map((f) => [typeof f === 'string' ? f : f.id, true])) as {
+  [K in 'port' | 'protocol' | 'host' | 'monitoring' | 'portMonitoring' | (typeof TELEMETRY_IDS)[number]]: true;
+};
 
 const OPTIONS: ParseOptions = {
   uses: { type: 'string' },
@@ -65,22 +66,7 @@ Example:
     for (const [k, v] of Object.entries(given)) if (Array.isArray(v) && v.length === 1) given[k] = v[0];
     let overrides: Record<string, unknown>;
     try {
-      overrides = validate(
-        flowSchemas().flow.pick({
-          port: true,
-          protocol: true,
-          host: true,
-          logLevel: true,
-          tracing: true,
-          tracesExporterHost: true,
-          tracesExporterPort: true,
-          metrics: true,
-          metricsExporterHost: true,
-          metricsExporterPort: true,
-        }),
-        given,
-        'weft flow flags',
-      );
+      overrides = validate(flowSchemas().flow.pick(FLAG_PICK), given, 'weft flow flags');
     } catch (err) {
       throw usageFromConfig(err, FLAGS);
     }

@@ -5,6 +5,7 @@
  * `--port` until SIGINT/SIGTERM.
  */
 import { accessLogEnabled, createLogger, startAccessLog } from '../observability/index.js';
+import { startMonitoring } from '../observability/metrics/index.js';
 import { startTelemetry } from '../observability/tracing/index.js';
 import { type GatewayConfig, GatewayServer, parseGatewayConfig, protocolNames } from '../runtime/gateway/index.js';
 import { parseFlags, required, UsageError } from './args.js';
@@ -37,6 +38,8 @@ const FLAGS: readonly FlagSpec[] = [
   'sslKeyfile',
   { id: 'protocolOptions', note: `e.g. '{"cors":true,"title":"Shop the look"}'` },
   { id: 'auth', note: `e.g. '{"token_env":"SHOP_TOKENS"}' (a token on the command line shows in ps)` },
+  'monitoring',
+  { id: 'portMonitoring', note: '(default: a free one, printed)' },
 ];
 
 const OPTIONS: ParseOptions = { ...flagOptions([...FLAGS, ...TELEMETRY_FLAGS]), help: { type: 'boolean', short: 'h' } };
@@ -75,8 +78,24 @@ Example:
       const stopAccessLog = accessLogEnabled()
         ? startAccessLog(createLogger(`weft gateway ${config.name}`))
         : undefined;
+      // monitoring first: the bridge sees the gateway's connection pools open
+      const m = config.monitoring
+        ? await startMonitoring({
+            kind: 'gateway',
+            name: config.name,
+            host: config.host,
+            port: config.portMonitoring ?? 0,
+          })
+        : undefined;
+      if (m) io.err(`weft gateway: metrics on http://${config.host}:${m.port}/metrics`);
       const server = new GatewayServer(config);
-      const bound = await server.start();
+      let bound: Awaited<ReturnType<GatewayServer['start']>>;
+      try {
+        bound = await server.start();
+      } catch (err) {
+        await m?.stop();
+        throw err;
+      }
       io.err(
         `weft gateway: ${config.name} ready in front of ${Object.keys(config.addresses).join(', ') || 'no executor'}`,
       );
@@ -85,9 +104,13 @@ Example:
           (b) => `${(b.tls ? TLS_SCHEME : SCHEME)[b.protocol] ?? b.protocol}://${config.host}:${b.port}`,
         ),
         stop: async () => {
-          await server.stop();
-          stopAccessLog?.();
-          await telemetry.shutdown();
+          try {
+            await server.stop();
+          } finally {
+            await m?.stop();
+            stopAccessLog?.();
+            await telemetry.shutdown();
+          }
         },
       };
     });

@@ -5,6 +5,7 @@
  * `--polling`, reduces the shards' answers, and runs the optional uses_before/uses_after executors.
  */
 import { type HeadConfig, validateHeadConfig } from '../config/index.js';
+import { startMonitoring } from '../observability/metrics/index.js';
 import { HeadServer } from '../runtime/head/index.js';
 import { json, parseFlags, required, UsageError } from './args.js';
 import type { CliIo, Command } from './command.js';
@@ -30,6 +31,8 @@ const FLAGS: readonly FlagSpec[] = [
   'usesAfterAddress',
   'retries',
   'timeoutSend',
+  'monitoring',
+  { id: 'portMonitoring', note: '(default: a free one, printed)' },
 ];
 
 const OPTIONS: ParseOptions = { ...flagOptions(FLAGS), help: { type: 'boolean', short: 'h' } };
@@ -95,10 +98,29 @@ Example:
       throw usageFromConfig(err, FLAGS);
     }
     return serveUntilSignal('weft head', io, async () => {
+      // monitoring first: the bridge sees the head's connection pools open
+      const m = config.monitoring
+        ? await startMonitoring({
+            kind: 'head',
+            name: config.name,
+            host: config.host ?? '0.0.0.0',
+            port: config.portMonitoring ?? 0,
+          })
+        : undefined;
+      if (m) io.err(`weft head: metrics on http://${config.host}:${m.port}/metrics`);
       const server = new HeadServer(config);
-      const port = await server.start();
+      let port: number;
+      try {
+        port = await server.start();
+      } catch (err) {
+        await m?.stop();
+        throw err;
+      }
       io.err(`weft head: ${config.name} ready in front of ${shards.length} shard(s)`);
-      return { addresses: [`grpc://${config.host}:${port}`], stop: () => server.stop() };
+      return {
+        addresses: [`grpc://${config.host}:${port}`],
+        stop: () => server.stop().finally(() => m?.stop()),
+      };
     });
   },
 };

@@ -7,7 +7,7 @@ import { flowSchemas, validate } from '../config/index.js';
 import { observabilityEnv } from '../observability/index.js';
 import { type FlagSpec, optionValues, usageFromConfig } from './option-flags.js';
 
-const IDS = [
+export const TELEMETRY_IDS = [
   'logLevel',
   'tracing',
   'tracesExporterHost',
@@ -17,7 +17,7 @@ const IDS = [
   'metricsExporterPort',
 ] as const;
 
-export const TELEMETRY_FLAGS: readonly FlagSpec[] = IDS;
+export const TELEMETRY_FLAGS: readonly FlagSpec[] = TELEMETRY_IDS;
 
 /** Validate the telemetry flags among `values` and apply them to `env` (default: this process's). */
 export function applyTelemetryFlags(
@@ -26,7 +26,7 @@ export function applyTelemetryFlags(
 ): void {
   const given = optionValues(TELEMETRY_FLAGS, values);
   if (Object.keys(given).length === 0) return;
-  const pick = Object.fromEntries(IDS.map((k) => [k, true])) as Record<(typeof IDS)[number], true>;
+  const pick = Object.fromEntries(TELEMETRY_IDS.map((k) => [k, true])) as Record<(typeof TELEMETRY_IDS)[number], true>;
   let options: Parameters<typeof observabilityEnv>[0];
   try {
     options = validate(flowSchemas().executor.pick(pick), given, 'flags');

@@ -16,8 +16,8 @@ import {
   type SingleDocumentRequest,
   timestampToMs,
 } from '../request/index.js';
-import { type ClientSpan, startClientSpan } from './client-span.js';
 import { clientToken } from '../security/index.js';
+import { type ClientSpan, startClientSpan } from './client-span.js';
 import { buildRequests, type ClientInputs } from './inputs.js';
 import { ProgressBar } from './progress.js';
 import { answersWithin, type SentTimes } from './request-timeout.js';

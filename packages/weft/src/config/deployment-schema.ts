@@ -37,6 +37,8 @@ export const deploymentSchemas = lazy(() => {
       metrics: true,
       metricsExporterHost: true,
       metricsExporterPort: true,
+      monitoring: true,
+      portMonitoring: true,
     })
     .extend({
       uses: d('uses', executorUses),

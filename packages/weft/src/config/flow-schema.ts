@@ -43,6 +43,8 @@ export const flowSchemas = lazy(() => {
     noReduce: d('noReduce', z.boolean()).optional(),
     interceptors: d('interceptors', z.array(hook)).optional(),
     ...telemetry,
+    monitoring: d('monitoring', z.boolean()).optional(),
+    portMonitoring: d('portMonitoring', port).optional(),
     // --- deployment (read by `weft export`; a local Flow ignores them) ---
     image: d('image', z.string().min(1)).optional(),
     stateful: d('stateful', z.boolean()).optional(),
@@ -86,6 +88,8 @@ export const flowSchemas = lazy(() => {
     staticPrefix: d('staticPrefix', z.string().startsWith('/')).optional(),
     accessLog: d('accessLog', z.boolean()).optional(),
     ...telemetry,
+    monitoring: d('monitoring', z.boolean()).optional(),
+    portMonitoring: d('portMonitoring', port).optional(),
   });
   const version = z.union([z.string(), z.number()]);
   /** A Flow YAML file as written (snake_case keys). */

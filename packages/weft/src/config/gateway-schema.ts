@@ -91,6 +91,8 @@ export const gatewaySchemas = lazy(() => {
     auth: d('auth', auth).optional(),
     /** TLS towards the executors: the CA that signed their certificates (PEM file). */
     internalCafile: z.string().min(1).optional(),
+    monitoring: d('monitoring', z.boolean()).optional(),
+    portMonitoring: d('portMonitoring', port).optional(),
   });
   return { exposeEndpoints, http, gateway, limits };
 });

@@ -135,6 +135,16 @@ export const OPTIONS = {
     arg: 'port',
     help: 'port of the OTLP/HTTP metrics receiver (default 4318)',
   },
+  // monitoring (Prometheus)
+  monitoring: {
+    type: 'boolean',
+    help: 'serve Prometheus metrics at GET /metrics, each runtime (gateway, head, replica) on its own port',
+  },
+  portMonitoring: {
+    type: 'integer',
+    arg: 'port',
+    help: 'the port of /metrics (of the gateway, or the entry runtime of an executor; 0 or absent: a free one)',
+  },
   // deployment (read by `weft export`; a local Flow ignores them)
   image: {
     type: 'string',

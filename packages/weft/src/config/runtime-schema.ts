@@ -21,6 +21,8 @@ export const runtimeSchemas = lazy(() => {
   const tls = z
     .strictObject({ certfile: z.string().min(1), keyfile: z.string().min(1), cafile: z.string().min(1) })
     .meta({ description: 'internal TLS: certificate, key and the CA of the next hops (PEM files)' });
+  const monitoring = d('monitoring', z.boolean());
+  const portMonitoring = d('portMonitoring', port);
   const batching = z.strictObject({
     preferredBatchSize: z.number().int().positive(),
     timeoutMs: z.number().nonnegative().optional(),
@@ -62,6 +64,8 @@ export const runtimeSchemas = lazy(() => {
     /** Module names of `(ctx, next)` interceptors around every executor call (resolved against `cwd`). */
     interceptors: d('interceptors', z.array(z.string().min(1))).optional(),
     tls: tls.optional(),
+    monitoring: monitoring.optional(),
+    portMonitoring: portMonitoring.optional(),
   });
   const mode = z.enum(['ANY', 'ALL', 'any', 'all']);
   const target = z.strictObject({
@@ -84,6 +88,8 @@ export const runtimeSchemas = lazy(() => {
     maxMessageBytes: maxMessageBytes.optional(),
     shutdownGraceMs: shutdownGraceMs.optional(),
     tls: tls.optional(),
+    monitoring: monitoring.optional(),
+    portMonitoring: portMonitoring.optional(),
   });
   return { worker, head };
 });

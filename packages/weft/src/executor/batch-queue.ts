@@ -51,6 +51,9 @@ export class BatchQueue {
     return new Promise((resolve, reject) => {
       this.#pending.push({ docs, resolve, reject });
       this.#queuedDocs += docs.length;
+      if (channels.batchQueued.hasSubscribers) {
+        channels.batchQueued.publish({ ...this.#label, queuedDocs: this.#queuedDocs });
+      }
       if (this.#queuedDocs >= this.#config.preferredBatchSize) this.#flush('size');
       else this.#timer ??= setTimeout(() => this.#flush('timeout'), this.#config.timeoutMs);
     });
@@ -79,6 +82,7 @@ export class BatchQueue {
     }
     this.#pending = [];
     this.#queuedDocs = 0;
+    if (channels.batchQueued.hasSubscribers) channels.batchQueued.publish({ ...this.#label, queuedDocs: 0 });
     this.#inFlight += batch.length;
     this.#chain = this.#chain
       .then(() => this.#run(batch))

@@ -10,6 +10,7 @@ import type { Tracer } from '@opentelemetry/api';
 import type { Document, DocumentArray, JsonObject } from '../document/index.js';
 import { ExecutorLoadError } from '../errors/index.js';
 import { weftTracer } from '../observability/index.js';
+import { type MetricsHandle, metricsHandle } from '../observability/metrics/index.js';
 import { validateBatching } from './decorators.js';
 import { batchingOf, DEFAULT_ENDPOINT, type DynamicBatchingConfig, endpointsOf } from './endpoint-table.js';
 
@@ -153,6 +154,15 @@ export class Executor {
    */
   get tracer(): Tracer {
     return weftTracer();
+  }
+
+  /**
+   * Counters, gauges and histograms of this executor's own, on its runtime's Prometheus registry when the runtime
+   * is monitored (`monitoring: true`), doing nothing otherwise.
+   * @example this.metrics.counter({ name: 'cache_hits_total', help: 'Cache hits' }).inc()
+   */
+  get metrics(): MetricsHandle {
+    return metricsHandle();
   }
 
   /** Every endpoint bound on this executor (including the default endpoint, if bound). */

@@ -9,7 +9,10 @@ import type { DeployPlan, PlannedExecutor } from './deploy-plan.js';
 export const WEFT = 'weft';
 
 /** `weft executor …` arguments (after `weft`) for one replica listening on `port`. */
-export function executorArgs(c: ContainerExecutor, o: { name: string; port: number; workspace?: string }): string[] {
+export function executorArgs(
+  c: ContainerExecutor,
+  o: { name: string; port: number; workspace?: string; portMonitoring?: number },
+): string[] {
   return [
     'executor',
     '--uses',
@@ -20,7 +23,13 @@ export function executorArgs(c: ContainerExecutor, o: { name: string; port: numb
     o.name,
     ...(c.usesWith ? ['--uses-with', JSON.stringify(c.usesWith)] : []),
     ...(o.workspace !== undefined ? ['--workspace', o.workspace] : []),
+    ...monitoringArgs(o.portMonitoring),
   ];
+}
+
+/** `--monitoring --port-monitoring <port>` when the runtime is monitored. */
+function monitoringArgs(port: number | undefined): string[] {
+  return port === undefined ? [] : ['--monitoring', '--port-monitoring', String(port)];
 }
 
 /** `weft head …` arguments: shard id → addresses, polling, and the uses_before/uses_after addresses. */
@@ -33,6 +42,7 @@ export function headArgs(
     usesAfter?: string;
     retries?: number;
     timeoutSend?: number;
+    portMonitoring?: number;
   },
 ): string[] {
   const list = Object.fromEntries(o.shards.map((addresses, i) => [String(i), addresses]));
@@ -49,11 +59,17 @@ export function headArgs(
       : []),
     ...(o.usesBefore !== undefined ? ['--uses-before-address', o.usesBefore] : []),
     ...(o.usesAfter !== undefined ? ['--uses-after-address', o.usesAfter] : []),
+    ...monitoringArgs(o.portMonitoring),
   ];
 }
 
 /** `weft gateway …` arguments: the routing graph, every executor's addresses, conditions and protocols. */
-export function gatewayArgs(plan: DeployPlan, addresses: Record<string, string[]>, ports: number[]): string[] {
+export function gatewayArgs(
+  plan: DeployPlan,
+  addresses: Record<string, string[]>,
+  ports: number[],
+  portMonitoring?: number,
+): string[] {
   const g = plan.gateway;
   return [
     'gateway',
@@ -71,6 +87,7 @@ export function gatewayArgs(plan: DeployPlan, addresses: Record<string, string[]
     ...(g.retries !== undefined ? ['--retries', String(g.retries)] : []),
     ...(g.prefetch !== undefined ? ['--prefetch', String(g.prefetch)] : []),
     ...(Object.keys(g.protocolOptions).length > 0 ? ['--protocol-options', JSON.stringify(g.protocolOptions)] : []),
+    ...monitoringArgs(portMonitoring),
   ];
 }
 

@@ -40,6 +40,8 @@ export interface PlannedExecutor {
   gpus?: number;
   timeoutReadyMs: number;
   floating: boolean;
+  /** Its runtimes serve Prometheus `/metrics` (the executor's `monitoring`, else the Flow's). */
+  monitoring?: true;
 }
 
 export interface PlannedExternal {
@@ -64,6 +66,8 @@ export interface DeployPlan {
     prefetch?: number;
     /** The Flow's HTTP/GraphQL options (cors, title, …), for `--protocol-options`. */
     protocolOptions: Record<string, unknown>;
+    /** The gateway serves Prometheus `/metrics` (the Flow's `monitoring`). */
+    monitoring?: true;
   };
   options: ResolvedExportOptions;
 }
@@ -116,6 +120,7 @@ export async function planExport(spec: FlowSpec, options: ResolvedExportOptions)
       ...(e.gpus ? { gpus: e.gpus } : {}),
       timeoutReadyMs: e.timeoutReady ?? f.timeoutReady ?? 600_000,
       floating: e.floating ?? false,
+      ...((e.monitoring ?? f.monitoring) ? { monitoring: true as const } : {}),
     });
   }
   const protocols = asList(f.protocol ?? 'grpc');
@@ -136,6 +141,7 @@ export async function planExport(spec: FlowSpec, options: ResolvedExportOptions)
       ...(f.retries !== undefined ? { retries: f.retries } : {}),
       ...(f.prefetch !== undefined ? { prefetch: f.prefetch } : {}),
       protocolOptions: gatewayProtocolOptions(f, (p) => inAppDir(p, spec.cwd, options.appDir)),
+      ...(f.monitoring ? { monitoring: true as const } : {}),
     },
     options,
   };

@@ -15,6 +15,8 @@ export interface ExportOptions {
   appDir?: string;
   /** Kubernetes: a HorizontalPodAutoscaler per stateless executor workload. */
   autoscale?: boolean;
+  /** Kubernetes: a Prometheus Operator ServiceMonitor scraping every monitored runtime (`monitoring: true`). */
+  serviceMonitor?: boolean;
   /** Environment for `${{ ENV.X }}` when loading a Flow YAML (default process.env). */
   env?: Record<string, string | undefined>;
 }
@@ -25,6 +27,7 @@ export interface ResolvedExportOptions {
   gatewayImage: string;
   appDir: string;
   autoscale: boolean;
+  serviceMonitor: boolean;
 }
 
 /** The version of the weft package, for default image tags. */
@@ -41,5 +44,6 @@ export function resolveExportOptions(o: ExportOptions = {}): ResolvedExportOptio
     gatewayImage: o.gatewayImage ?? `weft-gateway:${v}`,
     appDir: (o.appDir ?? '/app').replace(/\/+$/, '') || '/',
     autoscale: o.autoscale ?? false,
+    serviceMonitor: o.serviceMonitor ?? false,
   };
 }

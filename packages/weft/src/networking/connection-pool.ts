@@ -7,6 +7,7 @@
  */
 import type { ChannelCredentials, ChannelOptions } from '@grpc/grpc-js';
 import { DeadlineExceededError, UnavailableError } from '../errors/index.js';
+import { channels, type PoolState } from '../observability/index.js';
 import type { DataRequest, Endpoints, SingleDocumentRequest } from '../request/index.js';
 import { type BalancingStrategy, type ReplicaView, resolveStrategy } from './balancing/index.js';
 import { callHooks } from './call-hooks.js';
@@ -55,6 +56,7 @@ export class ConnectionPool {
   readonly #timeoutMs: number | undefined;
   readonly #backoff: BackoffOptions;
   #endpoints: Promise<Endpoints> | undefined;
+  #state: PoolState | undefined;
 
   /** @example const pool = new ConnectionPool({ name: 'encoder', addresses: ['127.0.0.1:50001', '127.0.0.1:50002'] }) */
   constructor(options: ConnectionPoolOptions) {
@@ -79,6 +81,10 @@ export class ConnectionPool {
     this.#retries = options.retries ?? -1;
     this.#timeoutMs = options.timeoutMs;
     this.#backoff = { initialMs: options.retryBackoffMs ?? 50, maxMs: 1000 };
+    if (channels.poolOpened.hasSubscribers) {
+      this.#state = { pool: this.name, replicas: () => this.replicas };
+      channels.poolOpened.publish(this.#state);
+    }
   }
 
   /** The replicas as strategies see them. */
@@ -197,9 +203,13 @@ export class ConnectionPool {
       const replica = this.#replicas[order[attempt % n] as number] as Replica;
       if (options.deadline !== undefined && Date.now() >= options.deadline) break;
       replica.inFlight++;
+      const startedAt = channels.poolCall.hasSubscribers ? performance.now() : undefined;
       try {
-        return await call(replica.client, { ...options, ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
+        const answer = await call(replica.client, { ...options, ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
+        if (startedAt !== undefined) this.#published(what, replica, startedAt, true);
+        return answer;
       } catch (err) {
+        if (startedAt !== undefined) this.#published(what, replica, startedAt, false);
         if (!(err instanceof UnavailableError)) throw err;
         last = err;
         failures.push(replica.client.address);
@@ -225,6 +235,12 @@ export class ConnectionPool {
   /** Close every channel. */
   close(): void {
     for (const r of this.#replicas) r.client.close();
+    if (this.#state && channels.poolClosed.hasSubscribers) channels.poolClosed.publish(this.#state);
+  }
+
+  #published(method: string, replica: Replica, startedAt: number, ok: boolean): void {
+    const durationMs = performance.now() - startedAt;
+    channels.poolCall.publish({ pool: this.name, address: replica.client.address, method, durationMs, ok });
   }
 
   /** Replica indices for one call: the strategy's pick first, the rest in rotation, healthy ones before the others. */

@@ -31,6 +31,18 @@ export const CHANNELS = {
   runtimeUp: 'weft:runtime:up',
   /** A runtime stopped serving (or its process ended). Payload: `RuntimeDown`. */
   runtimeDown: 'weft:runtime:down',
+  /** A runtime's server kit answered a data call (any transport), with its sizes. Payload: `RuntimeCall`. */
+  runtimeCall: 'weft:runtime:call',
+  /** A connection pool's call to a replica (gateway → executor, head → shard) settled. Payload: `PoolCall`. */
+  poolCall: 'weft:pool:call',
+  /** A connection pool was opened (its replicas can be asked for their health). Payload: `PoolState`. */
+  poolOpened: 'weft:pool:open',
+  /** A connection pool was closed. Payload: `PoolState`. */
+  poolClosed: 'weft:pool:close',
+  /** The documents waiting in a dynamic batching queue changed. Payload: `BatchQueued`. */
+  batchQueued: 'weft:executor:batch:queued',
+  /** A method decorated with `@monitor` returned or threw. Payload: `MonitorObserved`. */
+  monitorObserved: 'weft:executor:monitor',
 } as const;
 
 export type ChannelName = (typeof CHANNELS)[keyof typeof CHANNELS];
@@ -103,6 +115,53 @@ export interface RuntimeDown {
   reason: string;
 }
 
+export interface RuntimeCall {
+  /** `worker`, `head` or `gateway`. */
+  kind: string;
+  /** Runtime name (`encoder/rep-0`, `encoder/head`, `gateway`). */
+  name: string;
+  /** `process_single_data` (also each message of a `Call` stream) or `process_data`. */
+  method: string;
+  requestBytes: number;
+  /** Bytes of the answer (0 when the call failed without one). */
+  responseBytes: number;
+  durationMs: number;
+  /** Whether the call failed (a transport status, not an in-band executor error). */
+  failed: boolean;
+}
+
+export interface PoolCall {
+  /** The deployment or shard the pool reaches (`encoder`, `encoder/shard-1`). */
+  pool: string;
+  /** The replica that answered last (or failed last). */
+  address: string;
+  method: string;
+  durationMs: number;
+  ok: boolean;
+}
+
+export interface PoolState {
+  pool: string;
+  /** The pool's replicas now (read when a scrape asks). */
+  replicas: () => readonly { address: string; healthy: boolean }[];
+}
+
+export interface BatchQueued {
+  executor: string;
+  endpoint: string;
+  /** Documents waiting in the queue now. */
+  queuedDocs: number;
+}
+
+export interface MonitorObserved {
+  /** The metric name the decorator was given. */
+  name: string;
+  documentation: string;
+  /** The executor (`metas.name`) the method belongs to, when it is an Executor's. */
+  executor: string | undefined;
+  durationMs: number;
+}
+
 /** The channels themselves, created once (a channel object is cheap to ask `hasSubscribers`). */
 export const channels = {
   gatewayRequestStart: channel(CHANNELS.gatewayRequestStart),
@@ -114,6 +173,12 @@ export const channels = {
   batchFormed: channel(CHANNELS.batchFormed),
   runtimeUp: channel(CHANNELS.runtimeUp),
   runtimeDown: channel(CHANNELS.runtimeDown),
+  runtimeCall: channel(CHANNELS.runtimeCall),
+  poolCall: channel(CHANNELS.poolCall),
+  poolOpened: channel(CHANNELS.poolOpened),
+  poolClosed: channel(CHANNELS.poolClosed),
+  batchQueued: channel(CHANNELS.batchQueued),
+  monitorObserved: channel(CHANNELS.monitorObserved),
 };
 
 /** Whether anyone listens to a gateway request event (the gateway skips building payloads otherwise). */

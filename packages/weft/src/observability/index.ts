@@ -7,6 +7,7 @@ export { accessLogEnabled, startAccessLog } from './access-log.js';
 export { captureConsole } from './console-capture.js';
 export {
   type BatchFormed,
+  type BatchQueued,
   CHANNELS,
   type ChannelName,
   channels,
@@ -18,8 +19,12 @@ export {
   type GatewayRequestError,
   type GatewayRequestStart,
   gatewayRequestsObserved,
+  type MonitorObserved,
+  type PoolCall,
+  type PoolState,
   publish,
   type RequestEventBase,
+  type RuntimeCall,
   type RuntimeDown,
   type RuntimeUp,
 } from './events.js';
@@ -36,6 +41,15 @@ export {
   logLevelFromEnv,
   writeStderr,
 } from './log.js';
+export {
+  grafanaDashboard,
+  grafanaDashboardPath,
+  LABELS,
+  METRICS,
+  type Monitoring,
+  type MonitoringOptions,
+  startMonitoring,
+} from './metrics/index.js';
 export { currentRequestId, enableRequestContext, withRequestId } from './request-context.js';
 export { LOG_ENV, type ObservabilityOptions, observabilityEnv } from './runtime-env.js';
 export { withoutInternalFrames } from './stack-frames.js';

@@ -22,6 +22,8 @@ export interface PlannedRuntime {
   replicaId?: number;
   port: number;
   address: string;
+  /** The port of its Prometheus `/metrics` endpoint, when the Deployment is monitored. */
+  portMonitoring?: number;
   /** The configuration passed to the process as JSON. */
   config: Record<string, unknown>;
 }
@@ -46,6 +48,11 @@ export interface PlanInput {
    * free native port when it starts.
    */
   nativePorts?: number[];
+  /**
+   * With `options.monitoring`: the runtimes' `/metrics` ports, in the order of `ports` (the first one is the entry
+   * runtime's: the user's `portMonitoring` when given).
+   */
+  monitoringPorts?: number[];
   cwd: string;
   /** Grace period runtimes get on SIGTERM. */
   shutdownGraceMs: number;
@@ -79,6 +86,11 @@ export function planDeployment(input: PlanInput): DeploymentPlan {
   const native = (port: number): { nativePort?: number } => {
     const n = input.nativePorts?.[input.ports.indexOf(port)];
     return n === undefined ? {} : { nativePort: n };
+  };
+  /** `{ monitoring, portMonitoring }` for the runtime on gRPC port `port`, when the Deployment is monitored. */
+  const monitored = (port: number): { monitoring?: true; portMonitoring?: number } => {
+    const m = o.monitoring ? input.monitoringPorts?.[input.ports.indexOf(port)] : undefined;
+    return m === undefined ? {} : { monitoring: true, portMonitoring: m };
   };
   const head = needsHead(o);
   const headPort = head ? take() : undefined;
@@ -117,12 +129,14 @@ export function planDeployment(input: PlanInput): DeploymentPlan {
         replicaId,
         port,
         address: formatHostPort(dial, port),
+        ...withPortMonitoring(monitored(port)),
         config: {
           ...common,
           uses: input.uses,
           name: runtimeName,
           port,
           ...native(port),
+          ...monitored(port),
           runtimeArgs: {
             name: runtimeName,
             replicas,
@@ -143,6 +157,7 @@ export function planDeployment(input: PlanInput): DeploymentPlan {
       label: `${role.replace('-', '_')} executor of '${name}'`,
       port,
       address: formatHostPort(dial, port),
+      ...withPortMonitoring(monitored(port)),
       config: {
         ...tls,
         host,
@@ -152,6 +167,7 @@ export function planDeployment(input: PlanInput): DeploymentPlan {
         name: runtimeName,
         port,
         ...native(port),
+        ...monitored(port),
         runtimeArgs: { name: runtimeName, ...(o.workspace ? { workspace: o.workspace } : {}) },
       },
     };
@@ -174,6 +190,7 @@ export function planDeployment(input: PlanInput): DeploymentPlan {
     host,
     port: headPort,
     ...native(headPort),
+    ...monitored(headPort),
     shards: Array.from({ length: shards }, (_, s) =>
       target(
         workers.filter((w) => w.shardId === s),
@@ -193,8 +210,13 @@ export function planDeployment(input: PlanInput): DeploymentPlan {
     label: `head of '${name}'`,
     port: headPort,
     address: formatHostPort(dial, headPort),
+    ...withPortMonitoring(monitored(headPort)),
     config: headConfig as unknown as Record<string, unknown>,
   };
   runtimes.push(headRuntime);
   return { runtimes, entry: headRuntime };
+}
+
+function withPortMonitoring(m: { portMonitoring?: number }): { portMonitoring?: number } {
+  return m.portMonitoring === undefined ? {} : { portMonitoring: m.portMonitoring };
 }

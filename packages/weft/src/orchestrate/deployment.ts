@@ -14,8 +14,8 @@ import { parseDeploymentOptions, validateHeadConfig, validateWorkerConfig } from
 import { type Document, DocumentArray, type DocumentInit, type JsonObject } from '../document/index.js';
 import { errorFromStatus, NotStartedError, StartupError } from '../errors/index.js';
 import { callerModule, offerForCapture, pauseForCapture } from '../executor/index.js';
-import { observabilityEnv } from '../observability/index.js';
 import { internalCredentials, RuntimeClient } from '../networking/index.js';
+import { observabilityEnv } from '../observability/index.js';
 import { DataRequest } from '../request/index.js';
 import { HEAD_CONFIG_ENV, headEntry } from '../runtime/head/index.js';
 import { PARENT_PID_ENV } from '../runtime/parent-watch.js';
@@ -42,6 +42,8 @@ export interface RuntimeInfo {
   shardId?: number;
   replicaId?: number;
   address: string;
+  /** The port of its Prometheus `/metrics` endpoint (with `monitoring: true`). */
+  portMonitoring?: number;
   pid: number | undefined;
   state: RuntimeState;
 }
@@ -106,6 +108,7 @@ export class Deployment extends EventEmitter {
       name: r.name,
       ...(r.shardId !== undefined ? { shardId: r.shardId, replicaId: r.replicaId as number } : {}),
       address: r.address,
+      ...(r.portMonitoring !== undefined ? { portMonitoring: r.portMonitoring } : {}),
       pid: this.#processes[i]?.pid,
       state: this.#processes[i]?.state ?? 'idle',
     }));
@@ -177,6 +180,7 @@ export class Deployment extends EventEmitter {
     const ports = await freePorts(portsNeeded(o) - (fixed !== undefined ? 1 : 0), host);
     // native-transport ports too: a runtime binding a free port of its own could take one handed out to another
     const nativePorts = await freePorts(portsNeeded(o), host);
+    const monitoringPorts = o.monitoring ? await this.#monitoringPorts(portsNeeded(o), host) : undefined;
     if (this.#closing) throw new StartupError(`Deployment '${this.name}' was closed while starting`);
     const plan = planDeployment({
       name: this.name,
@@ -186,6 +190,7 @@ export class Deployment extends EventEmitter {
       ...(usesAfter !== undefined ? { usesAfter } : {}),
       ports: fixed !== undefined ? [fixed, ...ports] : ports,
       nativePorts,
+      ...(monitoringPorts ? { monitoringPorts } : {}),
       cwd,
       shutdownGraceMs: Math.max(0, (o.closeTimeoutMs ?? 10_000) - 500),
     });
@@ -208,6 +213,14 @@ export class Deployment extends EventEmitter {
       ...(tls ? { credentials: internalCredentials(resolve(cwd, tls.cafile)) } : {}),
     });
     return this;
+  }
+
+  /** `/metrics` ports of the runtimes, the entry runtime's first (the user's `portMonitoring` when given). */
+  async #monitoringPorts(n: number, host: string): Promise<number[]> {
+    const fixed = this.options.portMonitoring || undefined;
+    if (fixed !== undefined) reservePort(fixed);
+    const free = await freePorts(n - (fixed !== undefined ? 1 : 0), host);
+    return fixed !== undefined ? [fixed, ...free] : free;
   }
 
   #process(r: DeploymentPlan['runtimes'][number]): RuntimeProcess {

@@ -38,6 +38,8 @@ export interface FlowRuntimes {
     tls?: ClientTlsOptions;
     /** A token the gateway accepts, when it wants one (what the Flow's own Client sends). */
     token?: string;
+    /** The port of the gateway's Prometheus `/metrics` (with `monitoring: true`). */
+    portMonitoring?: number;
   };
   close(): Promise<void>;
 }
@@ -106,6 +108,11 @@ async function startPlanned(
   // the tokens are resolved here: a tokenEnv that is not set fails before anything starts
   const tokens = resolveAuthTokens(flow.auth, { ...process.env, ...flow.env });
   if (tokens) new TokenAuth(tokens); // a token the gateway would refuse (too short…) fails here, not in its process
+  let portMonitoring: number | undefined;
+  if (flow.monitoring) {
+    if (flow.portMonitoring) reservePort(flow.portMonitoring);
+    portMonitoring = flow.portMonitoring || (await freePort('127.0.0.1'));
+  }
   const conditions: Record<string, Record<string, unknown>> = {};
   const timeoutSend: Record<string, number> = {};
   const retries: Record<string, number> = {};
@@ -137,6 +144,7 @@ async function startPlanned(
     // *TOKEN* variable), never in the configuration (`flow.gatewayConfig`)
     ...(tokens ? { auth: { tokenEnv: GATEWAY_TOKENS_ENV } } : {}),
     ...(internal ? { internalCafile: internal.files.cafile } : {}),
+    ...(portMonitoring !== undefined ? { monitoring: true, portMonitoring } : {}),
     cwd,
   };
   // validated here, once: the gateway process only decodes it
@@ -183,6 +191,7 @@ async function startPlanned(
       })),
       ...(tls ? { tls: tls.client } : {}),
       ...(tokens ? { token: tokens[0] as string } : {}),
+      ...(portMonitoring !== undefined ? { portMonitoring } : {}),
     },
     close: async () => {
       await gateway.stop(10_000);
@@ -199,6 +208,8 @@ function deploymentOptions(flow: FlowOptions, e: FlowExecutorOptions, cwd: strin
   const timeoutReady = e.timeoutReady ?? flow.timeoutReady;
   const retries = e.retries ?? flow.retries;
   const timeoutSend = e.timeoutSend ?? flow.timeoutSend;
+  // as in Jina, a monitored Flow monitors its executors unless one says otherwise
+  const monitoring = e.monitoring ?? flow.monitoring;
   if (Array.isArray(e.port))
     throw new ConfigError(`executor '${e.name}': a list of ports is only for external executors`);
   return {
@@ -220,6 +231,8 @@ function deploymentOptions(flow: FlowOptions, e: FlowExecutorOptions, cwd: strin
     ...(timeoutReady !== undefined ? { timeoutReady } : {}),
     ...(retries !== undefined ? { retries } : {}),
     ...(timeoutSend !== undefined ? { timeoutSend } : {}),
+    ...(monitoring ? { monitoring } : {}),
+    ...(e.portMonitoring !== undefined ? { portMonitoring: e.portMonitoring } : {}),
     ...(e.interceptors ? { interceptors: moduleNames(e.interceptors, `executor '${e.name}'`) } : {}),
   };
 }

@@ -121,6 +121,27 @@ export class Flow {
     return all.filter((p): p is number => p !== undefined);
   }
 
+  /**
+   * Every Prometheus `/metrics` endpoint of this Flow (after `start()`, with `monitoring: true`): the gateway's and
+   * each monitored executor's runtimes (head and replicas), as `host:port` with the runtime's name.
+   * @example for (const t of flow.monitoringEndpoints) console.log(t.runtime, `http://${t.address}/metrics`)
+   */
+  get monitoringEndpoints(): readonly { runtime: string; executor: string; address: string }[] {
+    const r = this.#started();
+    const out: { runtime: string; executor: string; address: string }[] = [];
+    if (r.gateway.portMonitoring !== undefined) {
+      out.push({ runtime: 'gateway', executor: 'gateway', address: `${r.gateway.host}:${r.gateway.portMonitoring}` });
+    }
+    for (const [executor, d] of r.deployments) {
+      for (const x of d.runtimes) {
+        if (x.portMonitoring !== undefined) {
+          out.push({ runtime: x.name, executor, address: `127.0.0.1:${x.portMonitoring}` });
+        }
+      }
+    }
+    return out;
+  }
+
   /** The gateway configuration this Flow runs with (after `start()`), e.g. for `weft gateway` or export. */
   get gatewayConfig(): GatewayConfigInput {
     return this.#started().gatewayConfig;

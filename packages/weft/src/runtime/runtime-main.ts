@@ -18,9 +18,18 @@ import {
   startAccessLog,
   withoutInternalFrames,
 } from '../observability/index.js';
+import { startMonitoring } from '../observability/metrics/index.js';
 import { type RuntimeTelemetry, startTelemetry } from '../observability/tracing/index.js';
 import { watchParent } from './parent-watch.js';
 import { failurePayload, type WorkerMessage } from './server/index.js';
+
+/** What every runtime's configuration may carry besides its own keys: monitoring (`/metrics` on its port). */
+interface MonitoredConfig {
+  name: string;
+  host?: string;
+  monitoring?: boolean;
+  portMonitoring?: number;
+}
 
 export interface RuntimeMainOptions<C extends { name: string }> {
   /** For log lines, before the name: `weft worker`. */
@@ -114,8 +123,33 @@ export async function runRuntimeMain<C extends { name: string }>(options: Runtim
       const c = config as { interceptors?: string[] };
       c.interceptors = [...telemetry.interceptors, ...(c.interceptors ?? [])];
     }
-    const started = await options.start(config);
-    stop = started.stop;
+    // monitoring first: its subscribers see the runtime's pools and executor from their start
+    const m = config as MonitoredConfig;
+    const monitoring = m.monitoring
+      ? await startMonitoring({
+          kind,
+          name,
+          ...(m.host !== undefined ? { host: m.host } : {}),
+          port: m.portMonitoring ?? 0,
+        })
+      : undefined;
+    let started: Awaited<ReturnType<typeof options.start>>;
+    try {
+      started = await options.start(config);
+    } catch (err) {
+      await monitoring?.stop();
+      throw err;
+    }
+    stop = monitoring
+      ? async () => {
+          try {
+            await started.stop();
+          } finally {
+            await monitoring.stop();
+          }
+        }
+      : started.stop;
+    if (monitoring) log.info(`metrics on http://${m.host ?? '0.0.0.0'}:${monitoring.port}/metrics`);
     ready = true;
     const address = started.address ?? `port ${started.port}`;
     log.info(`ready on ${address}`);

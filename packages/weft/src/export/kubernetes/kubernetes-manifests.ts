@@ -5,6 +5,7 @@
  * a head; replicas are `spec.replicas`; `--autoscale` adds a HorizontalPodAutoscaler per stateless executor workload.
  */
 import { stringify } from 'yaml';
+import { grafanaDashboard, K8S_MONITORING_PORT } from '../../observability/metrics/index.js';
 import { CLIENT_ENV, executorArgs, gatewayArgs, headArgs } from '../commands.js';
 import type { DeployPlan, PlannedExecutor } from '../deploy-plan.js';
 import { WORKSPACE_DIR } from '../deploy-plan.js';
@@ -35,7 +36,53 @@ export function kubernetesManifests(plan: DeployPlan): Manifests {
   }
   for (const x of plan.externals) addresses[x.name] = x.addresses;
   out.set('gateway.yml', gatewayObjects(plan, addresses));
+  if (plan.gateway.monitoring || plan.executors.some((e) => e.monitoring))
+    out.set('monitoring.yml', monitoringObjects(plan));
   return out;
+}
+
+/** The label of every Service with a `monitoring` port (what the ServiceMonitor selects). */
+const MONITORED = 'weft/monitoring';
+
+/**
+ * `monitoring.yml`: the Grafana dashboard as a ConfigMap (labelled for Grafana's dashboard sidecar) and, with
+ * `serviceMonitor`, a Prometheus Operator ServiceMonitor scraping every monitored Service's `monitoring*` ports.
+ */
+function monitoringObjects(plan: DeployPlan): Obj[] {
+  const ns = plan.options.namespace;
+  const objects: Obj[] = [
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: meta('weft-grafana-dashboard', ns, { grafana_dashboard: '1', app: 'weft' }),
+      data: { 'weft.json': `${JSON.stringify(grafanaDashboard(), null, 2)}\n` },
+    },
+  ];
+  if (plan.options.serviceMonitor) {
+    objects.push({
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'ServiceMonitor',
+      metadata: meta('weft', ns, { app: 'weft' }),
+      spec: {
+        selector: { matchLabels: { [MONITORED]: 'true' } },
+        namespaceSelector: { matchNames: [ns] },
+        endpoints: ['monitoring', 'monitoring-before', 'monitoring-after'].map((port) => ({
+          port,
+          path: '/metrics',
+          interval: '15s',
+        })),
+      },
+    });
+  }
+  return objects;
+}
+
+/** The container and Service ports of `/metrics` (`name`, on `port`). */
+function monitoringPort(name: string, port: number): { container: Obj; service: Obj } {
+  return {
+    container: { name, containerPort: port, protocol: 'TCP' },
+    service: { name, port, targetPort: port, protocol: 'TCP' },
+  };
 }
 
 /** The objects as multi-document YAML. */
@@ -48,10 +95,11 @@ function meta(name: string, ns: string, labels?: Obj): Obj {
 }
 
 function service(name: string, ns: string, selector: Obj, ports: Obj[]): Obj {
+  const monitored = ports.some((p) => String(p.name).startsWith('monitoring'));
   return {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: meta(name, ns, selector),
+    metadata: meta(name, ns, monitored ? { ...selector, [MONITORED]: 'true' } : selector),
     spec: { type: 'ClusterIP', selector, ports },
   };
 }
@@ -78,6 +126,7 @@ function executorObjects(e: PlannedExecutor, plan: DeployPlan): Obj[] {
   ];
   const env = envFromConfigMap(cm, envKeys);
   const resources = resourcesOf(e, plan.options.autoscale && !e.stateful);
+  const metrics = e.monitoring ? monitoringPort('monitoring', K8S_MONITORING_PORT) : undefined;
   const shardNames = e.head ? Array.from({ length: e.shards }, (_, s) => `${e.dns}-${s}`) : [e.dns];
   shardNames.forEach((workload, s) => {
     const labels: Obj = {
@@ -101,15 +150,17 @@ function executorObjects(e: PlannedExecutor, plan: DeployPlan): Obj[] {
         name: e.name,
         port: K8S_PORT,
         ...(e.stateful ? { workspace: WORKSPACE_DIR } : {}),
+        ...(metrics ? { portMonitoring: K8S_MONITORING_PORT } : {}),
       }),
       port: K8S_PORT,
+      ...(metrics ? { extraPorts: [metrics.container] } : {}),
       ping: { kind: 'executor', protocol: 'grpc' },
       env,
       mounts,
       timeoutReadyMs: e.timeoutReadyMs,
       ...(resources ? { resources } : {}),
     });
-    objects.push(service(workload, ns, { app: workload }, [grpcPort()]));
+    objects.push(service(workload, ns, { app: workload }, [grpcPort(), ...(metrics ? [metrics.service] : [])]));
     objects.push(workloadObject(workload, ns, labels, podTemplate(labels, [c], volumes, e.replicas), e));
     if (plan.options.autoscale && !e.stateful) objects.push(autoscaler(workload, ns, e.replicas));
   });
@@ -181,6 +232,10 @@ function headObjects(
   const clientEnv = Object.entries(CLIENT_ENV).map(([k, v]) => ({ name: k, value: v }));
   const volumes: Obj[] = [];
   const containers: Obj[] = [];
+  // one pod: the head's /metrics on 9090, the uses_before/uses_after sidecars' on 9091 and 9092
+  const metricsOf = (name: string, offset: number) =>
+    e.monitoring ? monitoringPort(name, K8S_MONITORING_PORT + offset) : undefined;
+  const serviceMetrics: Obj[] = [];
   const sidecar = (role: 'uses-before' | 'uses-after', port: number, key: string | undefined) => {
     const c = role === 'uses-before' ? e.usesBefore : e.usesAfter;
     if (!c) return undefined;
@@ -190,12 +245,19 @@ function headObjects(
       volumes.push(v.volume);
       mounts.push(v.mount);
     }
+    const m = metricsOf(role === 'uses-before' ? 'monitoring-before' : 'monitoring-after', port - K8S_PORT);
+    if (m) serviceMetrics.push(m.service);
     containers.push(
       container({
         name: role,
         image: c.image,
-        args: executorArgs(c, { name: `${e.name}/${role}`, port }),
+        args: executorArgs(c, {
+          name: `${e.name}/${role}`,
+          port,
+          ...(m ? { portMonitoring: m.container.containerPort as number } : {}),
+        }),
         port,
+        ...(m ? { extraPorts: [m.container] } : {}),
         portName: role === 'uses-before' ? 'grpc-before' : 'grpc-after',
         ping: { kind: 'executor', protocol: 'grpc' },
         env: keys.env,
@@ -205,11 +267,14 @@ function headObjects(
     );
     return `127.0.0.1:${port}`;
   };
+  const headMetrics = metricsOf('monitoring', 0);
+  if (headMetrics) serviceMetrics.push(headMetrics.service);
   const head = container({
     name: 'head',
     image: plan.options.gatewayImage,
     args: [],
     port: K8S_PORT,
+    ...(headMetrics ? { extraPorts: [headMetrics.container] } : {}),
     ping: { kind: 'executor', protocol: 'grpc' },
     env: clientEnv,
     mounts: [],
@@ -223,9 +288,10 @@ function headObjects(
     shards: shardNames.map((s) => [`${s}.${ns}.svc:${K8S_PORT}`]),
     ...(usesBefore ? { usesBefore } : {}),
     ...(usesAfter ? { usesAfter } : {}),
+    ...(headMetrics ? { portMonitoring: K8S_MONITORING_PORT } : {}),
   });
   return [
-    service(name, ns, { app: name }, [grpcPort()]),
+    service(name, ns, { app: name }, [grpcPort(), ...serviceMetrics]),
     {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
@@ -250,13 +316,17 @@ function gatewayObjects(plan: DeployPlan, addresses: Record<string, string[]>): 
     ...Object.entries(CLIENT_ENV).map(([k, v]) => ({ name: k, value: v })),
     ...envFromConfigMap(cm, Object.keys(g.env).sort()),
   ];
+  const metrics = g.monitoring ? monitoringPort('monitoring', K8S_MONITORING_PORT) : undefined;
   const c = container({
     name: 'gateway',
     image: plan.options.gatewayImage,
-    args: gatewayArgs(plan, addresses, ports),
+    args: gatewayArgs(plan, addresses, ports, metrics ? K8S_MONITORING_PORT : undefined),
     port: ports[0] as number,
     portName: g.protocols[0] as string,
-    extraPorts: g.protocols.slice(1).map((p, i) => ({ name: p, containerPort: ports[i + 1], protocol: 'TCP' })),
+    extraPorts: [
+      ...g.protocols.slice(1).map((p, i) => ({ name: p, containerPort: ports[i + 1], protocol: 'TCP' })),
+      ...(metrics ? [metrics.container] : []),
+    ],
     ping: { kind: 'gateway', protocol: g.protocols[0] as string },
     env,
     mounts: [],
@@ -264,12 +334,10 @@ function gatewayObjects(plan: DeployPlan, addresses: Record<string, string[]>): 
   });
   return [
     { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(cm, ns, { app: 'gateway' }), data: sortKeys({ ...g.env }) },
-    service(
-      'gateway',
-      ns,
-      { app: 'gateway' },
-      g.protocols.map((p, i) => ({ name: p, port: ports[i], targetPort: ports[i], protocol: 'TCP' })),
-    ),
+    service('gateway', ns, { app: 'gateway' }, [
+      ...g.protocols.map((p, i) => ({ name: p, port: ports[i], targetPort: ports[i], protocol: 'TCP' })),
+      ...(metrics ? [metrics.service] : []),
+    ]),
     {
       apiVersion: 'apps/v1',
       kind: 'Deployment',

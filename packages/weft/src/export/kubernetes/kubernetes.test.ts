@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
 import { GOLDEN_FLOW, GOLDEN_OPTIONS, GOLDEN_OUT } from '../../../test/golden/export/test-flow.js';
@@ -135,5 +135,50 @@ describe('weft export kubernetes', () => {
     assert.ok(text.includes(`image: weft-executor:${weftVersion()}`));
     assert.ok(text.includes(`image: weft-gateway:${weftVersion()}`));
     assert.ok(text.includes('namespace: default'));
+  });
+
+  it('monitoring: /metrics on 9090 in every container and Service, the dashboard ConfigMap, a ServiceMonitor when asked', async () => {
+    // the golden Flow with `monitoring: true` (the goldens themselves stay unmonitored)
+    const copy = mkdtempSync(join(tmpdir(), 'weft-k8s-monitored-'));
+    cpSync(dirname(GOLDEN_FLOW), copy, { recursive: true });
+    const flowFile = join(copy, 'flow.yml');
+    writeFileSync(flowFile, readFileSync(flowFile, 'utf8').replace('with:\n', 'with:\n  monitoring: true\n'));
+    const dir = join(mkdtempSync(join(tmpdir(), 'weft-k8s-')), 'k8s');
+    await exportFlow('kubernetes', flowFile, dir, { ...GOLDEN_OPTIONS, namespace: 'shop', serviceMonitor: true });
+    const objects = readdirSync(dir).flatMap((f) =>
+      parseAllDocuments(readFileSync(join(dir, f), 'utf8')).map((d) => d.toJS() as Obj),
+    );
+    for (const o of objects) if (o.kind !== 'ServiceMonitor') validateKubernetesObject(o);
+    const gateway = find(objects, 'Deployment', 'gateway').spec.template.spec.containers[0];
+    assert.deepEqual(gateway.args.slice(-3), ['--monitoring', '--port-monitoring', '9090']);
+    assert.ok(gateway.ports.some((p: Obj) => p.name === 'monitoring' && p.containerPort === 9090));
+    const encoder = find(objects, 'Deployment', 'encoder').spec.template.spec.containers[0];
+    assert.ok(encoder.args.includes('--monitoring'));
+    const head = find(objects, 'Deployment', 'indexer-head').spec.template.spec.containers;
+    assert.deepEqual(
+      head.flatMap((c: Obj) =>
+        c.ports.filter((p: Obj) => p.name.startsWith('monitoring')).map((p: Obj) => p.containerPort),
+      ),
+      [9090, 9092],
+    );
+    for (const name of ['gateway', 'encoder', 'indexer-0', 'indexer-head']) {
+      const svc = find(objects, 'Service', name);
+      assert.equal(svc.metadata.labels['weft/monitoring'], 'true', name);
+      assert.ok(
+        svc.spec.ports.some((p: Obj) => p.name === 'monitoring' && p.port === 9090),
+        name,
+      );
+    }
+    const dashboard = find(objects, 'ConfigMap', 'weft-grafana-dashboard');
+    assert.equal(dashboard.metadata.labels.grafana_dashboard, '1');
+    assert.equal(JSON.parse(dashboard.data['weft.json']).uid, 'weft-overview');
+    const monitor = find(objects, 'ServiceMonitor', 'weft');
+    assert.deepEqual(monitor.spec.selector.matchLabels, { 'weft/monitoring': 'true' });
+    assert.deepEqual(monitor.spec.namespaceSelector.matchNames, ['shop']);
+  });
+
+  it('writes no monitoring objects for an unmonitored Flow', async () => {
+    const objects = all(await exported({ serviceMonitor: true }));
+    assert.ok(!objects.some((o) => o.kind === 'ServiceMonitor' || o.metadata.name === 'weft-grafana-dashboard'));
   });
 });

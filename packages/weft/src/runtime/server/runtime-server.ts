@@ -31,7 +31,7 @@ import {
   serveServerStream,
   serviceErrorFrom,
 } from '../../networking/index.js';
-import { createLogger } from '../../observability/index.js';
+import { channels, createLogger } from '../../observability/index.js';
 import {
   decodeStreamDocRequest,
   encodeJinaInfo,
@@ -288,18 +288,41 @@ export class RuntimeServer {
     const refused = (): Promise<ServiceOutcome> => Promise.resolve({ error: this.#refusal() });
     const processData = calls.processData?.bind(calls);
     return {
-      processSingleData: (message, ctx) =>
-        this.#accepting ? this.track(calls.processSingleData(message, ctx)) : refused(),
+      processSingleData: (message, ctx) => {
+        if (!this.#accepting) return refused();
+        if (!channels.runtimeCall.hasSubscribers) return this.track(calls.processSingleData(message, ctx));
+        return this.track(this.#observed('process_single_data', message, calls.processSingleData(message, ctx)));
+      },
       processData: (message, ctx) => {
         if (!processData) {
           const details = `${this.label} does not serve process_data`;
           return Promise.resolve({ error: serviceErrorFrom(new Error(details), this.label, status.UNIMPLEMENTED) });
         }
-        return this.#accepting ? this.track(processData(message, ctx)) : refused();
+        if (!this.#accepting) return refused();
+        if (!channels.runtimeCall.hasSubscribers) return this.track(processData(message, ctx));
+        return this.track(this.#observed('process_data', message, processData(message, ctx)));
       },
       endpointDiscovery: (ctx) => calls.endpointDiscovery(ctx),
       status: () => Promise.resolve({ bytes: encodeJinaInfo(this.info()) }),
     };
+  }
+
+  /** `work`, publishing a `runtimeCall` event (sizes, duration) once it settles. */
+  #observed(method: string, message: Buffer, work: Promise<ServiceOutcome>): Promise<ServiceOutcome> {
+    const startedAt = performance.now();
+    const { kind, name } = this;
+    return work.then((outcome) => {
+      channels.runtimeCall.publish({
+        kind,
+        name,
+        method,
+        requestBytes: message.byteLength,
+        responseBytes: 'bytes' in outcome ? outcome.bytes.byteLength : 0,
+        durationMs: performance.now() - startedAt,
+        failed: outcome.error !== undefined,
+      });
+      return outcome;
+    });
   }
 
   #streamDoc(call: ServerWritableStream<Buffer, Uint8Array>, handler: StreamDocHandler): void {
