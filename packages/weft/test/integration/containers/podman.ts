@@ -8,8 +8,12 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 const ROOT = new URL('../../../../../', import.meta.url).pathname;
-/** crun fails on this kernel's cgroup layout; podman's default nofile (1048576) is above the hard limit. */
-const GLOBAL = ['--runtime', 'runc'];
+/**
+ * crun fails on this kernel's cgroup layout; netavark (with aardvark-dns) is the network stack that resolves
+ * network aliases, whatever podman would pick from older state. podman's default nofile (1048576) is above the
+ * machine's hard limit, hence the ulimits.
+ */
+const GLOBAL = ['--runtime', 'runc', '--network-backend', 'netavark'];
 export const ULIMITS = ['--ulimit', 'nofile=1024:4096', '--ulimit', 'nproc=1024:4096'];
 
 export interface Result {
@@ -39,7 +43,9 @@ export async function ok(args: string[], timeoutMs?: number): Promise<string> {
 /** Why podman cannot run containers here (undefined when it can): missing, or `podman info` fails. */
 export async function podmanUnusable(): Promise<string | undefined> {
   const r = await podman(['info', '--format', '{{.Host.OCIRuntime.Name}}'], 30_000);
-  if (r.code === 127) return 'podman is not installed (apt-get install podman runc mmdebstrap iptables)';
+  if (r.code === 127) {
+    return 'podman is not installed (apt-get install podman runc mmdebstrap iptables netavark aardvark-dns)';
+  }
   if (r.code !== 0) return `podman cannot run here: ${r.stderr.trim().split('\n').at(-1)}`;
   return undefined;
 }
