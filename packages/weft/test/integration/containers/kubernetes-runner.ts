@@ -14,7 +14,7 @@ type Obj = Record<string, any>;
 export interface KubernetesRun {
   /** container names of each workload's pods, by workload name. */
   pods: Map<string, string[]>;
-  /** `podman port`-style host port of a Service's port, when asked for with `publish`. */
+  /** The loopback port each Service named in `publish` is published on. */
   published: Map<string, number>;
 }
 
@@ -126,11 +126,8 @@ async function podVolumes(
       mkdirSync(folder, { recursive: true });
       const items = (v.configMap.items ?? Object.keys(data).map((key) => ({ key, path: key }))) as Obj[];
       for (const item of items) writeFileSync(join(folder, item.path), data[item.key] as string, { mode: 0o644 });
-      // the containers run as the image's unprivileged user: the files must be readable by it
-      for (let d = folder; d.startsWith(dir) || d === dir; d = join(d, '..')) {
-        chmodSync(d, 0o755);
-        if (d === dir) break;
-      }
+      // the containers run as the image's unprivileged user: the files and their folders must be readable by it
+      for (const d of [dir, folder]) chmodSync(d, 0o755);
       out.set(v.name, folder);
     } else if (v.emptyDir) {
       out.set(v.name, await scope.volume(`${pod}-${v.name}`));
