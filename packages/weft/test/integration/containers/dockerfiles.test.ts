@@ -40,7 +40,8 @@ describe("weft's Dockerfiles", () => {
   it('are built under the names the export gives the built-in executors and the gateway', () => {
     const script = read('scripts/containers/build-images.sh');
     for (const [target, file] of Object.entries(DOCKERFILES)) assert.ok(script.includes(`[${target}]=${file}`));
-    assert.match(script, /-t "weft-\$t:\$version"/);
+    assert.match(script, /image="weft-\$t:\$version"/);
+    assert.match(script, /-t "\$image"/);
     const built = Object.keys(DOCKERFILES).map((t) => `weft-${t}`);
     assert.ok(built.includes(WEFT_IMAGES.gateway));
     for (const image of Object.values(WEFT_IMAGES.builtins)) assert.ok(built.includes(image), image);
