@@ -1,5 +1,5 @@
 // The container acceptance test: weft's three images built from this repository (scripts/containers/build-images.sh,
-// cached by podman), the shop-the-look Flow exported and run in them — once from the docker-compose file, once from
+// cached by podman), the shop-the-look Flow's image branch (flow.yml here) exported and run in them — once from the docker-compose file, once from
 // the Kubernetes manifests (each workload's container command, environment and volumes, the Service names as
 // network aliases) — each on a podman network of its own. A few catalogue images are indexed through the published
 // gateway port, and searching with one of them finds it first; both container runs answer as `weft flow` does on
@@ -21,7 +21,8 @@ import { kubernetesUp } from './kubernetes-runner.js';
 import { buildImages, PodmanScope, podmanUnusable } from './podman.js';
 
 const EXAMPLE = fileURLToPath(new URL('../../../../../examples/shop-the-look/', import.meta.url));
-const FLOW = join(EXAMPLE, 'flow.yml');
+/** The image branch of the shop-the-look Flow (see flow.yml beside this file). */
+const FLOW = join(import.meta.dirname, 'flow.yml');
 const BIN = fileURLToPath(new URL('../../../bin/weft.mjs', import.meta.url));
 
 interface Product {
