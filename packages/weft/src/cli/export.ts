@@ -13,6 +13,8 @@ const OPTIONS = {
   'service-monitor': { type: 'boolean' },
   image: { type: 'string' },
   'gateway-image': { type: 'string' },
+  'image-registry': { type: 'string' },
+  'image-tag': { type: 'string' },
   'app-dir': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -39,9 +41,13 @@ Options:
   --autoscale              a HorizontalPodAutoscaler (CPU) per stateless executor workload
   --service-monitor        a Prometheus Operator ServiceMonitor for the runtimes with monitoring: true (their
                            /metrics on port 9090; monitoring.yml also holds the Grafana dashboard ConfigMap)
-  --image <image>          image of executors not given as docker://… (default weft-executor:<version>;
-                           an executor's own image: option wins)
-  --gateway-image <image>  image of the gateway and heads (default weft-gateway:<version>)
+  --image <image>          image of the project's own executors (modules, YAML; default weft-executor:<tag>);
+                           a built-in runs in its package's image (weft-image-encoder:<tag>,
+                           weft-vector-indexer:<tag>; BaseExecutor: weft-gateway:<tag>), a docker://… uses
+                           that image, and an executor's own image: option wins over all
+  --gateway-image <image>  image of the gateway and heads (default weft-gateway:<tag>)
+  --image-registry <reg>   registry (and path) in front of every default image name (default none)
+  --image-tag <tag>        tag of every default image (default the weft version)
   --app-dir <dir>          where the project (the Flow's folder) sits in the images (default /app)
   -h, --help               show this help
 
@@ -79,6 +85,8 @@ Example:
         ...(values['service-monitor'] ? { serviceMonitor: true } : {}),
         ...(values.image !== undefined ? { image: values.image } : {}),
         ...(values['gateway-image'] !== undefined ? { gatewayImage: values['gateway-image'] } : {}),
+        ...(values['image-registry'] !== undefined ? { imageRegistry: values['image-registry'] } : {}),
+        ...(values['image-tag'] !== undefined ? { imageTag: values['image-tag'] } : {}),
         ...(values['app-dir'] !== undefined ? { appDir: values['app-dir'] } : {}),
       });
       if (result.text !== undefined) io.out(result.text.trimEnd());

@@ -4,7 +4,7 @@
  * (no process left behind) and exit 0.
  */
 import { flowSchemas, validate } from '../config/index.js';
-import { Flow } from '../orchestrate/index.js';
+import { Flow, watchSources } from '../orchestrate/index.js';
 import { parseFlags, required } from './args.js';
 import type { CliIo, Command } from './command.js';
 import {
@@ -34,6 +34,7 @@ const FLAG_PICK = Object.fromEntries(FLAGS.map((f) => [typeof f === 'string' ? f
 
 const OPTIONS: ParseOptions = {
   uses: { type: 'string' },
+  reload: { type: 'boolean' },
   ...flagOptions(FLAGS),
   help: { type: 'boolean', short: 'h' },
 };
@@ -41,7 +42,7 @@ const OPTIONS: ParseOptions = {
 export const flowCommand: Command = {
   name: 'flow',
   summary: 'serve a Flow from its YAML until SIGINT/SIGTERM',
-  help: `Usage: weft flow --uses <flow.yml> [--port <n[,n…]>] [--protocol <grpc|http|websocket[,…]>] [--host <h>]
+  help: `Usage: weft flow --uses <flow.yml> [--reload] [--port <n[,n…]>] [--protocol <grpc|http|websocket[,…]>] [--host <h>]
 
 Start every executor of a Flow YAML (jtype: Flow; \${{ ENV.X }} is substituted) and its gateway, print the
 address of each protocol the gateway serves, one protocol://host:port per line on stdout, and serve until
@@ -50,11 +51,15 @@ Exits 1 when the Flow cannot start (the message names the executor and its own e
 
 Options:
   --uses <flow.yml>       the Flow YAML; relative \`uses:\` paths resolve against its folder
+  --reload                watch the executors' source files (a \`uses:\` module, an executor YAML and its
+                          modules) and restart only the executors whose sources change; the gateway keeps
+                          serving (one line on stderr per reload)
 ${optionLines(FLAGS)}
   -h, --help              show this help
 
 Example:
   weft flow --uses flow.yml
+  weft flow --uses flow.yml --reload
   weft flow --uses flow.yml --protocol grpc,http --port 12345,8080
   weft ping flow 127.0.0.1:12345`,
 
@@ -79,7 +84,16 @@ Example:
         throw err;
       }
       io.err(`weft flow: ${flow.executors.length} executor(s) ready: ${flow.executors.map((e) => e.name).join(', ')}`);
-      return { addresses: flow.endpoints.map((e) => e.url), stop: () => flow.close() };
+      const watching = values.reload ? watchSources(flow, flow.cwd, (m) => io.err(`weft flow: ${m}`)) : undefined;
+      if (watching) {
+        const names = [...watching.sources.keys()];
+        io.err(`weft flow: reloading on source changes of ${names.length > 0 ? names.join(', ') : 'no executor'}`);
+      }
+      const stop = async (): Promise<void> => {
+        watching?.close();
+        await flow.close();
+      };
+      return { addresses: flow.endpoints.map((e) => e.url), stop };
     });
   },
 };

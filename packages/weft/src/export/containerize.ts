@@ -1,8 +1,8 @@
 /**
  * How one executor's `uses` runs in a container: `docker://image:tag` is that image (its working directory holds
- * `config.yml`, as Jina's images do); anything else runs in the weft executor image from an executor YAML that the
- * export writes (into the ConfigMap, or beside the compose file), with project paths rebased onto the image's
- * project folder. What cannot run from an image (a class defined in code, a file outside the project) is a
+ * `config.yml`, as Jina's images do); anything else runs from an executor YAML that the export writes (into the
+ * ConfigMap, or inline in the compose command), in the image of its built-in's package (`weft-image-encoder`, …)
+ * or, for the project's own code, the executor image, with project paths rebased onto the image's project folder. What cannot run from an image (a class defined in code, a file outside the project) is a
  * `NotContainerizableError`; what cannot be found is an `ExecutorLoadError`.
  */
 import { existsSync } from 'node:fs';
@@ -38,8 +38,10 @@ export interface ContainerizeContext {
   /** The project folder (the Flow's), copied to `appDir` in the image. */
   cwd: string;
   appDir: string;
-  /** Default executor image. */
+  /** Image of the project's own executors (modules, YAML, packages). */
   image: string;
+  /** Image of each built-in executor, by name (`ImageEncoder` → `weft-image-encoder:<v>`). */
+  builtinImages: Readonly<Record<string, string>>;
   /** Where the export mounts the executor YAML inside the container. */
   configPath: string;
 }
@@ -80,7 +82,16 @@ export async function containerize(e: ContainerizeInput, ctx: ContainerizeContex
     };
   }
   if (Object.keys(batching).length > 0) yaml.dynamic_batching = batching;
-  return { image: e.image ?? ctx.image, uses: ctx.configPath, executorYaml: yaml };
+  return { image: e.image ?? imageFor(yaml, ctx), uses: ctx.configPath, executorYaml: yaml };
+}
+
+/** A built-in (named as `uses`, or as the `jtype` of an executor YAML without modules) runs in its package's image. */
+function imageFor(yaml: Record<string, unknown>, ctx: ContainerizeContext): string {
+  const jtype = yaml.jtype;
+  if (typeof jtype === 'string' && yaml.modules === undefined && Object.hasOwn(ctx.builtinImages, jtype)) {
+    return ctx.builtinImages[jtype] as string;
+  }
+  return ctx.image;
 }
 
 /** The executor YAML (snake_case, Jina's schema plus `modules:`) for a non-image `uses`, paths rebased. */

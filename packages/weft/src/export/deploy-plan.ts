@@ -81,7 +81,13 @@ export async function planExport(spec: FlowSpec, options: ResolvedExportOptions)
   const executors: PlannedExecutor[] = [];
   const externals: PlannedExternal[] = [];
   const taken = new Map<string, string>([['gateway', 'gateway']]);
-  const ctx = { cwd: spec.cwd, appDir: options.appDir, image: options.image, configPath: CONFIG_FILE };
+  const ctx = {
+    cwd: spec.cwd,
+    appDir: options.appDir,
+    image: options.image,
+    builtinImages: options.builtinImages,
+    configPath: CONFIG_FILE,
+  };
   for (const e of spec.executors) {
     if (e.external) {
       externals.push({ name: e.name, addresses: externalAddresses(e) });

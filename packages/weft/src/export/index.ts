@@ -45,7 +45,13 @@ export {
   WORKSPACE_DIR,
 } from './deploy-plan.js';
 export { COMPOSE_PORT, composeFile, composeYaml, dockerComposeExporter } from './docker-compose/index.js';
-export { type ExportOptions, type ResolvedExportOptions, resolveExportOptions, weftVersion } from './export-options.js';
+export {
+  type ExportOptions,
+  type ResolvedExportOptions,
+  resolveExportOptions,
+  WEFT_IMAGES,
+  weftVersion,
+} from './export-options.js';
 export { type Exporter, type ExportResult, exporterNames, registerExporter, resolveExporter } from './exporter.js';
 export { type FlowSpec, flowSpecFromFile } from './flow-spec.js';
 export { flowchartExporter, flowDiagram, mermaidSource, svgSource } from './flowchart/index.js';

@@ -124,6 +124,22 @@ export class Deployment extends EventEmitter {
     return this.#starting;
   }
 
+  /**
+   * Restart the worker processes (not the head, which loads no executor code) one after the other, so a replicated
+   * executor keeps serving meanwhile: each loads the executor's code again on the same address, and callers
+   * reconnect. Resolves with the new pids; rejects with the first worker's `StartupError` that fails to start.
+   * @example await dep.restartWorkers() // after editing the executor's source
+   */
+  async restartWorkers(graceMs = this.options.closeTimeoutMs ?? 10_000): Promise<number[]> {
+    const pids: number[] = [];
+    for (const [i, p] of this.#processes.entries()) {
+      if (this.#plan?.runtimes[i]?.role === 'head') continue;
+      const pid = await p.restart(graceMs);
+      if (pid !== undefined) pids.push(pid);
+    }
+    return pids;
+  }
+
   /** Send documents to `endpoint`; resolves with the resulting documents (an executor error is thrown). */
   async post(
     endpoint: string,

@@ -23,7 +23,13 @@ import {
   parseFlowYaml,
 } from '../config/index.js';
 import type { DocumentArray } from '../document/index.js';
-import { AlreadyStartedError, ContainerRequiredError, NotStartedError, StartupError } from '../errors/index.js';
+import {
+  AlreadyStartedError,
+  ConfigError,
+  ContainerRequiredError,
+  NotStartedError,
+  StartupError,
+} from '../errors/index.js';
 import { offerForCapture, pauseForCapture } from '../executor/index.js';
 import type { ExportOptions } from '../export/index.js';
 import type { DataRequest } from '../request/index.js';
@@ -140,6 +146,27 @@ export class Flow {
       }
     }
     return out;
+  }
+
+  /** The folder relative `uses` paths resolve against (the YAML file's, for `Flow.load`). */
+  get cwd(): string {
+    return this.#cwd;
+  }
+
+  /**
+   * Restart the worker processes of one executor (after `start()`), replica after replica: they load its code
+   * again on the same addresses, and the gateway reconnects. `weft flow --reload` calls it when sources change.
+   * Resolves with the new pids.
+   * @example await flow.restartExecutor('encoder')
+   */
+  async restartExecutor(name: string): Promise<number[]> {
+    const deployment = this.#started().deployments.get(name);
+    if (!deployment) {
+      throw new ConfigError(`the Flow has no executor '${name}' of its own to restart (external ones run elsewhere)`, {
+        details: { executor: name },
+      });
+    }
+    return deployment.restartWorkers();
   }
 
   /** The gateway configuration this Flow runs with (after `start()`), e.g. for `weft gateway` or export. */

@@ -27,4 +27,5 @@ export {
   type RuntimeProcessOptions,
   type RuntimeState,
 } from './runtime-process.js';
+export { type ReloadTarget, type SourceWatch, usesSources, watchSources } from './source-watch.js';
 export { type ChildUses, usesForChild } from './uses-spec.js';

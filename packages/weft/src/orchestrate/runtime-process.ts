@@ -113,6 +113,40 @@ export class RuntimeProcess extends EventEmitter {
     if (this.#state === 'starting') this.#state = 'ready';
   }
 
+  /**
+   * Replace a ready process with a fresh one on the same address (it loads the executor's code again, e.g. after a
+   * source change): SIGTERM (SIGKILL after `graceMs`), then fork and wait until ready. Resolves with the new pid;
+   * rejects with the `StartupError` of a new process that fails to start (then the crash-restart policy retries).
+   * A process that is not ready (starting, restarting, stopped) is left alone: resolves with undefined.
+   */
+  async restart(graceMs = 10_000): Promise<number | undefined> {
+    const current = this.#current;
+    if (this.#state !== 'ready' || !current) return undefined;
+    this.#state = 'restarting';
+    current.child.kill('SIGTERM');
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<'expired'>((r) => {
+      timer = setTimeout(() => r('expired'), graceMs);
+    });
+    if ((await Promise.race([current.exited, expired])) === 'expired') {
+      current.child.kill('SIGKILL');
+      await current.exited;
+    }
+    clearTimeout(timer);
+    if (this.#state !== 'restarting') return undefined; // stopped meanwhile
+    try {
+      await this.#launch();
+    } catch (err) {
+      if (this.#state === 'restarting') this.#scheduleRestart();
+      throw err;
+    }
+    if (this.#state !== 'restarting') return undefined;
+    this.#failures = 0;
+    this.#state = 'ready';
+    this.emit('restarted', this.pid);
+    return this.pid;
+  }
+
   /** SIGTERM, wait up to `graceMs`, then SIGKILL; resolves once the process has exited. */
   async stop(graceMs = 10_000): Promise<void> {
     if (this.#state === 'stopped') return;
@@ -267,6 +301,7 @@ export class RuntimeProcess extends EventEmitter {
 
   #onExit(child: ChildProcess, info: ExitInfo): void {
     if (this.#current?.child !== child || this.#state === 'stopping' || this.#state === 'stopped') return;
+    if (this.#state === 'restarting') return; // restart() stopped it on purpose and starts the next one
     this.emit('exit', info);
     if (!this.#policy) {
       this.#state = 'failed';

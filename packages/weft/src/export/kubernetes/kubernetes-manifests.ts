@@ -161,7 +161,15 @@ function executorObjects(e: PlannedExecutor, plan: DeployPlan): Obj[] {
       ...(resources ? { resources } : {}),
     });
     objects.push(service(workload, ns, { app: workload }, [grpcPort(), ...(metrics ? [metrics.service] : [])]));
-    objects.push(workloadObject(workload, ns, labels, podTemplate(labels, [c], volumes, e.replicas), e));
+    objects.push(
+      workloadObject(
+        workload,
+        ns,
+        labels,
+        podTemplate(labels, [c], volumes, e.replicas, { claimsVolume: e.stateful }),
+        e,
+      ),
+    );
     if (plan.options.autoscale && !e.stateful) objects.push(autoscaler(workload, ns, e.replicas));
   });
   if (e.head) objects.push(...headObjects(e, plan, cm, shardNames, { beforeKey, afterKey, env }));

@@ -127,13 +127,25 @@ describe('weft export kubernetes', () => {
     assert.equal(hpas.find((h) => h.metadata.name === 'encoder')?.spec.minReplicas, 2);
   });
 
-  it('names images weft-executor/weft-gateway:<version> by default', async () => {
+  it("names images after weft's Dockerfiles, tagged with the weft version, by default", async () => {
     const { weftVersion } = await import('../index.js');
     const dir = join(mkdtempSync(join(tmpdir(), 'weft-k8s-')), 'k8s');
     await exportFlow('kubernetes', GOLDEN_FLOW, dir);
-    const text = readFileSync(join(dir, 'encoder.yml'), 'utf8') + readFileSync(join(dir, 'gateway.yml'), 'utf8');
-    assert.ok(text.includes(`image: weft-executor:${weftVersion()}`));
-    assert.ok(text.includes(`image: weft-gateway:${weftVersion()}`));
+    const image = (file: string): string[] =>
+      [...readFileSync(join(dir, file), 'utf8').matchAll(/^\s+image: (\S+)$/gm)].map((m) => m[1] as string);
+    const v = weftVersion();
+    // each built-in runs in its package's image; the project's own module in the executor image built from it
+    assert.deepEqual(image('encoder.yml'), [`weft-image-encoder:${v}`]);
+    assert.deepEqual(image('indexer.yml'), [
+      `weft-vector-indexer:${v}`,
+      `weft-vector-indexer:${v}`,
+      `weft-gateway:${v}`,
+      `weft-executor:${v}`,
+    ]);
+    assert.deepEqual(image('tagger.yml'), [`weft-executor:${v}`]);
+    assert.deepEqual(image('audit.yml'), [`weft-gateway:${v}`]);
+    assert.deepEqual(image('gateway.yml'), [`weft-gateway:${v}`]);
+    const text = readFileSync(join(dir, 'gateway.yml'), 'utf8');
     assert.ok(text.includes('namespace: default'));
   });
 

@@ -94,7 +94,16 @@ export function configVolume(volume: string, configMap: string, key: string): { 
 
 export const WORKSPACE_MOUNT: Obj = { name: 'workspace', mountPath: WORKSPACE_DIR };
 
-export function podTemplate(labels: Obj, containers: Obj[], volumes: Obj[], replicas: number): Obj {
+/** The uid and gid weft's images run as (the `node` user of the Node images). */
+export const IMAGE_GID = 1000;
+
+export function podTemplate(
+  labels: Obj,
+  containers: Obj[],
+  volumes: Obj[],
+  replicas: number,
+  options: { claimsVolume?: boolean } = {},
+): Obj {
   return {
     metadata: {
       labels,
@@ -102,6 +111,8 @@ export function podTemplate(labels: Obj, containers: Obj[], volumes: Obj[], repl
       ...(replicas > 1 ? { annotations: { 'linkerd.io/inject': 'enabled' } } : {}),
     },
     spec: {
+      // a fresh volume claim is usually owned by root; the image's unprivileged user must be able to write to it
+      ...(options.claimsVolume ? { securityContext: { fsGroup: IMAGE_GID } } : {}),
       containers,
       ...(volumes.length > 0 ? { volumes } : {}),
       terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,

@@ -4,8 +4,5 @@ import type { ExportOptions } from '../../../src/export/index.js';
 export const GOLDEN_FLOW = new URL('./flow/flow.yml', import.meta.url).pathname;
 export const GOLDEN_OUT = new URL('./', import.meta.url).pathname;
 
-/** Images named explicitly, so the goldens do not change with weft's version. */
-export const GOLDEN_OPTIONS: ExportOptions = {
-  image: 'registry.example.com/weft-executor:1',
-  gatewayImage: 'registry.example.com/weft-gateway:1',
-};
+/** A registry and tag given explicitly, so the goldens do not change with weft's version. */
+export const GOLDEN_OPTIONS: ExportOptions = { imageRegistry: 'registry.example.com', imageTag: '1' };
