@@ -10,18 +10,44 @@
  */
 import { channels, createLogger, type Logger } from '../observability/index.js';
 import { watchParent } from './parent-watch.js';
-import { failurePayload, type WorkerMessage } from './server/index.js';
+import { failurePayload, type StartupTimings, type WorkerMessage } from './server/index.js';
 
 export interface RuntimeMainOptions<C extends { name: string }> {
   /** For log lines, before the name: `weft worker`. */
   kind: string;
   /** Read and validate the process's configuration (a throw is a start-up failure, reported like any other). */
   config: () => C;
-  /** Start serving; resolves with the bound port and how to stop. */
-  start: (config: C) => Promise<{ port: number; address?: string; stop: () => Promise<void> }>;
+  /**
+   * Start serving; resolves with the bound port and how to stop. `phase(name)` closes a start-up phase (the time
+   * since the previous one), reported with `ready` (StartupTimings).
+   */
+  start: (
+    config: C,
+    phase: (name: string) => void,
+  ) => Promise<{ port: number; address?: string; stop: () => Promise<void> }>;
+}
+
+/** Start-up phases as they close: each takes the time since the previous one. */
+function startupClock(): { phase: (name: string) => void; timings: () => StartupTimings } {
+  // the main's first line runs once every static import is loaded and evaluated
+  const node = performance.nodeTiming.bootstrapComplete;
+  const phases: Record<string, number> = { node, imports: performance.now() - node };
+  let last = performance.now();
+  return {
+    phase: (name) => {
+      const now = performance.now();
+      phases[name] = (phases[name] ?? 0) + now - last;
+      last = now;
+    },
+    timings: () => {
+      const cpu = process.cpuUsage();
+      return { phases, cpuMs: (cpu.user + cpu.system) / 1000, readyMs: performance.now() };
+    },
+  };
 }
 
 export async function runRuntimeMain<C extends { name: string }>(options: RuntimeMainOptions<C>): Promise<void> {
+  const clock = startupClock();
   let log: Logger = createLogger(options.kind);
   let name = '';
   let ready = false;
@@ -85,9 +111,10 @@ export async function runRuntimeMain<C extends { name: string }>(options: Runtim
 
   try {
     const config = options.config();
+    clock.phase('config');
     name = config.name;
     log = createLogger(`${options.kind} ${config.name}`);
-    const started = await options.start(config);
+    const started = await options.start(config, clock.phase);
     stop = started.stop;
     ready = true;
     const address = started.address ?? `port ${started.port}`;
@@ -95,7 +122,8 @@ export async function runRuntimeMain<C extends { name: string }>(options: Runtim
     if (channels.runtimeUp.hasSubscribers) {
       channels.runtimeUp.publish({ kind, name, pid: process.pid, port: started.port, address });
     }
-    await send({ type: 'ready', port: started.port, name: config.name, pid: process.pid });
+    const startup = clock.timings();
+    await send({ type: 'ready', port: started.port, name: config.name, pid: process.pid, startup });
   } catch (err) {
     await fail(err, 'start');
   }
