@@ -9,9 +9,13 @@
 //     --layout files: tsc's per-file JavaScript instead of the bundle (what the bench compares against)
 //     --no-types: skip the declarations (benchmarks and tests that only run the JavaScript)
 //
-// Dependencies stay external (installed beside weft, never copied in). Modules that locate files relative to
-// themselves (`new URL('../../package.json', import.meta.url)`, createRequire) see the URL their source file would
-// have in a per-file build: the `import.meta.url` plugin below rewrites it per module, so both layouts behave alike.
+// Dependencies stay external (installed beside weft), except @grpc/grpc-js, which every runtime process loads at
+// start: node's CommonJS loader resolves, reads and compiles its ~65 files one by one, and inlined into the bundle
+// it costs a worker ~30 ms less CPU per start (bench/flow-startup). Its types never appear in weft's public API, and
+// the packages that load it themselves (@grpc/reflection, on the first reflection request) only exchange plain
+// service definitions with it. Modules that locate files relative to themselves (`new URL('../../package.json',
+// import.meta.url)`, createRequire) see the URL their source file would have in a per-file build: the
+// `import.meta.url` plugin below rewrites it per module, so both layouts behave alike.
 import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -69,6 +73,25 @@ const importMetaUrl = {
   },
 };
 
+/** Packages compiled into the bundle (with the dependencies they import); every other package stays external. */
+const INLINED = ['@grpc/grpc-js', '@js-sdsl/ordered-map'];
+const inlined = (path) => INLINED.some((p) => path === p || path.startsWith(`${p}/`));
+
+/** Bare imports stay external unless they name (or come from inside) an inlined package. */
+const externals = {
+  name: 'weft-externals',
+  setup(build) {
+    build.onResolve({ filter: /^[^./]/ }, (a) => {
+      // node builtins and every other package, including grpc-js's lazy require of @grpc/proto-loader (channelz)
+      return inlined(a.path) ? undefined : { path: a.path, external: true };
+    });
+  },
+};
+
+/** Inlined CommonJS code calls `require` (node builtins, lazy external requires): give every chunk one. */
+const REQUIRE_BANNER =
+  "import { createRequire as __weftCreateRequire } from 'node:module'; var require = __weftCreateRequire(import.meta.url);";
+
 async function bundle(out) {
   const { build } = await import('esbuild');
   const result = await build({
@@ -81,14 +104,14 @@ async function bundle(out) {
     format: 'esm',
     platform: 'node',
     target: 'node20',
-    packages: 'external',
     chunkNames: 'chunks/[name]-[hash]',
     sourcemap: 'linked',
     // class and function names appear in errors, logs and `weft` output
     keepNames: true,
     tsconfig: join(PKG, 'tsconfig.build.json'),
     logLevel: 'warning',
-    plugins: [importMetaUrl],
+    banner: { js: REQUIRE_BANNER },
+    plugins: [externals, importMetaUrl],
   });
   if (result.errors.length > 0) process.exit(1);
 }
