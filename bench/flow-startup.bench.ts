@@ -4,7 +4,7 @@
  * ready over IPC (the floor of starting runtime processes on this machine); then the idle resident memory of the
  * whole Flow (VmRSS summed over the gateway and every worker) beside as many bare node processes; then where one
  * runtime process's start goes, per runtime kind (worker, gateway, head), from the StartupTimings it reports with
- * `ready`: node's bootstrap, loading weft's modules, decoding its configuration, its own phases, and its CPU time
+ * `ready`: node's bootstrap, loading weft's modules, decoding its configuration, logging and telemetry set-up, its own phases, and its CPU time
  * (the number to compare on a busy machine).
  * The Flow runs from a JavaScript build of weft (what an installed package runs), driven by a plain-node probe
  * process, in both layouts of packages/weft/scripts/build.mjs (built into .cache/ when the sources changed): the
@@ -185,7 +185,7 @@ table(`flow-startup (b): idle resident memory of ${processes} processes (VmRSS, 
   })),
   { impl: 'weft Flow from the sources (tsx)', 'total MB': mb(sourceRss), 'per process MB': mb(sourceRss) / processes },
 ]);
-const PHASES = ['node', 'imports', 'config', 'load executor', 'construct', 'bind'];
+const PHASES = ['node', 'imports', 'config', 'telemetry', 'load executor', 'construct', 'bind'];
 table(`flow-startup (c): one runtime process's start, by phase (ms, medians of ${SINGLE_ROUNDS}; cpu = user+system)`, [
   ...['bare', ...KINDS.flatMap((k) => LAYOUTS.map((l) => `${k} ${l}`))].map((key) => {
     const samples = singles.get(key) ?? [];

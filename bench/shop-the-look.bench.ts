@@ -9,8 +9,8 @@
  * - Similar, not identical: drawings of the same categories that are not in the catalogue, category precision@5.
  * - Honest scores: with the shipped calibration (`IMAGE_SCORE_CALIBRATION`), how many near-duplicates say "match"
  *   and how many off-catalogue queries wrongly do.
- * - The Flow of examples/shop-the-look (ImageEncoder -> VectorIndexer behind the HTTP gateway, each its own
- *   process) against the same work written by hand in one process: search latency of an HTTP JPEG upload, and
+ * - The Flow of examples/shop-the-look (ImageEncoder -> VectorIndexer beside the TextSearch branch, joined by
+ *   RankFusion, behind the HTTP gateway, each its own process) against the same work written by hand in one process: search latency of an HTTP JPEG upload, and
  *   indexing throughput.
  *
  * Env: SHOP_BENCH_QUICK=1 (1 catalogue drawing per category instead of 3, fewer timed queries). Renders are
@@ -164,7 +164,7 @@ const flow = await measureFlow({
 });
 rmSync(work, { recursive: true, force: true });
 table(
-  'shop-the-look through the Flow (HTTP gateway -> ImageEncoder -> VectorIndexer, 3 processes) vs by hand (1 process)',
+  'shop-the-look through the Flow (HTTP gateway -> ImageEncoder -> VectorIndexer, with the TextSearch branch and the RankFusion join: 5 processes) vs by hand (1 process)',
   [
     {
       impl: 'hand-written',

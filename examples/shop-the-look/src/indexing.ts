@@ -1,85 +1,175 @@
 /**
- * Filling the index: count what the VectorIndexer holds, and send the catalogue through the Flow's `/index`
- * endpoint (ImageEncoder embeds each image, VectorIndexer stores it) in batches, printing progress and timing.
+ * Filling the index, inside the gateway: find which products the Flow's indexes already hold (the VectorIndexer
+ * and the TextSearch are durable, so what they acknowledged survives a crash or a Ctrl-C), then send the rest
+ * through `/index` (ImageEncoder embeds, VectorIndexer and TextSearch store) in batches, keeping a progress record
+ * that the page polls (`GET /api/status`). An interrupted first indexing thus resumes where it stopped. A batch
+ * that fails is retried one product at a time, so one unreadable image is skipped (and logged), not fatal.
  */
-import type { Client, Document } from '@weft-ai/weft';
-import { type Catalogue, productDocument } from './catalogue.js';
-
-/** The executor name of the index in flow.yml. */
-export const INDEXER = 'indexer';
+import { DocumentArray, type Gateway } from '@weft-ai/weft';
+import { type Catalogue, type Product, productDocument } from './catalogue.js';
 
 /** Documents per request: the ImageEncoder's preferred batch. */
 const BATCH = 16;
-/** Requests in flight: enough to keep the encoder busy, few enough that a stop does not wait for a long queue. */
+/** Requests in flight: enough to keep the encoder busy. */
 const IN_FLIGHT = 2;
+/** Ids per `/fill` request when checking what is indexed. */
+const CHECK_BATCH = 256;
 
-/** What the indexer reported under `parameters.__results__` (keyed by runtime name, e.g. `indexer/rep-0`). */
-async function indexerResults(client: Client, endpoint: string): Promise<Record<string, unknown>> {
-  let out: Record<string, unknown> = {};
-  for await (const res of client.stream(endpoint, [{}], { targetExecutor: `^${INDEXER}$`, showProgress: false })) {
-    if (res.isError) throw new Error(`${endpoint} failed: ${res.header.status?.description ?? 'unknown error'}`);
-    const results = (res.parameters.__results__ ?? {}) as Record<string, Record<string, unknown>>;
-    for (const [runtime, value] of Object.entries(results)) if (runtime.startsWith(INDEXER)) out = value;
-  }
-  return out;
+export interface IndexProgress {
+  state: 'starting' | 'checking' | 'indexing' | 'ready' | 'failed';
+  /** Products in the catalogue. */
+  total: number;
+  /** Products in the index (found there, or indexed since). */
+  done: number;
+  /** Products left out because their image could not be indexed: id and reason. */
+  skipped: { id: string; reason: string }[];
+  /** Products that were already indexed when this start checked. */
+  resumedFrom?: number;
+  /** Images per second while indexing. */
+  rate?: number;
+  /** Why the indexing stopped (state `failed`). */
+  error?: string;
 }
 
-/** How many documents the index holds. */
-export async function countIndexed(client: Client): Promise<number> {
-  return Number((await indexerResults(client, '/count')).count ?? 0);
-}
-
-/** Empty the index. */
-export async function clearIndex(client: Client): Promise<void> {
-  await indexerResults(client, '/clear');
-}
-
-export interface IndexReport {
-  indexed: number;
-  ms: number;
-}
-
-export interface IndexOptions {
-  /** Progress lines (about every 10 %) and the summary. */
+export interface IndexingOptions {
   log?: (line: string) => void;
-  /** Stops sending further products (requests already sent finish). */
+  /** Clear both indexes first. */
+  reindex?: boolean;
   signal?: AbortSignal;
 }
 
-/**
- * Index every product of the catalogue, reading the images as the requests go out. Rejects with the first failed
- * request's error, or an AbortError when `signal` fired.
- */
-export async function indexCatalogue(
-  client: Client,
-  catalogue: Catalogue,
-  { log = console.log, signal }: IndexOptions = {},
-): Promise<IndexReport> {
-  const total = catalogue.products.length;
-  const t0 = performance.now();
-  let done = 0;
-  let nextReport = Math.ceil(total / 10);
-  async function* documents(): AsyncGenerator<Document> {
-    for (const p of catalogue.products) {
-      if (signal?.aborted) return;
-      yield productDocument(catalogue, p);
+const INDEXES = '^(indexer|text)$';
+
+/** Runs once per start; `progress` is what `GET /api/status` answers. */
+export class IndexingJob {
+  readonly progress: IndexProgress;
+  readonly #gateway: Gateway;
+  readonly #catalogue: Catalogue;
+  readonly #o: IndexingOptions;
+
+  constructor(gateway: Gateway, catalogue: Catalogue, options: IndexingOptions = {}) {
+    this.#gateway = gateway;
+    this.#catalogue = catalogue;
+    this.#o = options;
+    this.progress = { state: 'starting', total: catalogue.products.length, done: 0, skipped: [] };
+  }
+
+  /** Check, index what is missing; never rejects (a failure is recorded in `progress`). */
+  async run(): Promise<void> {
+    const log = this.#o.log ?? console.log;
+    const p = this.progress;
+    try {
+      p.state = 'checking';
+      if (this.#o.reindex) {
+        await this.#retrying(() => this.#gateway.post('/clear', new DocumentArray(), { targetExecutor: INDEXES }));
+        log('cleared the index (--reindex)');
+      }
+      const missing = await this.#retrying(() => this.#missing());
+      p.done = p.total - missing.length;
+      p.resumedFrom = p.done;
+      if (missing.length === 0) {
+        p.state = 'ready';
+        log(`the index holds all ${p.total} products`);
+        return;
+      }
+      log(
+        p.done === 0
+          ? `the index is empty: indexing ${p.total} products…`
+          : `the index holds ${p.done} of ${p.total} products: indexing the other ${missing.length}…`,
+      );
+      p.state = 'indexing';
+      const t0 = performance.now();
+      let nextReport = p.done + Math.ceil(p.total / 10);
+      await this.#indexAll(missing, (n) => {
+        p.done += n;
+        p.rate = ((p.done - (p.resumedFrom ?? 0)) * 1000) / (performance.now() - t0);
+        if (p.done >= nextReport && p.done < p.total) {
+          log(`  indexed ${p.done}/${p.total} products (${p.rate.toFixed(0)} images/s)`);
+          nextReport += Math.ceil(p.total / 10);
+        }
+      });
+      const s = (performance.now() - t0) / 1000;
+      const n = missing.length - p.skipped.length;
+      log(`indexed ${n} products in ${s.toFixed(1)} s (${(n / s).toFixed(0)} images/s)`);
+      if (p.skipped.length > 0) log(`  skipped ${p.skipped.length}: ${p.skipped.map((x) => x.id).join(', ')}`);
+      p.state = 'ready';
+    } catch (err) {
+      if (this.#o.signal?.aborted) return;
+      p.state = 'failed';
+      p.error = (err as Error).message;
+      log(`indexing failed: ${(err as Error).stack ?? err}`);
     }
   }
-  await client.post('/index', documents(), {
-    requestSize: BATCH,
-    prefetch: IN_FLIGHT,
-    showProgress: false,
-    onDone: (res) => {
-      done += res.docs.length;
-      if (done >= nextReport && done < total) {
-        const s = (performance.now() - t0) / 1000;
-        log(`  indexed ${done}/${total} products (${(done / s).toFixed(0)} images/s)`);
-        nextReport += Math.ceil(total / 10);
+
+  /** Products one of the two indexes does not hold. */
+  async #missing(): Promise<Product[]> {
+    const products = this.#catalogue.products;
+    const out: Product[] = [];
+    for (let at = 0; at < products.length; at += CHECK_BATCH) {
+      const slice = products.slice(at, at + CHECK_BATCH);
+      const ask = (target: string) =>
+        this.#gateway.post('/fill', new DocumentArray(slice.map((x) => ({ id: x.id }))), { targetExecutor: target });
+      const [vectors, words] = await Promise.all([ask('^indexer$'), ask('^text$')]);
+      for (const x of slice) {
+        const inVectors = vectors.get(x.id)?.embedding !== undefined;
+        const inText = words.get(x.id)?.hasTags === true;
+        if (!inVectors || !inText) out.push(x);
       }
-    },
-  });
-  signal?.throwIfAborted();
-  const ms = performance.now() - t0;
-  log(`indexed ${done} products in ${(ms / 1000).toFixed(1)} s (${((done * 1000) / ms).toFixed(0)} images/s)`);
-  return { indexed: done, ms };
+    }
+    return out;
+  }
+
+  async #indexAll(products: Product[], onDone: (n: number) => void): Promise<void> {
+    const batches: Product[][] = [];
+    for (let at = 0; at < products.length; at += BATCH) batches.push(products.slice(at, at + BATCH));
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < batches.length) {
+        this.#o.signal?.throwIfAborted();
+        const batch = batches[next++] as Product[];
+        onDone(await this.#indexBatch(batch));
+      }
+    };
+    await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+  }
+
+  /** Index a batch; when it fails, each product alone, skipping the ones that fail. Resolves with how many got in. */
+  async #indexBatch(batch: Product[]): Promise<number> {
+    try {
+      await this.#post(batch);
+      return batch.length;
+    } catch (err) {
+      if (batch.length === 1 || isTransport(err)) {
+        if (isTransport(err)) throw err;
+        this.progress.skipped.push({ id: (batch[0] as Product).id, reason: (err as Error).message });
+        return 0;
+      }
+      let n = 0;
+      for (const one of batch) n += await this.#indexBatch([one]);
+      return n;
+    }
+  }
+
+  async #post(batch: Product[]): Promise<void> {
+    const docs = await Promise.all(batch.map((x) => productDocument(this.#catalogue, x)));
+    await this.#gateway.post('/index', new DocumentArray(docs), { parameters: { dropImage: true } });
+  }
+
+  /** Executors still starting (or restarting) answer UNAVAILABLE for a moment: try again for up to a minute. */
+  async #retrying<T>(fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await fn();
+      } catch (err) {
+        if (!isTransport(err) || attempt >= 60 || this.#o.signal?.aborted) throw err;
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+  }
+}
+
+/** A network failure (the Flow is not reachable), not a document's fault. */
+function isTransport(err: unknown): boolean {
+  const code = (err as { code?: string }).code;
+  return code === 'WEFT_UNAVAILABLE' || code === 'WEFT_TIMEOUT';
 }

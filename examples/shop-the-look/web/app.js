@@ -1,23 +1,37 @@
-// The shop-the-look page: pick, drop or click an image, send it to `POST /search` (Jina's JSON request, the image
-// as a base64 `blob`), and show the matches the VectorIndexer returns. Plain browser JavaScript, no build step.
+// The shop-the-look page: a photo (chosen, dropped or pasted), words, or both go to `POST /api/search` (the photo
+// as the request body, the rest in the query string); a product's "More like this" searches by its stored look.
+// While the catalogue is being indexed the page shows the progress it polls from `GET /api/status`. Plain browser
+// JavaScript, no build step.
 
 const BROWSE_PAGE = 60;
 /** Photos larger than this (bytes or pixels on a side) are scaled down in the browser before they are sent. */
 const MAX_SEND_BYTES = 1_500_000;
 const MAX_SEND_SIDE = 1600;
 const SEND_SIDE = 1024;
+/** The server's limit (SHOP_MAX_UPLOAD_MB default); a file the browser cannot scale down must be under it. */
+const MAX_UPLOAD_BYTES = 8 * 1024 * 1024;
 
 const $ = (id) => document.getElementById(id);
 const els = {
+  indexing: $('indexing'),
+  indexingText: $('indexing-text'),
+  indexingBar: $('indexing-bar'),
+  textForm: $('text-form'),
+  text: $('text'),
   dropzone: $('dropzone'),
   input: $('file-input'),
   queryImage: $('query-image'),
   queryFile: $('query-file'),
   hint: $('drop-hint'),
+  clearPhoto: $('clear-photo'),
   category: $('category'),
   limit: $('limit'),
   status: $('status'),
+  noMatch: $('no-match'),
   error: $('error'),
+  errorMessage: $('error-message'),
+  errorDetails: $('error-details'),
+  errorDetail: $('error-detail'),
   results: $('results'),
   catalogue: $('catalogue'),
   browseCount: $('browse-count'),
@@ -27,13 +41,14 @@ const price = new Intl.NumberFormat('en-IE', { style: 'currency', currency: 'EUR
 
 let products = [];
 let shown = BROWSE_PAGE;
-/** The last query: `{ blob, mimeType }`, searched again when the category or the limit changes. */
-let lastQuery;
+/** The photo of the current query: `{ blob, label }`, or a product to search "more like". */
+let photo;
+let like;
 let searchSeq = 0;
 let queryUrl;
 
 async function loadCatalogue() {
-  const res = await fetch('/catalogue/products.json');
+  const res = await fetch('/api/catalogue');
   if (!res.ok) throw new Error(`the catalogue did not load (HTTP ${res.status})`);
   const body = await res.json();
   products = body.products;
@@ -41,12 +56,51 @@ async function loadCatalogue() {
   renderCatalogue();
 }
 
+/** Poll the indexing progress until it is over; the banner says how far it got. */
+async function watchIndexing() {
+  for (;;) {
+    let s;
+    try {
+      const res = await fetch('/api/status');
+      s = await res.json();
+    } catch {
+      s = undefined;
+    }
+    if (s?.state === 'ready') {
+      els.indexing.hidden = true;
+      return;
+    }
+    els.indexing.hidden = false;
+    if (s?.state === 'failed') {
+      els.indexing.classList.add('failed');
+      els.indexingText.textContent = `Indexing the catalogue stopped: ${s.error}`;
+      return;
+    }
+    const done = s?.done ?? 0;
+    const total = s?.total ?? 0;
+    els.indexingBar.max = Math.max(1, total);
+    els.indexingBar.value = done;
+    els.indexingText.textContent =
+      s?.state === 'indexing'
+        ? `Indexing the catalogue: ${done} of ${total} products (${Math.floor((100 * done) / Math.max(1, total))} %). Searches cover what is indexed so far.`
+        : 'Preparing the catalogue…';
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
 function imageUrl(image) {
   return `/catalogue/${image.split('/').map(encodeURIComponent).join('/')}`;
 }
 
-/** A product card; `score` (1 − cosine distance) is shown for matches. */
-function productCard(p, { score, rank } = {}) {
+function scoreText(s) {
+  const parts = [];
+  if (s.image !== undefined) parts.push(`look ${s.image.toFixed(3)}`);
+  if (s.text !== undefined) parts.push(`words ${s.text.toFixed(1)}`);
+  return parts.join(' · ');
+}
+
+/** A product card; matches show their scores and a "More like this" button. */
+function productCard(p, { scores, rank } = {}) {
   const li = document.createElement('li');
   li.className = rank ? `product rank-${rank}` : 'product';
   li.dataset.id = p.id;
@@ -68,29 +122,43 @@ function productCard(p, { score, rank } = {}) {
   const cat = document.createElement('span');
   cat.className = 'category';
   cat.textContent = p.category;
-  const cost = document.createElement('span');
-  cost.className = 'price';
-  cost.textContent = price.format(p.price);
-  meta.append(cat, cost);
+  meta.append(cat);
+  if (typeof p.price === 'number') {
+    const cost = document.createElement('span');
+    cost.className = 'price';
+    cost.textContent = price.format(p.price);
+    meta.append(cost);
+  }
   info.append(title, meta);
-  if (score !== undefined) {
+  if (scores) {
     const s = document.createElement('span');
     s.className = 'score';
-    const meter = document.createElement('meter');
-    meter.min = 0;
-    meter.max = 1;
-    meter.value = Math.max(0, score);
+    if (scores.calibrated !== undefined) {
+      const meter = document.createElement('meter');
+      meter.min = 0;
+      meter.max = 1;
+      meter.value = scores.calibrated;
+      s.append(meter);
+    }
     const value = document.createElement('span');
     value.className = 'score-value';
-    value.textContent = `score ${score.toFixed(3)}`;
-    s.append(meter, value);
-    info.append(s);
+    value.textContent = scoreText(scores);
+    s.append(value);
+    const more = document.createElement('button');
+    more.type = 'button';
+    more.className = 'more-like';
+    more.textContent = 'More like this';
+    more.addEventListener('click', (e) => {
+      e.stopPropagation();
+      searchLike(p).catch(unexpected);
+    });
+    info.append(s, more);
   }
   li.append(img, info);
-  const pick = () => searchProduct(p).catch(unexpected);
+  const pick = () => searchLike(p).catch(unexpected);
   li.addEventListener('click', pick);
   li.addEventListener('keydown', (e) => {
-    if (e.key === 'Enter' || e.key === ' ') {
+    if (e.target === li && (e.key === 'Enter' || e.key === ' ')) {
       e.preventDefault();
       pick();
     }
@@ -106,13 +174,12 @@ function renderCatalogue() {
   els.more.hidden = list.length <= shown;
 }
 
+/** A message for the shopper; the developer's detail only behind the "Details" toggle. */
 function showError(message, detail) {
-  els.error.replaceChildren(document.createTextNode(message));
-  if (detail) {
-    const small = document.createElement('small');
-    small.textContent = detail;
-    els.error.append(small);
-  }
+  els.errorMessage.textContent = message;
+  els.errorDetail.textContent = detail ?? '';
+  els.errorDetails.hidden = !detail;
+  els.errorDetails.open = false;
   els.error.hidden = false;
 }
 
@@ -121,15 +188,16 @@ function unexpected(err) {
   showError('Something went wrong in the page.', String(err?.stack ?? err));
 }
 
-function clearError() {
+function clearMessages() {
   els.error.hidden = true;
-  els.error.replaceChildren();
+  els.noMatch.hidden = true;
 }
 
 function showQuery({ url, name }) {
   if (queryUrl) URL.revokeObjectURL(queryUrl);
   queryUrl = url?.startsWith('blob:') ? url : undefined;
   els.hint.hidden = true;
+  els.clearPhoto.hidden = false;
   els.queryImage.hidden = !url;
   els.queryFile.hidden = Boolean(url);
   if (url) {
@@ -141,20 +209,25 @@ function showQuery({ url, name }) {
   }
 }
 
-function toBase64(blob) {
-  return new Promise((resolve, reject) => {
-    const reader = new FileReader();
-    reader.onload = () => resolve(String(reader.result).slice(String(reader.result).indexOf(',') + 1));
-    reader.onerror = () => reject(reader.error);
-    reader.readAsDataURL(blob);
-  });
+function clearQueryImage() {
+  if (queryUrl) URL.revokeObjectURL(queryUrl);
+  queryUrl = undefined;
+  photo = undefined;
+  like = undefined;
+  els.queryImage.hidden = true;
+  els.queryFile.hidden = true;
+  els.hint.hidden = false;
+  els.clearPhoto.hidden = true;
 }
 
-/** A large photo scaled down to SEND_SIDE pixels (JPEG); anything else, including what the browser cannot decode, as it is. */
+/**
+ * A large photo scaled down to SEND_SIDE pixels (JPEG, upright: the browser applies the EXIF rotation, and a
+ * transparent background becomes white); anything else, including what the browser cannot decode, as it is.
+ */
 async function prepareUpload(file) {
   let bitmap;
   try {
-    bitmap = await createImageBitmap(file);
+    bitmap = await createImageBitmap(file, { imageOrientation: 'from-image' });
   } catch {
     return { blob: file, decodable: false };
   }
@@ -173,52 +246,64 @@ async function prepareUpload(file) {
   }
 }
 
-async function searchFile(file) {
-  clearError();
-  const { blob, decodable } = await prepareUpload(file);
-  showQuery({ url: decodable ? URL.createObjectURL(file) : undefined, name: file.name || 'pasted image' });
-  await search({ blob, mimeType: blob.type || file.type, label: file.name || 'your image' });
+function megabytes(n) {
+  return `${(n / 1024 / 1024).toFixed(1)} MB`;
 }
 
-async function searchProduct(p) {
-  clearError();
+async function searchFile(file) {
+  clearMessages();
+  const { blob, decodable } = await prepareUpload(file);
+  like = undefined;
+  showQuery({ url: decodable ? URL.createObjectURL(file) : undefined, name: file.name || 'pasted image' });
+  if (blob.size > MAX_UPLOAD_BYTES) {
+    photo = undefined;
+    els.results.replaceChildren();
+    els.status.textContent = '';
+    showError(
+      `That photo is too large (${megabytes(blob.size)}). The limit is ${megabytes(MAX_UPLOAD_BYTES)}.`,
+      decodable ? '' : 'The browser could not read it to make it smaller, so it would have been sent as it is.',
+    );
+    return;
+  }
+  photo = { blob, label: file.name || 'your image' };
+  await search();
+}
+
+async function searchLike(p) {
+  clearMessages();
+  photo = undefined;
+  like = p;
   showQuery({ url: imageUrl(p.image), name: p.title });
   window.scrollTo({ top: 0, behavior: 'smooth' });
-  const res = await fetch(imageUrl(p.image));
-  const blob = await res.blob();
-  await search({ blob, mimeType: blob.type, label: p.title });
+  await search();
 }
 
-/** Why a search failed, from the gateway's answer: an executor's error in `header.status`, or an HTTP error. */
-function failure(res, body) {
-  const status = body?.header?.status;
-  const description = status?.description ?? body?.detail ?? `HTTP ${res.status}`;
-  const name = status?.exception?.name;
-  if (name === 'BadDocumentError' || /not a decodable image|cannot encode/i.test(description)) {
-    return ['That file is not an image we can read. Try a JPEG, PNG, WebP, GIF, AVIF or SVG image.', description];
-  }
-  return [`The search failed: ${description}`, name ? `${name} in ${status?.exception?.executor ?? 'the Flow'}` : ''];
-}
-
-async function search(query) {
-  lastQuery = query;
+async function search() {
   const seq = ++searchSeq;
-  const limit = Number(els.limit.value);
+  const words = els.text.value.trim();
+  if (!photo && !like && !words) return;
+  const params = new URLSearchParams({ limit: els.limit.value });
   const category = els.category.value;
-  // dropImage / dropQueryEmbedding: the answer carries the matches, not the uploaded photo and its embedding back
-  const parameters = { limit, dropImage: true, dropQueryEmbedding: true };
-  if (category) parameters.filter = { tags__category: { $eq: category } };
-  els.status.textContent = `Searching for products like ${query.label}…`;
+  if (words) params.set('text', words);
+  if (category) params.set('category', category);
+  if (like) params.set('like', like.id);
+  const label = [photo?.label ?? (like ? like.title : ''), words ? `“${words}”` : ''].filter(Boolean).join(' and ');
+  els.status.textContent = `Searching for products like ${label}…`;
+  clearMessages();
   const t0 = performance.now();
   let res;
   let body;
   try {
-    const doc = { id: 'query', blob: await toBase64(query.blob) };
-    if (query.mimeType) doc.mime_type = query.mimeType;
-    res = await fetch('/search', {
+    res = await fetch(`/api/search?${params}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ data: [doc], parameters }),
+      ...(photo
+        ? {
+            headers: {
+              'content-type': photo.blob.type.startsWith('image/') ? photo.blob.type : 'application/octet-stream',
+            },
+            body: photo.blob,
+          }
+        : {}),
     });
     body = await res.json().catch(() => undefined);
   } catch (err) {
@@ -229,26 +314,24 @@ async function search(query) {
   }
   if (seq !== searchSeq) return; // a newer search is under way
   const ms = performance.now() - t0;
-  if (!res.ok || body?.header?.status?.code === 1 || !Array.isArray(body?.data)) {
+  if (!res.ok || !Array.isArray(body?.matches)) {
     els.results.replaceChildren();
     els.status.textContent = '';
-    showError(...failure(res, body));
+    const e = body?.error;
+    if (res.status === 413 && !e) showError('That photo is too large.', `HTTP 413`);
+    else showError(e?.message ?? `The search failed (HTTP ${res.status}).`, e?.detail ?? '');
     return;
   }
-  const matches = body.data[0]?.matches ?? [];
+  const matches = body.matches;
   els.results.replaceChildren(
-    ...matches.map((m, i) =>
-      productCard(
-        { id: m.id, ...m.tags },
-        { score: 1 - (m.scores?.cosine?.value ?? 1), rank: i === 0 ? 1 : undefined },
-      ),
-    ),
+    ...matches.map((m, i) => productCard(m, { scores: m.scores, rank: i === 0 ? 1 : undefined })),
   );
+  els.noMatch.hidden = body.closeMatch !== false || matches.length === 0;
   const where = category ? ` in ${category}` : '';
   els.status.textContent =
     matches.length === 0
-      ? `No products${where}.`
-      : `${matches.length} products${where} like ${query.label}, in ${Math.round(ms)} ms.`;
+      ? `No products${where} match ${label}.`
+      : `${matches.length} products${where} like ${label}, in ${Math.round(ms)} ms.`;
 }
 
 function wire() {
@@ -275,14 +358,20 @@ function wire() {
     const file = [...(e.clipboardData?.files ?? [])][0];
     if (file) searchFile(file).catch(unexpected);
   });
+  els.textForm.addEventListener('submit', (e) => {
+    e.preventDefault();
+    search().catch(unexpected);
+  });
+  els.clearPhoto.addEventListener('click', () => {
+    clearQueryImage();
+    search().catch(unexpected);
+  });
   els.category.addEventListener('change', () => {
     shown = BROWSE_PAGE;
     renderCatalogue();
-    if (lastQuery) search(lastQuery).catch(unexpected);
+    search().catch(unexpected);
   });
-  els.limit.addEventListener('change', () => {
-    if (lastQuery) search(lastQuery).catch(unexpected);
-  });
+  els.limit.addEventListener('change', () => search().catch(unexpected));
   els.more.addEventListener('click', () => {
     shown += BROWSE_PAGE;
     renderCatalogue();
@@ -291,3 +380,4 @@ function wire() {
 
 wire();
 loadCatalogue().catch((err) => showError('The catalogue could not be loaded.', String(err)));
+watchIndexing().catch(unexpected);

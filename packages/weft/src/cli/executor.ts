@@ -5,6 +5,8 @@
  * table and are validated with the worker's schema (config/), like a worker a Deployment starts.
  */
 import { runtimeSchemas, validate } from '../config/index.js';
+import { captureConsole, createLogger, enableRequestContext } from '../observability/index.js';
+import { startTelemetry } from '../observability/tracing/index.js';
 import { startWorkerInProcess } from '../runtime/worker/index.js';
 import { parseFlags, required } from './args.js';
 import type { CliIo, Command } from './command.js';
@@ -17,6 +19,7 @@ import {
   usageFromConfig,
 } from './option-flags.js';
 import { serveUntilSignal } from './serve.js';
+import { applyTelemetryFlags, TELEMETRY_FLAGS } from './telemetry-flags.js';
 
 const FLAGS: readonly FlagSpec[] = [
   { id: 'uses', note: '(relative to the current directory; required)' },
@@ -27,7 +30,7 @@ const FLAGS: readonly FlagSpec[] = [
   'workspace',
 ];
 
-const OPTIONS: ParseOptions = { ...flagOptions(FLAGS), help: { type: 'boolean', short: 'h' } };
+const OPTIONS: ParseOptions = { ...flagOptions([...FLAGS, ...TELEMETRY_FLAGS]), help: { type: 'boolean', short: 'h' } };
 
 export const executorCommand: Command = {
   name: 'executor',
@@ -39,7 +42,7 @@ endpoint_discovery, _status), gRPC health and reflection; print grpc://host:port
 SIGINT or SIGTERM (requests under way finish, the executor's close() runs, exit 0).
 
 Options:
-${optionLines(FLAGS)}
+${optionLines([...FLAGS, ...TELEMETRY_FLAGS])}
   -h, --help              show this help
 
 Example:
@@ -66,16 +69,30 @@ Example:
       throw usageFromConfig(err, FLAGS);
     }
     const host = options.host ?? '0.0.0.0';
+    // this process is the runtime: its logger and its OpenTelemetry read the flags as a child reads its parent's
+    applyTelemetryFlags(values);
     return serveUntilSignal('weft executor', io, async () => {
+      const telemetry = await startTelemetry(options.name ?? 'executor');
+      // the executor's console output: lines of this runtime, with the request id while one is handled
+      const restoreConsole = captureConsole(createLogger(`weft executor ${options.name ?? 'executor'}`));
+      enableRequestContext();
       const worker = await startWorkerInProcess({
         ...options,
+        ...(telemetry.interceptors.length > 0 ? { interceptors: telemetry.interceptors } : {}),
         host,
         port: options.port ?? 0,
         cwd: process.cwd(),
         ...(workspace !== undefined ? { runtimeArgs: { workspace } } : {}),
       });
       io.err(`weft executor: ${worker.server.name} ready on ${host}:${worker.port}`);
-      return { addresses: [`grpc://${host}:${worker.port}`], stop: () => worker.stop() };
+      return {
+        addresses: [`grpc://${host}:${worker.port}`],
+        stop: async () => {
+          await worker.stop();
+          await telemetry.shutdown();
+          restoreConsole();
+        },
+      };
     });
   },
 };

@@ -22,6 +22,13 @@ const FLAGS: readonly FlagSpec[] = [
   { id: 'port', list: true, note: "(one per protocol; over the YAML's with: port)" },
   { id: 'protocol', note: "(over the YAML's with: protocol)" },
   { id: 'host', note: "(over the YAML's with: host)" },
+  'logLevel',
+  'tracing',
+  'tracesExporterHost',
+  'tracesExporterPort',
+  'metrics',
+  'metricsExporterHost',
+  'metricsExporterPort',
 ];
 
 const OPTIONS: ParseOptions = {
@@ -59,7 +66,18 @@ Example:
     let overrides: Record<string, unknown>;
     try {
       overrides = validate(
-        flowSchemas().flow.pick({ port: true, protocol: true, host: true }),
+        flowSchemas().flow.pick({
+          port: true,
+          protocol: true,
+          host: true,
+          logLevel: true,
+          tracing: true,
+          tracesExporterHost: true,
+          tracesExporterPort: true,
+          metrics: true,
+          metricsExporterHost: true,
+          metricsExporterPort: true,
+        }),
         given,
         'weft flow flags',
       );

@@ -4,6 +4,8 @@
  * of executors started elsewhere (`weft executor`, containers, Jina workers). Serves every `--protocol` on its
  * `--port` until SIGINT/SIGTERM.
  */
+import { accessLogEnabled, createLogger, startAccessLog } from '../observability/index.js';
+import { startTelemetry } from '../observability/tracing/index.js';
 import { type GatewayConfig, GatewayServer, parseGatewayConfig, protocolNames } from '../runtime/gateway/index.js';
 import { parseFlags, required, UsageError } from './args.js';
 import type { CliIo, Command } from './command.js';
@@ -16,6 +18,7 @@ import {
   usageFromConfig,
 } from './option-flags.js';
 import { serveUntilSignal } from './serve.js';
+import { applyTelemetryFlags, TELEMETRY_FLAGS } from './telemetry-flags.js';
 
 /** Jina's gateway flags, from the option table; validated with the gateway's schema. */
 const FLAGS: readonly FlagSpec[] = [
@@ -35,7 +38,7 @@ const FLAGS: readonly FlagSpec[] = [
   { id: 'protocolOptions', note: `e.g. '{"cors":true,"title":"Shop the look"}'` },
 ];
 
-const OPTIONS: ParseOptions = { ...flagOptions(FLAGS), help: { type: 'boolean', short: 'h' } };
+const OPTIONS: ParseOptions = { ...flagOptions([...FLAGS, ...TELEMETRY_FLAGS]), help: { type: 'boolean', short: 'h' } };
 
 const SCHEME: Record<string, string> = { grpc: 'grpc', http: 'http', websocket: 'ws' };
 const TLS_SCHEME: Record<string, string> = { grpc: 'grpcs', http: 'https', websocket: 'wss' };
@@ -50,7 +53,8 @@ the executors at the given addresses (each address a replica), reducing at joins
 line per protocol on stdout and serve until SIGINT or SIGTERM (requests under way and floating executors finish).
 
 Options:
-${optionLines(FLAGS, 30)}
+${optionLines([...FLAGS, ...TELEMETRY_FLAGS], 30)}
+  (the access log line per request is on unless WEFT_ACCESS_LOG=0)
   -h, --help                    show this help
 
 Example:
@@ -58,8 +62,18 @@ Example:
     --deployments-addresses '{"enc":["127.0.0.1:50051"]}' --port 8080`,
 
   async run(argv: string[], io: CliIo): Promise<number> {
-    const config = gatewayConfigFromFlags(parseFlags(argv, OPTIONS).values);
+    const { values } = parseFlags(argv, OPTIONS);
+    const config = gatewayConfigFromFlags(values);
+    // this process is the runtime: its logger and its OpenTelemetry read the flags as a child reads its parent's
+    applyTelemetryFlags(values);
     return serveUntilSignal('weft gateway', io, async () => {
+      const telemetry = await startTelemetry(config.name);
+      if (telemetry.interceptors.length > 0) {
+        config.interceptors = [...telemetry.interceptors, ...(config.interceptors ?? [])];
+      }
+      const stopAccessLog = accessLogEnabled()
+        ? startAccessLog(createLogger(`weft gateway ${config.name}`))
+        : undefined;
       const server = new GatewayServer(config);
       const bound = await server.start();
       io.err(
@@ -69,7 +83,11 @@ Example:
         addresses: bound.map(
           (b) => `${(b.tls ? TLS_SCHEME : SCHEME)[b.protocol] ?? b.protocol}://${config.host}:${b.port}`,
         ),
-        stop: () => server.stop(),
+        stop: async () => {
+          await server.stop();
+          stopAccessLog?.();
+          await telemetry.shutdown();
+        },
       };
     });
   },

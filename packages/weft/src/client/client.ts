@@ -4,6 +4,8 @@
  * `onDone`/`onError`/`onAlways` per response); executor errors reject with the rebuilt remote error unless
  * `continueOnError`. Transport errors are retried with exponential back-off.
  */
+
+import type { Tracer } from '@opentelemetry/api';
 import { Document, DocumentArray, type DocumentInit, type JsonObject } from '../document/index.js';
 import { BadArgumentError, errorFromStatus, type Status, StatusCode, UnsupportedError } from '../errors/index.js';
 import { type BackoffOptions, backoffBefore, formatHostPort, pause } from '../networking/index.js';
@@ -14,6 +16,7 @@ import {
   type SingleDocumentRequest,
   timestampToMs,
 } from '../request/index.js';
+import { type ClientSpan, startClientSpan } from './client-span.js';
 import { buildRequests, type ClientInputs } from './inputs.js';
 import { ProgressBar } from './progress.js';
 import { answersWithin, type SentTimes } from './request-timeout.js';
@@ -33,6 +36,11 @@ export interface ClientOptions {
   tls?: boolean | ClientTlsOptions;
   /** Show a progress bar on stderr when it is a TTY and a post sends more than one request (default true). */
   showProgress?: boolean;
+  /**
+   * An OpenTelemetry tracer: each call becomes a CLIENT span, and its `traceparent` header makes the Flow's spans
+   * (gateway, heads, executors, with `tracing: true`) part of the same trace.
+   */
+  tracer?: Tracer;
 }
 
 export interface RetryOptions {
@@ -90,6 +98,7 @@ export class Client {
   readonly tls: boolean;
   readonly showProgress: boolean;
   readonly #tlsOptions: ClientTlsOptions | undefined;
+  readonly #tracer: Tracer | undefined;
   #transport: Transport | undefined;
 
   /**
@@ -116,6 +125,7 @@ export class Client {
     this.host = host;
     this.port = port ?? (this.tls ? 443 : 80);
     this.showProgress = options.showProgress ?? true;
+    this.#tracer = options.tracer;
   }
 
   get transport(): Transport {
@@ -181,12 +191,16 @@ export class Client {
       routes: [],
       document: doc instanceof Document ? doc : new Document(doc),
     };
+    const span = this.#tracer
+      ? await startClientSpan(this.#tracer, endpoint, this.protocol, options.headers)
+      : undefined;
+    const headers = span?.headers ?? options.headers;
     const answers = transport.streamDoc(req, {
       ...(options.timeout !== undefined ? { timeoutMs: options.timeout } : {}),
-      ...(options.headers ? { headers: options.headers } : {}),
+      ...(headers ? { headers } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     });
-    for await (const res of answers) {
+    for await (const res of span ? traced(span, answers) : answers) {
       const status = res.header.status;
       if (status && status.code === StatusCode.ERROR) throw errorFromStatus(status);
       if (res.document) yield res.document;
@@ -231,6 +245,19 @@ export class Client {
   }
 
   async *#responses(
+    endpoint: string,
+    inputs: ClientInputs,
+    options: PostOptions,
+  ): AsyncGenerator<{ res: DataRequest; index: number }> {
+    if (this.#tracer === undefined) {
+      yield* this.#untraced(endpoint, inputs, options);
+      return;
+    }
+    const span = await startClientSpan(this.#tracer, endpoint, this.protocol, options.headers);
+    yield* traced(span, this.#untraced(endpoint, inputs, { ...options, headers: span.headers }));
+  }
+
+  async *#untraced(
     endpoint: string,
     inputs: ClientInputs,
     options: PostOptions,
@@ -324,4 +351,17 @@ function isOneShot(inputs: ClientInputs): boolean {
 
 function isRetryable(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { retryable?: boolean }).retryable === true;
+}
+
+/** `items`, with `span` ended when they end (failed when they throw). */
+async function* traced<T>(span: ClientSpan, items: AsyncIterable<T>): AsyncGenerator<T> {
+  let failure: unknown;
+  try {
+    yield* items;
+  } catch (err) {
+    failure = err;
+    throw err;
+  } finally {
+    span.end(failure);
+  }
 }

@@ -30,6 +30,13 @@ export const deploymentSchemas = lazy(() => {
       env: true,
       workspace: true,
       interceptors: true,
+      logLevel: true,
+      tracing: true,
+      tracesExporterHost: true,
+      tracesExporterPort: true,
+      metrics: true,
+      metricsExporterHost: true,
+      metricsExporterPort: true,
     })
     .extend({
       uses: d('uses', executorUses),

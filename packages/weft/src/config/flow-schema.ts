@@ -14,7 +14,7 @@ import { lazy, zod } from './zod-lib.js';
 
 export const flowSchemas = lazy(() => {
   const z = zod();
-  const { polling, protocol, port, batching, env, uses, hook } = parts();
+  const { polling, protocol, port, batching, env, uses, hook, telemetry } = parts();
   const { exposeEndpoints } = gatewaySchemas();
   /** Options of one executor in a Flow (`.add({...})` or an entry of `executors:`). */
   const executor = z.strictObject({
@@ -42,6 +42,7 @@ export const flowSchemas = lazy(() => {
     workspace: d('workspace', z.string()).optional(),
     noReduce: d('noReduce', z.boolean()).optional(),
     interceptors: d('interceptors', z.array(hook)).optional(),
+    ...telemetry,
     // --- deployment (read by `weft export`; a local Flow ignores them) ---
     image: d('image', z.string().min(1)).optional(),
     stateful: d('stateful', z.boolean()).optional(),
@@ -80,6 +81,8 @@ export const flowSchemas = lazy(() => {
     httpPlugins: d('httpPlugins', z.array(hook)).optional(),
     staticFolder: d('staticFolder', z.string().min(1)).optional(),
     staticPrefix: d('staticPrefix', z.string().startsWith('/')).optional(),
+    accessLog: d('accessLog', z.boolean()).optional(),
+    ...telemetry,
   });
   const version = z.union([z.string(), z.number()]);
   /** A Flow YAML file as written (snake_case keys). */

@@ -109,6 +109,23 @@ export const OPTIONS = {
     help: "HTTP gateway: how long start-up waits for the executors' endpoints",
   },
   interceptors: { type: 'list', arg: 'module[,…]', help: '(ctx, next) interceptors (modules) around every request' },
+  // logs and OpenTelemetry (Jina's names)
+  logLevel: { type: 'string', arg: 'level', help: 'log level of the runtimes: error, warn, info (default) or debug' },
+  accessLog: { type: 'boolean', help: 'gateway: one log line per request (default true; false turns it off)' },
+  tracing: { type: 'boolean', help: 'export OpenTelemetry spans of every request over OTLP/HTTP' },
+  tracesExporterHost: { type: 'string', arg: 'host', help: 'host of the OTLP/HTTP trace receiver (default 127.0.0.1)' },
+  tracesExporterPort: { type: 'integer', arg: 'port', help: 'port of the OTLP/HTTP trace receiver (default 4318)' },
+  metrics: { type: 'boolean', help: "push Jina's metrics over OTLP/HTTP (an alternative to Prometheus)" },
+  metricsExporterHost: {
+    type: 'string',
+    arg: 'host',
+    help: 'host of the OTLP/HTTP metrics receiver (default 127.0.0.1)',
+  },
+  metricsExporterPort: {
+    type: 'integer',
+    arg: 'port',
+    help: 'port of the OTLP/HTTP metrics receiver (default 4318)',
+  },
   // deployment (read by `weft export`; a local Flow ignores them)
   image: {
     type: 'string',

@@ -52,8 +52,18 @@ export const parts = lazy(() => {
     z.string().min(1),
     z.custom<AnyFunction>((v) => typeof v === 'function', 'must be a module name or a function'),
   ]);
+  /** Logs and OpenTelemetry (`observability/tracing/settings.ts` carries them to the runtime processes). */
+  const telemetry = {
+    logLevel: described('logLevel', z.enum(['error', 'warn', 'info', 'debug'])).optional(),
+    tracing: described('tracing', z.boolean()).optional(),
+    tracesExporterHost: described('tracesExporterHost', z.string().min(1)).optional(),
+    tracesExporterPort: described('tracesExporterPort', port).optional(),
+    metrics: described('metrics', z.boolean()).optional(),
+    metricsExporterHost: described('metricsExporterHost', z.string().min(1)).optional(),
+    metricsExporterPort: described('metricsExporterPort', port).optional(),
+  };
   const plainJson = z.custom<unknown>(isPlainJson, 'must be plain JSON (it is sent to the worker processes)');
-  return { mode, polling, protocol, port, batching, env, uses, hook, plainJson };
+  return { mode, polling, protocol, port, batching, env, uses, hook, plainJson, telemetry };
 });
 
 /** Whether `v` survives a JSON round trip unchanged (no functions, class instances, undefined, NaN). */

@@ -6,8 +6,10 @@
 import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { Tracer } from '@opentelemetry/api';
 import type { Document, DocumentArray, JsonObject } from '../document/index.js';
 import { ExecutorLoadError } from '../errors/index.js';
+import { weftTracer } from '../observability/index.js';
 import { validateBatching } from './decorators.js';
 import { batchingOf, DEFAULT_ENDPOINT, type DynamicBatchingConfig, endpointsOf } from './endpoint-table.js';
 
@@ -142,6 +144,15 @@ export class Executor {
       mkdirSync(this.#workspace, { recursive: true });
     }
     return this.#workspace;
+  }
+
+  /**
+   * The OpenTelemetry tracer of this runtime: spans started in an endpoint are children of the request's span (a
+   * no-op tracer, loading nothing, when the runtime runs without `tracing: true`).
+   * @example const span = this.tracer.startSpan('rerank'); try { rerank(docs) } finally { span.end() }
+   */
+  get tracer(): Tracer {
+    return weftTracer();
   }
 
   /** Every endpoint bound on this executor (including the default endpoint, if bound). */

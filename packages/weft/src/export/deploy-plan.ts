@@ -7,6 +7,7 @@
 import { relative, resolve, sep } from 'node:path';
 import { ConfigError } from '../errors/index.js';
 import { BUILTIN_EXECUTORS } from '../executor/index.js';
+import { observabilityEnv } from '../observability/index.js';
 import { externalAddresses, gatewayProtocolOptions } from '../orchestrate/index.js';
 import { type ContainerExecutor, containerize } from './containerize.js';
 import type { ResolvedExportOptions } from './export-options.js';
@@ -102,7 +103,8 @@ export async function planExport(spec: FlowSpec, options: ResolvedExportOptions)
       name: e.name,
       dns,
       container,
-      env: { ...f.env, ...e.env },
+      // the log and OpenTelemetry options reach the containers as the environment the runtimes read
+      env: { ...observabilityEnv({ ...f, accessLog: undefined }), ...observabilityEnv(e), ...f.env, ...e.env },
       stateful: e.stateful ?? (e.workspace !== undefined || (builtin !== undefined && STATEFUL_BUILTINS.has(builtin))),
       replicas: e.replicas ?? 1,
       shards,
@@ -129,7 +131,7 @@ export async function planExport(spec: FlowSpec, options: ResolvedExportOptions)
       noReduce: spec.executors.filter((e) => e.noReduce).map((e) => e.name),
       protocols,
       publishedPorts: protocols.map((_, i) => (wanted[i] !== undefined && wanted[i] !== 0 ? wanted[i] : 8080 + i)),
-      env: { ...f.env },
+      env: { ...observabilityEnv(f), ...f.env },
       ...(f.timeoutSend !== undefined ? { timeoutSend: f.timeoutSend } : {}),
       ...(f.retries !== undefined ? { retries: f.retries } : {}),
       ...(f.prefetch !== undefined ? { prefetch: f.prefetch } : {}),

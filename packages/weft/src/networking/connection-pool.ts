@@ -9,6 +9,7 @@ import type { ChannelOptions } from '@grpc/grpc-js';
 import { DeadlineExceededError, UnavailableError } from '../errors/index.js';
 import type { DataRequest, Endpoints, SingleDocumentRequest } from '../request/index.js';
 import { type BalancingStrategy, type ReplicaView, resolveStrategy } from './balancing/index.js';
+import { callHooks } from './call-hooks.js';
 import type { TransportPreference } from './native/index.js';
 import { type BackoffOptions, backoffBefore, pause, triesFor } from './retry.js';
 import { type CallOptions, RuntimeClient } from './runtime-client.js';
@@ -166,10 +167,20 @@ export class ConnectionPool {
    * Run `call` against the picked replica, moving on to the next one while replicas are unavailable. Other
    * failures (a deadline, a refused message) are not retried: the call may have run.
    */
-  async run<T>(
+  run<T>(
     what: string,
     call: (client: RuntimeClient, options: CallOptions) => Promise<T>,
     options: SendOptions = {},
+  ): Promise<T> {
+    const hook = callHooks.outbound;
+    if (hook === undefined) return this.#run(what, call, options);
+    return hook({ target: this.name, method: what }, options, (o) => this.#run(what, call, o));
+  }
+
+  async #run<T>(
+    what: string,
+    call: (client: RuntimeClient, options: CallOptions) => Promise<T>,
+    options: SendOptions,
   ): Promise<T> {
     const n = this.#replicas.length;
     const tries = triesFor(options.retries ?? this.#retries, n);

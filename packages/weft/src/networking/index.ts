@@ -13,6 +13,7 @@ export {
   type StrategyFactory,
   strategyNames,
 } from './balancing/index.js';
+export { type CallHooks, callHooks, type InboundCall, type OutboundCall, setCallHooks } from './call-hooks.js';
 export { type CallOptions, deadlineOf } from './call-options.js';
 export { CallStream } from './call-stream.js';
 export { channelOptions, DEFAULT_CHANNEL_OPTIONS, DEFAULT_SERVER_OPTIONS } from './channel-options.js';

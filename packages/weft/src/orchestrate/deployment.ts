@@ -14,6 +14,7 @@ import { type Document, DocumentArray, type DocumentInit, type JsonObject } from
 import { errorFromStatus, NotStartedError, StartupError } from '../errors/index.js';
 import { callerModule, offerForCapture, pauseForCapture } from '../executor/index.js';
 import { RuntimeClient } from '../networking/index.js';
+import { observabilityEnv } from '../observability/index.js';
 import { DataRequest } from '../request/index.js';
 import { HEAD_CONFIG_ENV, headEntry } from '../runtime/head/index.js';
 import { PARENT_PID_ENV } from '../runtime/parent-watch.js';
@@ -205,7 +206,12 @@ export class Deployment extends EventEmitter {
   }
 
   #process(r: DeploymentPlan['runtimes'][number]): RuntimeProcess {
-    const env: NodeJS.ProcessEnv = { ...process.env, ...this.options.env, [PARENT_PID_ENV]: String(process.pid) };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      ...observabilityEnv(this.options),
+      ...this.options.env,
+      [PARENT_PID_ENV]: String(process.pid),
+    };
     env.JINA_DEPLOYMENT_NAME = this.name;
     delete env.NODE_TEST_CONTEXT; // a runtime child is never a test-runner child, even when a test started it
     const isHead = r.role === 'head';

@@ -9,6 +9,7 @@ import type { ClientTlsOptions } from '../client/index.js';
 import { type FlowExecutorOptions, type FlowOptions, parseGatewayConfig } from '../config/index.js';
 import { ConfigError, StartupError } from '../errors/index.js';
 import { formatHost, formatHostPort } from '../networking/index.js';
+import { observabilityEnv } from '../observability/index.js';
 import {
   GATEWAY_CONFIG_ENV,
   type GatewayConfigInput,
@@ -161,7 +162,8 @@ export async function startFlowRuntimes(
 }
 
 function deploymentOptions(flow: FlowOptions, e: FlowExecutorOptions, cwd: string): DeploymentOptions {
-  const env = { ...flow.env, ...e.env };
+  const { accessLog: _gatewayOnly, ...flowLogs } = flow;
+  const env = { ...observabilityEnv(flowLogs), ...observabilityEnv(e), ...flow.env, ...e.env };
   const workspace = e.workspace ?? flow.workspace;
   const timeoutReady = e.timeoutReady ?? flow.timeoutReady;
   const retries = e.retries ?? flow.retries;
@@ -231,7 +233,12 @@ const GATEWAY_PROTOCOL_KEYS = [
 ] as const;
 
 function gatewayEnv(flow: FlowOptions, config: GatewayConfigInput): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, ...flow.env, [PARENT_PID_ENV]: String(process.pid) };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...observabilityEnv(flow),
+    ...flow.env,
+    [PARENT_PID_ENV]: String(process.pid),
+  };
   env[GATEWAY_CONFIG_ENV] = JSON.stringify(config);
   delete env.NODE_TEST_CONTEXT;
   return env;

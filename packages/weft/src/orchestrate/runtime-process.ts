@@ -9,7 +9,13 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { StartupError } from '../errors/index.js';
 import { RuntimeClient } from '../networking/index.js';
-import { writeStderr } from '../observability/index.js';
+import {
+  LOG_ENV,
+  logFormatFromEnv,
+  logLevelFromEnv,
+  withoutInternalFrames,
+  writeStderr,
+} from '../observability/index.js';
 import { trackChild } from './child-registry.js';
 import { childExecArgv } from './node-flags.js';
 
@@ -133,7 +139,8 @@ export class RuntimeProcess extends EventEmitter {
     const o = this.#options;
     const child = fork(o.entry.file, [], {
       execArgv: childExecArgv(o.entry.execArgv),
-      env: o.env,
+      // the child's stderr is a pipe: it writes the format this process would (readable on a terminal)
+      env: { ...o.env, [LOG_ENV.format]: o.env[LOG_ENV.format] ?? logFormatFromEnv(o.env) },
       stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
       serialization: 'json',
       // a session of its own: Ctrl-C in a terminal signals the foreground process group, and a runtime that took
@@ -174,8 +181,10 @@ export class RuntimeProcess extends EventEmitter {
         (m: { type?: string; error?: { name?: string; message?: string; stack?: string; code?: string } }) => {
           if (m?.type !== 'failed') return;
           const e = m.error ?? {};
-          const own =
+          const whole =
             e.stack && e.message && e.stack.includes(e.message) ? e.stack : `${e.name}: ${e.message}\n${e.stack ?? ''}`;
+          // the child logged nothing (it leaves the report to us): weft's own frames only at level debug
+          const own = logLevelFromEnv(o.env) === 'debug' ? whole : withoutInternalFrames(whole).trimEnd();
           reject(
             new StartupError(`${this.label} failed to start: ${own}`, {
               details: { runtime: o.name, pid: child.pid, address: o.address, error: e },

@@ -8,7 +8,17 @@
  * SIGINT stops like SIGTERM. (Ctrl-C in a terminal does not reach runtimes started by a Deployment or Flow: they run
  * in a session of their own, and their parent stops them in order; see `RuntimeProcess`.)
  */
-import { channels, createLogger, type Logger } from '../observability/index.js';
+import {
+  accessLogEnabled,
+  captureConsole,
+  channels,
+  createLogger,
+  enableRequestContext,
+  type Logger,
+  startAccessLog,
+  withoutInternalFrames,
+} from '../observability/index.js';
+import { type RuntimeTelemetry, startTelemetry } from '../observability/tracing/index.js';
 import { watchParent } from './parent-watch.js';
 import { failurePayload, type StartupTimings, type WorkerMessage } from './server/index.js';
 
@@ -54,6 +64,7 @@ export async function runRuntimeMain<C extends { name: string }>(options: Runtim
   let exiting = false;
   let stop: (() => Promise<void>) | undefined;
   let stopping: Promise<void> | undefined;
+  let telemetry: RuntimeTelemetry | undefined;
 
   const send = (message: WorkerMessage): Promise<void> => {
     const channel = process.send?.bind(process);
@@ -75,7 +86,10 @@ export async function runRuntimeMain<C extends { name: string }>(options: Runtim
   const fail = async (err: unknown, what: string): Promise<void> => {
     if (!ready) {
       const payload = failurePayload(err);
-      log.error(`failed to start: ${payload.stack}`);
+      // a parent that hears of it over IPC reports it (once); weft's own frames only at level debug
+      const stack = log.enabled('debug') ? payload.stack : withoutInternalFrames(payload.stack);
+      if (process.connected) log.debug(`failed to start: ${stack}`);
+      else log.error(`failed to start: ${stack}`);
       await send({ type: 'failed', error: payload });
     } else {
       log.error(`crashed (${what}): ${(err as Error)?.stack ?? String(err)}`);
@@ -92,6 +106,7 @@ export async function runRuntimeMain<C extends { name: string }>(options: Runtim
       log.info(`${reason}, shutting down`);
       try {
         await stop?.();
+        await telemetry?.shutdown();
         exit(0, reason);
       } catch (err) {
         log.error(`shutdown failed: ${(err as Error)?.stack ?? String(err)}`);
@@ -114,6 +129,19 @@ export async function runRuntimeMain<C extends { name: string }>(options: Runtim
     clock.phase('config');
     name = config.name;
     log = createLogger(`${options.kind} ${config.name}`);
+    if (kind === 'worker') {
+      // the executor's console output: lines of this runtime, with the request id while one is handled
+      captureConsole(log);
+      enableRequestContext();
+    }
+    if (kind === 'gateway' && accessLogEnabled()) startAccessLog(log);
+    telemetry = await startTelemetry(config.name);
+    clock.phase('telemetry');
+    if (telemetry.interceptors.length > 0 && kind !== 'head') {
+      // the runtime's chain (gateway, worker) starts with the telemetry interceptors, so their span encloses the rest
+      const c = config as { interceptors?: string[] };
+      c.interceptors = [...telemetry.interceptors, ...(c.interceptors ?? [])];
+    }
     const started = await options.start(config, clock.phase);
     stop = started.stop;
     ready = true;

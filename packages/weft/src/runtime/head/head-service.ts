@@ -6,7 +6,7 @@
  * the kit's job.)
  */
 import { Metadata, status } from '@grpc/grpc-js';
-import { type ServiceContext, type ServiceOutcome, serviceErrorFrom } from '../../networking/index.js';
+import { callHooks, type ServiceContext, type ServiceOutcome, serviceErrorFrom } from '../../networking/index.js';
 import {
   type DataRequest,
   decodeDataRequest,
@@ -58,7 +58,14 @@ function dataCall(
       error: serviceErrorFrom(err, `${label} cannot decode the request`, status.INVALID_ARGUMENT),
     });
   }
-  return handler.handle(reqs, headContext(ctx)).then(
+  const inbound = callHooks.inbound;
+  const handled =
+    inbound === undefined
+      ? handler.handle(reqs, headContext(ctx))
+      : inbound({ kind: 'head', name: handler.deployment, metadata: ctx.metadata }, () =>
+          handler.handle(reqs, headContext(ctx)),
+        );
+  return handled.then(
     (answer): ServiceOutcome => ({ bytes: encodeDataRequest(answer.response), trailers: trailersOf(answer) }),
     (err: unknown): ServiceOutcome => ({ error: serviceErrorFrom(err, label) }),
   );

@@ -16,7 +16,7 @@ export interface WorkerFailure {
 /**
  * Where a runtime process's start-up time went (milliseconds, wall clock): `node` is node's own bootstrap, `imports`
  * loading weft's modules up to the main's first line, `config` decoding the configuration, then the runtime's own
- * phases (a worker's `load executor`, `construct`, `bind`); `cpuMs` is the process's CPU time (user + system) when
+ * phases (`telemetry`: logging and tracing set-up; a worker's `load executor`, `construct`, `bind`); `cpuMs` is the process's CPU time (user + system) when
  * it reported ready, the measure to compare on a busy machine. For benchmarks and diagnostics.
  */
 export interface StartupTimings {

@@ -13,6 +13,7 @@ import {
   type InvokeRequest,
   RESULTS_KEY,
 } from '../../executor/index.js';
+import { withRequestId } from '../../observability/index.js';
 import {
   type DataRequest,
   decodeDocsEagerly,
@@ -140,7 +141,12 @@ export class RequestHandler {
     }
   }
 
-  async #invoke(req: DataRequest, call: InvokeRequest): Promise<HandledRequest> {
+  #invoke(req: DataRequest, call: InvokeRequest): Promise<HandledRequest> {
+    // log lines written meanwhile (the executor's console output) carry the request id (in worker processes)
+    return withRequestId(req.header.requestId, () => this.#call(req, call));
+  }
+
+  async #call(req: DataRequest, call: InvokeRequest): Promise<HandledRequest> {
     const route = req.addRoute(this.deploymentName);
     try {
       const result = await this.runner.invoke(call);
