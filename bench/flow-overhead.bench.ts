@@ -8,8 +8,12 @@
  *     executor is the least-squares slope of p50 over k;
  * (b) requests/s with 64 in flight on one channel, beside a hand-written relay (relay-server.ts: a grpc-js +
  *     protobufjs gateway forwarding to the grpc-js echo server of echo-servers.ts, two processes, like k = 1).
- * Prints tables and `target flow-overhead.per_executor_ratio` (p50 cost of one added executor / raw TCP p50) and
- * `.throughput_ratio` (k = 1 req/s / relay req/s).
+ * (c), (d) the same with a realistic payload: 10 documents with a 512-d float32 embedding and a short text each
+ *     (about 21 KB), through chains of k executors that each add a tag to every document, 1 and 64 in flight,
+ *     beside the raw TCP echo of the same bytes.
+ * Prints tables and `target flow-overhead.per_executor_ratio` (p50 cost of one added executor / raw TCP p50),
+ * `.per_executor_ratio_payload` (the same with the realistic payload and its raw echo) and `.throughput_ratio`
+ * (k = 1 req/s / relay req/s).
  */
 import { DocumentArray } from '../packages/weft/src/document/index.js';
 import { Flow } from '../packages/weft/src/orchestrate/index.js';
@@ -24,7 +28,7 @@ import {
   sequential,
   startEchoServer,
 } from './fixtures/worker-bench-lib.js';
-import { NoOp } from './fixtures/worker-executors.js';
+import { NoOp, Tagger } from './fixtures/worker-executors.js';
 import { percentile, table, target } from './lib.js';
 
 const KS = [0, 1, 2, 4] as const;
@@ -46,10 +50,27 @@ const bytes = Buffer.from(
   ),
 );
 
+const DIM = 512;
+const PAYLOAD_DOCS = 10;
+const payloadBytes = Buffer.from(
+  encodeDataRequest(
+    new DataRequest({
+      header: { requestId: 'bench-0002', execEndpoint: '/index' },
+      docs: new DocumentArray(
+        Array.from({ length: PAYLOAD_DOCS }, (_, i) => ({
+          id: `doc-${i}`,
+          text: `product ${i}: a short description`,
+          embedding: Float32Array.from({ length: DIM }, (_, j) => Math.sin(i * DIM + j)),
+        })),
+      ),
+    }),
+  ),
+);
+
 /** A Flow of `k` no-op executors in a chain. */
-function chain(k: number): Flow {
+function chain(k: number, uses: typeof NoOp | typeof Tagger = NoOp, prefix = 'noop'): Flow {
   const flow = new Flow({ host: '127.0.0.1' });
-  for (let i = 0; i < k; i++) flow.add({ name: `noop${i}`, uses: NoOp });
+  for (let i = 0; i < k; i++) flow.add({ name: `${prefix}${i}`, uses });
   return flow;
 }
 
@@ -151,12 +172,108 @@ try {
   ]);
 
   for (const c of clients.values()) c.close();
+  // the realistic payload, with chains of taggers (one set of Flows at a time keeps the machine's load alike)
+  await Promise.all([...flows.values()].map((f) => f.close()));
+  flows.clear();
+  const payload = await payloadRun(frames);
   frames.close();
   target('flow-overhead', 'per_executor_ratio', perExecutor / rawP50, '<=', 3.0);
+  target('flow-overhead', 'per_executor_ratio_payload', payload.perExecutor / payload.rawP50, '<=', 3.0);
   target('flow-overhead', 'throughput_ratio', rps('k=1') / rps('relay'), '>=', 1.0);
 } finally {
   await Promise.all([...flows.values()].map((f) => f.close()));
   await Promise.all(peers.map((p) => p.stop()));
+}
+
+/** (c) and (d): chains of taggers with the realistic payload, beside the raw echo of the same bytes. */
+async function payloadRun(frames: FrameClient): Promise<{ perExecutor: number; rawP50: number }> {
+  const started = new Map<number, Flow>();
+  try {
+    for (const k of KS) started.set(k, await chain(k, Tagger, 'tag').start());
+    const clients = new Map([...started].map(([k, f]) => [k, new BytesClient(f.port)]));
+    for (const [k, client] of clients) {
+      const res = decodeDataRequest(await client.call(payloadBytes));
+      const names = Array.from({ length: k }, (_, i) => `tag${i}`);
+      const ok =
+        !res.isError &&
+        res.docs.length === PAYLOAD_DOCS &&
+        res.docs.at(3)?.embedding?.size === DIM &&
+        [...res.docs].every((d) => names.every((n) => d.tags[n] === true)) &&
+        res.routes.map((r) => r.executor).join() === ['gateway', ...names].join();
+      if (!ok) {
+        console.error(`k=${k} with the payload answered something unexpected; not benchmarking`);
+        process.exit(1);
+      }
+    }
+    if (Buffer.compare(await frames.call(payloadBytes), payloadBytes) !== 0) {
+      console.error('the raw echo answered the payload with something else; not benchmarking');
+      process.exit(1);
+    }
+    const keys = ['raw', ...KS.map(String)];
+    const call = (key: string) =>
+      key === 'raw'
+        ? () => frames.call(payloadBytes)
+        : () => (clients.get(Number(key)) as BytesClient).call(payloadBytes);
+    const lat = new Map(keys.map((key) => [key, [] as number[]]));
+    for (let round = 0; round < LATENCY_ROUNDS; round++) {
+      for (const key of round % 2 ? [...keys].reverse() : keys) {
+        const warmup = round === 0 ? 200 : 30;
+        (lat.get(key) as number[]).push(...(await sequential(call(key), warmup, LATENCY_CALLS / LATENCY_ROUNDS)));
+      }
+    }
+    const p50 = (key: string) => percentile(lat.get(key) as number[], 50);
+    const rawP50 = p50('raw');
+    const perExecutor = slope(
+      [...KS],
+      KS.map((k) => p50(String(k))),
+    );
+    table(
+      `flow-overhead (c): ${PAYLOAD_DOCS} documents × ${DIM}-d float32 embedding + text (${payloadBytes.length} B), 1 in flight`,
+      [
+        { impl: 'raw TCP echo of the same bytes (floor of one hop)', executors: '-', ...stats(lat.get('raw'), rawP50) },
+        ...KS.map((k) => ({
+          impl: k === 0 ? 'weft Flow, gateway alone' : `weft Flow, chain of ${k} tagger(s)`,
+          executors: String(k),
+          ...stats(lat.get(String(k)), rawP50),
+        })),
+      ],
+    );
+    console.log(
+      `payload: p50 cost of one added executor ${perExecutor.toFixed(3)} ms (slope over k); raw TCP p50 ` +
+        `${rawP50.toFixed(3)} ms; k=0→1: ${(p50('1') - p50('0')).toFixed(3)} ms`,
+    );
+    const cpu = (k: number) =>
+      (started.get(k)?.pids() ?? []).reduce<number>((sum, pid) => sum + (cpuMs(pid) ?? Number.NaN), 0);
+    const thr = new Map(KS.map((k) => [k, { completed: 0, ms: 0, cpu: 0, latencies: [] as number[] }]));
+    for (const k of KS) await closedLoop(call(String(k)), IN_FLIGHT, 300);
+    for (let round = 0; round < THROUGHPUT_ROUNDS; round++) {
+      for (const k of round % 2 ? [...KS].reverse() : KS) {
+        const t = thr.get(k) as { completed: number; ms: number; cpu: number; latencies: number[] };
+        const cpu0 = cpu(k);
+        const r = await closedLoop(call(String(k)), IN_FLIGHT, THROUGHPUT_MS / THROUGHPUT_ROUNDS);
+        t.cpu += cpu(k) - cpu0;
+        t.completed += r.completed;
+        t.ms += r.elapsedMs;
+        t.latencies.push(...r.latencies);
+      }
+    }
+    table(`flow-overhead (d): the same payload, ${IN_FLIGHT} requests in flight`, [
+      ...KS.map((k) => {
+        const t = thr.get(k) as { completed: number; ms: number; cpu: number; latencies: number[] };
+        return {
+          impl: k === 0 ? 'weft Flow, gateway alone' : `weft Flow, chain of ${k} tagger(s)`,
+          'req/s': Math.round((t.completed / t.ms) * 1000),
+          'server CPU us/req': Math.round((t.cpu * 1000) / t.completed),
+          'p50 ms': percentile(t.latencies, 50),
+          'p99 ms': percentile(t.latencies, 99),
+        };
+      }),
+    ]);
+    for (const c of clients.values()) c.close();
+    return { perExecutor, rawP50 };
+  } finally {
+    await Promise.all([...started.values()].map((f) => f.close()));
+  }
 }
 
 function stats(v: number[] | undefined, rawP50: number): Record<string, number> {

@@ -2,19 +2,24 @@
  * Flow start-up: the time from `new Flow(...).start()` until it is ready, for a Flow of 10 no-op executors (10 worker
  * processes and the gateway), beside starting 10 bare `node` processes at once that each open a port and report
  * ready over IPC (the floor of starting runtime processes on this machine); then the idle resident memory of the
- * whole Flow (VmRSS summed over the gateway and every worker) beside as many bare node processes.
- * The Flow runs from a JavaScript build of weft (what an installed package runs; built with tsc into
- * .cache/bench-build when the sources changed), driven by a plain-node probe process; one more round runs it from
- * the TypeScript sources through tsx (how the repository's tests and examples run) for comparison. Rounds
- * alternate between weft and the baseline so drift on a busy machine hits both alike.
- * Prints tables and `target flow-startup.time_ratio` (Flow start / bare start, medians, build) and `.rss_ratio`.
+ * whole Flow (VmRSS summed over the gateway and every worker) beside as many bare node processes; then where one
+ * runtime process's start goes, per runtime kind (worker, gateway, head), from the StartupTimings it reports with
+ * `ready`: node's bootstrap, loading weft's modules, decoding its configuration, logging and telemetry set-up, its own phases, and its CPU time
+ * (the number to compare on a busy machine).
+ * The Flow runs from a JavaScript build of weft (what an installed package runs), driven by a plain-node probe
+ * process, in both layouts of packages/weft/scripts/build.mjs (built into .cache/ when the sources changed): the
+ * esbuild bundle with code splitting that `npm run build` ships, and tsc's per-file output; one more round runs it
+ * from the TypeScript sources through tsx (how the repository's tests and examples run) for comparison. Rounds
+ * alternate between the layouts and the baseline so drift on a busy machine hits each alike.
+ * Prints tables and `target flow-startup.time_ratio` (Flow start / bare start, medians, the bundle) and `.rss_ratio`.
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Flow } from '../packages/weft/src/orchestrate/index.js';
 import { forkBareNode, readyPort, rssKb, stopChild } from './fixtures/flow-bench-lib.js';
-import { ensureBuild } from './fixtures/weft-build.js';
+import { type RuntimeKind, type StartSample, startBare, startRuntime } from './fixtures/runtime-start.js';
+import { type BuildLayout, ensureBuild } from './fixtures/weft-build.js';
 import { NoOp } from './fixtures/worker-executors.js';
 import { median, table, target } from './lib.js';
 
@@ -87,29 +92,54 @@ async function bareRound(processes: number): Promise<{ ms: number; rss: number }
   return { ms, rss };
 }
 
-const buildDir = ensureBuild();
-const probe = new BuildProbe(buildDir);
-const runs = { build: { ms: [] as number[], rss: [] as number[] }, bare: { ms: [] as number[], rss: [] as number[] } };
+const LAYOUTS: readonly BuildLayout[] = ['bundle', 'files'];
+const dirs = new Map(LAYOUTS.map((l) => [l, ensureBuild(l)]));
+const probes = new Map(LAYOUTS.map((l) => [l, new BuildProbe(dirs.get(l) as string)]));
+type Runs = { ms: number[]; rss: number[] };
+const runs = new Map<BuildLayout | 'bare', Runs>(
+  [...LAYOUTS, 'bare' as const].map((k) => [k, { ms: [], rss: [] }] as [BuildLayout | 'bare', Runs]),
+);
+const run = (k: BuildLayout | 'bare') => runs.get(k) as Runs;
 let processes = EXECUTORS + 1;
 try {
-  await probe.ready;
-  // a first, unmeasured start warms the disk caches
-  await probe.start(2);
-  await probe.close();
-  for (let round = 0; round < ROUNDS; round++) {
-    const started = await probe.start(EXECUTORS);
-    processes = started.pids.length;
-    await delay(SETTLE_MS);
-    runs.build.ms.push(started.ms);
-    runs.build.rss.push(sumRss(started.pids));
-    await probe.post();
+  for (const probe of probes.values()) {
+    await probe.ready;
+    // a first, unmeasured start warms the disk caches
+    await probe.start(2);
     await probe.close();
+  }
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const layout of round % 2 ? [...LAYOUTS].reverse() : LAYOUTS) {
+      const probe = probes.get(layout) as BuildProbe;
+      const started = await probe.start(EXECUTORS);
+      processes = started.pids.length;
+      await delay(SETTLE_MS);
+      run(layout).ms.push(started.ms);
+      run(layout).rss.push(sumRss(started.pids));
+      await probe.post();
+      await probe.close();
+    }
     const bare = await bareRound(processes);
-    runs.bare.ms.push(bare.ms);
-    runs.bare.rss.push(bare.rss);
+    run('bare').ms.push(bare.ms);
+    run('bare').rss.push(bare.rss);
   }
 } finally {
-  await probe.stop();
+  await Promise.all([...probes.values()].map((p) => p.stop()));
+}
+
+// one runtime process at a time, per kind and layout, alternating, beside a bare node process
+const KINDS: readonly RuntimeKind[] = ['worker', 'gateway', 'head'];
+const SINGLE_ROUNDS = 5;
+const singles = new Map<string, StartSample[]>();
+const record = (key: string, s: StartSample) => singles.set(key, [...(singles.get(key) ?? []), s]);
+for (const kind of KINDS) for (const layout of LAYOUTS) await startRuntime(kind, dirs.get(layout) as string); // warm
+for (let round = 0; round < SINGLE_ROUNDS; round++) {
+  record('bare', await startBare());
+  for (const kind of KINDS) {
+    for (const layout of round % 2 ? [...LAYOUTS].reverse() : LAYOUTS) {
+      record(`${kind} ${layout}`, await startRuntime(kind, dirs.get(layout) as string));
+    }
+  }
 }
 
 // once more from the TypeScript sources, through tsx (its transform cache warmed by an unmeasured start)
@@ -127,32 +157,59 @@ const sourceRss = sumRss(fromSources.pids());
 await fromSources.close();
 
 const ms = (v: number[]) => v.map((x) => Math.round(x)).join(' / ');
+const LABEL: Record<BuildLayout, string> = { bundle: 'the bundle (npm run build)', files: 'the per-file tsc build' };
 table(`flow-startup (a): ready time, ${EXECUTORS} executors (median of ${ROUNDS})`, [
   {
     impl: `${EXECUTORS} bare node processes, port + IPC ready`,
-    'median ms': median(runs.bare.ms),
-    runs: ms(runs.bare.ms),
+    'median ms': median(run('bare').ms),
+    runs: ms(run('bare').ms),
   },
-  { impl: 'weft Flow from the build (plain node)', 'median ms': median(runs.build.ms), runs: ms(runs.build.ms) },
+  ...LAYOUTS.map((l) => ({
+    impl: `weft Flow from ${LABEL[l]} (plain node)`,
+    'median ms': median(run(l).ms),
+    runs: ms(run(l).ms),
+  })),
   { impl: 'weft Flow from the sources (tsx), 1 run', 'median ms': sourceMs, runs: ms([sourceMs]) },
 ]);
 const mb = (kb: number) => kb / 1024;
 table(`flow-startup (b): idle resident memory of ${processes} processes (VmRSS, median of ${ROUNDS})`, [
   {
     impl: `${processes} bare node processes`,
-    'total MB': mb(median(runs.bare.rss)),
-    'per process MB': mb(median(runs.bare.rss)) / processes,
+    'total MB': mb(median(run('bare').rss)),
+    'per process MB': mb(median(run('bare').rss)) / processes,
   },
-  {
-    impl: 'weft Flow from the build',
-    'total MB': mb(median(runs.build.rss)),
-    'per process MB': mb(median(runs.build.rss)) / processes,
-  },
+  ...LAYOUTS.map((l) => ({
+    impl: `weft Flow from ${LABEL[l]}`,
+    'total MB': mb(median(run(l).rss)),
+    'per process MB': mb(median(run(l).rss)) / processes,
+  })),
   { impl: 'weft Flow from the sources (tsx)', 'total MB': mb(sourceRss), 'per process MB': mb(sourceRss) / processes },
 ]);
+const PHASES = ['node', 'imports', 'config', 'telemetry', 'load executor', 'construct', 'bind'];
+table(`flow-startup (c): one runtime process's start, by phase (ms, medians of ${SINGLE_ROUNDS}; cpu = user+system)`, [
+  ...['bare', ...KINDS.flatMap((k) => LAYOUTS.map((l) => `${k} ${l}`))].map((key) => {
+    const samples = singles.get(key) ?? [];
+    const phase = (p: string) => {
+      const v = samples.map((s) => s.phases[p]).filter((x): x is number => x !== undefined);
+      return v.length > 0 ? median(v) : '-';
+    };
+    return {
+      runtime: key === 'bare' ? 'bare node (port + IPC)' : key,
+      'fork→ready ms': median(samples.map((s) => s.wallMs)),
+      'cpu ms': median(samples.map((s) => s.cpuMs)),
+      ...Object.fromEntries(PHASES.map((p) => [p, phase(p)])),
+    };
+  }),
+]);
+const bareCpu = median((singles.get('bare') ?? []).map((s) => s.cpuMs));
 console.log(
-  `from the sources (tsx): time ratio ${(sourceMs / median(runs.bare.ms)).toFixed(2)}, ` +
-    `rss ratio ${(sourceRss / median(runs.bare.rss)).toFixed(2)} (informational; the targets use the build)`,
+  `one worker's CPU at ready: bundle ${median((singles.get('worker bundle') ?? []).map((s) => s.cpuMs)).toFixed(1)} ms, ` +
+    `per-file ${median((singles.get('worker files') ?? []).map((s) => s.cpuMs)).toFixed(1)} ms, bare node ${bareCpu.toFixed(1)} ms`,
 );
-target('flow-startup', 'time_ratio', median(runs.build.ms) / median(runs.bare.ms), '<=', 2.0);
-target('flow-startup', 'rss_ratio', median(runs.build.rss) / median(runs.bare.rss), '<=', 2.5);
+console.log(
+  `from the sources (tsx): time ratio ${(sourceMs / median(run('bare').ms)).toFixed(2)}, ` +
+    `rss ratio ${(sourceRss / median(run('bare').rss)).toFixed(2)}; per-file build: time ratio ` +
+    `${(median(run('files').ms) / median(run('bare').ms)).toFixed(2)} (informational; the targets use the bundle)`,
+);
+target('flow-startup', 'time_ratio', median(run('bundle').ms) / median(run('bare').ms), '<=', 2.0);
+target('flow-startup', 'rss_ratio', median(run('bundle').rss) / median(run('bare').rss), '<=', 2.5);

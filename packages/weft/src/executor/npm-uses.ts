@@ -6,9 +6,14 @@
  * the exact `npm install` command.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
-import semver from 'semver';
 import { ExecutorLoadError, MissingDependencyError } from '../errors/index.js';
+
+// loaded on first use: importing semver costs every worker process ~20 ms of CPU, and few Flows use `npm:`
+let semverLib: typeof import('semver') | undefined;
+const semver = (): typeof import('semver') =>
+  (semverLib ??= createRequire(import.meta.url)('semver') as typeof import('semver'));
 
 /** What an `npm:` uses names. */
 export interface NpmUses {
@@ -55,7 +60,7 @@ export function parseNpmUses(uses: string): NpmUses {
       details: { uses },
     });
   }
-  if (range !== undefined && semver.validRange(range) === null) {
+  if (range !== undefined && semver().validRange(range) === null) {
     throw new ExecutorLoadError(`'${uses}': '${range}' is not a version range (try ^1.2, ~1.2.3, 1.2.3 or >=1)`, {
       details: { uses, range },
     });
@@ -76,7 +81,7 @@ export function resolveNpmUses(uses: string, cwd: string): ResolvedNpmUses {
   }
   const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as PackageJson;
   const version = String(manifest.version ?? '0.0.0');
-  if (spec.range !== undefined && !semver.satisfies(version, spec.range, { includePrerelease: true })) {
+  if (spec.range !== undefined && !semver().satisfies(version, spec.range, { includePrerelease: true })) {
     throw new ExecutorLoadError(
       `uses '${uses}' asks for ${spec.pkg}@${spec.range}, but ${version} is installed (${dir}): run \`npm install ${install}\``,
       { details: { uses, package: spec.pkg, range: spec.range, installed: version, dir } },

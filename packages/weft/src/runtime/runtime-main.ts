@@ -21,7 +21,7 @@ import {
 import { startMonitoring } from '../observability/metrics/index.js';
 import { type RuntimeTelemetry, startTelemetry } from '../observability/tracing/index.js';
 import { watchParent } from './parent-watch.js';
-import { failurePayload, type WorkerMessage } from './server/index.js';
+import { failurePayload, type StartupTimings, type WorkerMessage } from './server/index.js';
 
 /** What every runtime's configuration may carry besides its own keys: monitoring (`/metrics` on its port). */
 interface MonitoredConfig {
@@ -36,11 +36,37 @@ export interface RuntimeMainOptions<C extends { name: string }> {
   kind: string;
   /** Read and validate the process's configuration (a throw is a start-up failure, reported like any other). */
   config: () => C;
-  /** Start serving; resolves with the bound port and how to stop. */
-  start: (config: C) => Promise<{ port: number; address?: string; stop: () => Promise<void> }>;
+  /**
+   * Start serving; resolves with the bound port and how to stop. `phase(name)` closes a start-up phase (the time
+   * since the previous one), reported with `ready` (StartupTimings).
+   */
+  start: (
+    config: C,
+    phase: (name: string) => void,
+  ) => Promise<{ port: number; address?: string; stop: () => Promise<void> }>;
+}
+
+/** Start-up phases as they close: each takes the time since the previous one. */
+function startupClock(): { phase: (name: string) => void; timings: () => StartupTimings } {
+  // the main's first line runs once every static import is loaded and evaluated
+  const node = performance.nodeTiming.bootstrapComplete;
+  const phases: Record<string, number> = { node, imports: performance.now() - node };
+  let last = performance.now();
+  return {
+    phase: (name) => {
+      const now = performance.now();
+      phases[name] = (phases[name] ?? 0) + now - last;
+      last = now;
+    },
+    timings: () => {
+      const cpu = process.cpuUsage();
+      return { phases, cpuMs: (cpu.user + cpu.system) / 1000, readyMs: performance.now() };
+    },
+  };
 }
 
 export async function runRuntimeMain<C extends { name: string }>(options: RuntimeMainOptions<C>): Promise<void> {
+  const clock = startupClock();
   let log: Logger = createLogger(options.kind);
   let name = '';
   let ready = false;
@@ -109,6 +135,7 @@ export async function runRuntimeMain<C extends { name: string }>(options: Runtim
 
   try {
     const config = options.config();
+    clock.phase('config');
     name = config.name;
     log = createLogger(`${options.kind} ${config.name}`);
     if (kind === 'worker') {
@@ -118,6 +145,7 @@ export async function runRuntimeMain<C extends { name: string }>(options: Runtim
     }
     if (kind === 'gateway' && accessLogEnabled()) startAccessLog(log);
     telemetry = await startTelemetry(config.name);
+    clock.phase('telemetry');
     if (telemetry.interceptors.length > 0 && kind !== 'head') {
       // the runtime's chain (gateway, worker) starts with the telemetry interceptors, so their span encloses the rest
       const c = config as { interceptors?: string[] };
@@ -133,9 +161,10 @@ export async function runRuntimeMain<C extends { name: string }>(options: Runtim
           port: m.portMonitoring ?? 0,
         })
       : undefined;
+    if (monitoring) clock.phase('monitoring');
     let started: Awaited<ReturnType<typeof options.start>>;
     try {
-      started = await options.start(config);
+      started = await options.start(config, clock.phase);
     } catch (err) {
       await monitoring?.stop();
       throw err;
@@ -156,7 +185,8 @@ export async function runRuntimeMain<C extends { name: string }>(options: Runtim
     if (channels.runtimeUp.hasSubscribers) {
       channels.runtimeUp.publish({ kind, name, pid: process.pid, port: started.port, address });
     }
-    await send({ type: 'ready', port: started.port, name: config.name, pid: process.pid });
+    const startup = clock.timings();
+    await send({ type: 'ready', port: started.port, name: config.name, pid: process.pid, startup });
   } catch (err) {
     await fail(err, 'start');
   }

@@ -9,9 +9,11 @@ import { GatewayServer } from './gateway-server.js';
 await runRuntimeMain({
   kind: 'weft gateway',
   config: () => decodeGatewayConfig(process.env[GATEWAY_CONFIG_ENV]),
-  start: async (config) => {
+  start: async (config, phase) => {
     const server = new GatewayServer(config);
+    phase('construct');
     const bound = await server.start();
+    phase('bind');
     return {
       port: (bound[0] as { port: number }).port,
       address: `${bound.map((b) => `${b.protocol}://${config.host}:${b.port}`).join(', ')}${config.sslCertfile ? ' (TLS)' : ''}`,

@@ -11,9 +11,11 @@ import { HeadServer } from './head-server.js';
 await runRuntimeMain({
   kind: 'weft head',
   config: () => decodeHeadConfig(process.env.WEFT_HEAD_CONFIG),
-  start: async (config) => {
+  start: async (config, phase) => {
     const server = new HeadServer(config);
+    phase('construct');
     const port = await server.start();
+    phase('bind');
     const graceMs = config.shutdownGraceMs;
     return { port, stop: () => server.stop(graceMs !== undefined ? { graceMs } : {}) };
   },

@@ -27,7 +27,13 @@ export {
   servedServices,
 } from './runtime-calls.js';
 export { type RuntimeEntry, runtimeEntry } from './runtime-entry.js';
-export { failurePayload, isWorkerMessage, type WorkerFailure, type WorkerMessage } from './runtime-messages.js';
+export {
+  failurePayload,
+  isWorkerMessage,
+  type StartupTimings,
+  type WorkerFailure,
+  type WorkerMessage,
+} from './runtime-messages.js';
 export {
   type RuntimeKind,
   type RuntimeLog,

@@ -13,9 +13,22 @@ export interface WorkerFailure {
   code: string;
 }
 
+/**
+ * Where a runtime process's start-up time went (milliseconds, wall clock): `node` is node's own bootstrap, `imports`
+ * loading weft's modules up to the main's first line, `config` decoding the configuration, then the runtime's own
+ * phases (`telemetry`: logging and tracing set-up; a worker's `load executor`, `construct`, `bind`); `cpuMs` is the process's CPU time (user + system) when
+ * it reported ready, the measure to compare on a busy machine. For benchmarks and diagnostics.
+ */
+export interface StartupTimings {
+  phases: Record<string, number>;
+  cpuMs: number;
+  /** Process start to the ready report. */
+  readyMs: number;
+}
+
 /** Messages a runtime process sends to its parent. */
 export type WorkerMessage =
-  | { type: 'ready'; port: number; name: string; pid: number }
+  | { type: 'ready'; port: number; name: string; pid: number; startup?: StartupTimings }
   | { type: 'failed'; error: WorkerFailure };
 
 /** The error as it travels to the parent: an exception of the executor keeps its own name, message and stack. */

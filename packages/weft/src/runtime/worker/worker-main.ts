@@ -18,14 +18,16 @@ import { WorkerServer } from './worker-server.js';
 await runRuntimeMain({
   kind: 'weft worker',
   config: () => decodeWorkerConfig(process.env.WEFT_WORKER_CONFIG),
-  start: async (config) => {
+  start: async (config, phase) => {
     // the parent validated the executor YAML (if any) already: decode it only
     // an executor reads document URIs only under its folders and from public networks (docs/guides/limits.md)
     const roots = [process.cwd(), config.cwd, config.runtimeArgs?.workspace].filter((r): r is string => !!r);
     setUriPolicy(executorUriPolicy(roots));
     const resolved = await loadExecutorClass(config, { validate: false });
     const interceptors = await loadInterceptors<ExecutorContext>(config.interceptors, config.cwd);
+    phase('load executor');
     const runner = new ExecutorRunner(createExecutor(resolved, config), config.name, { interceptors });
+    phase('construct');
     const server = new WorkerServer({
       runner,
       name: config.name,
@@ -44,6 +46,7 @@ await runRuntimeMain({
       await runner.close().catch(() => undefined);
       throw err;
     }
+    phase('bind');
     const graceMs = config.shutdownGraceMs;
     return {
       port,
