@@ -36,7 +36,11 @@ export class GrpcTransport implements Transport {
     let feedError: unknown;
     const feed = (async () => {
       try {
-        for await (const req of requests) if (!call.send(req)) await call.drained();
+        for await (const req of requests) {
+          // the gateway ended the call (a failed request fails the stream): stop reading the inputs
+          if (call.ended) break;
+          if (!call.send(req)) await call.drained();
+        }
       } catch (err) {
         feedError = err;
         call.cancel();

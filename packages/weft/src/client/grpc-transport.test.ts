@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { DeadlineExceededError } from '../errors/index.js';
+import { type ServiceOutcome, serviceErrorFrom } from '../networking/index.js';
+import { encodeEndpoints } from '../request/index.js';
+import { RuntimeServer } from '../runtime/server/index.js';
+import { Client } from './index.js';
+
+/**
+ * A gateway stand-in that reads at most 2 messages of a stream at a time and fails every one after a moment, as a
+ * gateway does when an executor runs over its `timeout_send`: the client's sender is then waiting for the stream to
+ * drain while the stream is already over.
+ */
+function timingOutGateway() {
+  let seen = 0;
+  const server = new RuntimeServer(
+    { kind: 'gateway', name: 'gw', host: '127.0.0.1', prefetch: 2, log: () => undefined },
+    {
+      processSingleData: async (): Promise<ServiceOutcome> => {
+        seen++;
+        await new Promise((r) => setTimeout(r, 20));
+        const err = new DeadlineExceededError("executor 'slow' did not answer within 10 ms (timeout_send)");
+        return { error: serviceErrorFrom(err, 'gateway gw') };
+      },
+      endpointDiscovery: async () => ({ bytes: encodeEndpoints({ endpoints: ['/x'], writeEndpoints: [] }) }),
+    },
+  );
+  return { server, seen: () => seen };
+}
+
+describe('GrpcTransport', () => {
+  const gw = timingOutGateway();
+  let client: Client;
+
+  before(async () => {
+    const port = await gw.server.start();
+    client = new Client({ host: `grpc://127.0.0.1:${port}`, showProgress: false });
+  });
+
+  after(async () => {
+    await client.close();
+    await gw.server.stop(1000);
+  });
+
+  it('ends a post whose stream the gateway failed while the sender waited for it to drain', {
+    timeout: 20_000,
+  }, async () => {
+    let produced = 0;
+    // endless inputs, each large enough that the stream's buffers fill while the gateway reads no more
+    const inputs = async function* () {
+      for (;;) {
+        produced++;
+        yield { text: 'x'.repeat(64 * 1024) };
+      }
+    };
+    await assert.rejects(client.post('/x', inputs(), { requestSize: 1 }), (err: Error & { code?: string }) => {
+      assert.equal(err.code, 'WEFT_TIMEOUT', err.message);
+      assert.match(err.message, /executor 'slow'/);
+      return true;
+    });
+    // the sender stopped reading the inputs once the stream was over
+    const after = produced;
+    await new Promise((r) => setImmediate(r));
+    assert.equal(produced, after);
+    assert.ok(gw.seen() >= 1);
+  });
+});
