@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DeadlineExceededError } from '../errors/index.js';
 import { type ServiceOutcome, serviceErrorFrom } from '../networking/index.js';
-import { encodeEndpoints } from '../request/index.js';
+import { decodeDataRequest, encodeDataRequest, encodeEndpoints } from '../request/index.js';
 import { RuntimeServer } from '../runtime/server/index.js';
 import { Client } from './index.js';
 
@@ -27,6 +27,60 @@ function timingOutGateway() {
   );
   return { server, seen: () => seen };
 }
+
+/** A gateway stand-in that answers every request after a moment and counts how many it held at once. */
+function countingGateway() {
+  let running = 0;
+  let most = 0;
+  const server = new RuntimeServer(
+    { kind: 'gateway', name: 'gw', host: '127.0.0.1', log: () => undefined },
+    {
+      processSingleData: async (bytes): Promise<ServiceOutcome> => {
+        most = Math.max(most, ++running);
+        await new Promise((r) => setTimeout(r, 5));
+        running--;
+        return { bytes: encodeDataRequest(decodeDataRequest(bytes)) };
+      },
+      endpointDiscovery: async () => ({ bytes: encodeEndpoints({ endpoints: ['/x'], writeEndpoints: [] }) }),
+    },
+  );
+  return {
+    server,
+    most: () => most,
+    reset: () => {
+      most = 0;
+    },
+  };
+}
+
+describe('GrpcTransport prefetch', () => {
+  const gw = countingGateway();
+  let client: Client;
+
+  before(async () => {
+    const port = await gw.server.start();
+    client = new Client({ host: `grpc://127.0.0.1:${port}`, showProgress: false });
+  });
+
+  after(async () => {
+    await client.close();
+    await gw.server.stop(1000);
+  });
+
+  it('keeps at most prefetch requests unanswered, and sends them all', async () => {
+    const docs = Array.from({ length: 40 }, (_, i) => ({ text: `d${i}` }));
+    const answered = await client.post('/x', docs, { requestSize: 1, prefetch: 3 });
+    assert.equal(answered.length, 40);
+    assert.ok(gw.most() <= 3, `the gateway held ${gw.most()} requests at once`);
+  });
+
+  it('sends as fast as the gateway reads without prefetch', async () => {
+    gw.reset();
+    const docs = Array.from({ length: 40 }, (_, i) => ({ text: `d${i}` }));
+    assert.equal((await client.post('/x', docs, { requestSize: 1 })).length, 40);
+    assert.ok(gw.most() > 3, `the gateway held ${gw.most()} requests at once`);
+  });
+});
 
 describe('GrpcTransport', () => {
   const gw = timingOutGateway();

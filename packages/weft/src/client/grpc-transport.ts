@@ -6,6 +6,7 @@ import { credentials } from '@grpc/grpc-js';
 import { type Status, StatusCode } from '../errors/index.js';
 import { type CallOptions, formatHostPort, RuntimeClient } from '../networking/index.js';
 import type { DataRequest, JinaInfo, SingleDocumentRequest } from '../request/index.js';
+import { SendWindow } from './send-window.js';
 import { caBundle, explainConnectionFailure, type TlsContext } from './tls.js';
 import type { StreamCallOptions, Transport, TransportTarget } from './transport.js';
 
@@ -34,9 +35,13 @@ export class GrpcTransport implements Transport {
     const abort = (): void => call.cancel();
     options.signal?.addEventListener('abort', abort, { once: true });
     let feedError: unknown;
+    // the Client's prefetch: at most that many requests unanswered (default: as many as the stream takes)
+    const window =
+      options.prefetch !== undefined && options.prefetch > 0 ? new SendWindow(options.prefetch) : undefined;
     const feed = (async () => {
       try {
         for await (const req of requests) {
+          if (window && !(await window.take())) break;
           // the gateway ended the call (a failed request fails the stream): stop reading the inputs
           if (call.ended) break;
           if (!call.send(req)) await call.drained();
@@ -49,10 +54,17 @@ export class GrpcTransport implements Transport {
       }
     })();
     try {
-      yield* call;
+      if (!window) yield* call;
+      else {
+        for await (const res of call) {
+          window.release();
+          yield res;
+        }
+      }
     } catch (err) {
       throw explainConnectionFailure(feedError ?? err, this.#tls);
     } finally {
+      window?.close();
       options.signal?.removeEventListener('abort', abort);
       await feed;
     }
