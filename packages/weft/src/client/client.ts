@@ -74,8 +74,8 @@ export interface PostOptions extends RetryOptions {
   headers?: Record<string, string>;
   /**
    * At most this many requests sent and not yet answered (Jina's client `prefetch`): a generator of inputs is then
-   * read no faster than the Flow answers. Default: as many as the gateway reads (its own `prefetch` holds the rest
-   * back); over http 16.
+   * read no faster than the Flow answers. Default: 1000 over grpc (the gateway's own default), 16 over http,
+   * unlimited over websocket.
    */
   prefetch?: number;
   /** Progress bar for this post (default: the Client's `showProgress`); drawn only on a TTY. */

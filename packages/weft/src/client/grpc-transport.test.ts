@@ -82,6 +82,56 @@ describe('GrpcTransport prefetch', () => {
   });
 });
 
+describe('GrpcTransport without a prefetch', () => {
+  // a gateway that holds every request until told to answer
+  const held: (() => void)[] = [];
+  const server = new RuntimeServer(
+    { kind: 'gateway', name: 'gw', host: '127.0.0.1', log: () => undefined },
+    {
+      processSingleData: (bytes) =>
+        new Promise<ServiceOutcome>((resolve) =>
+          held.push(() => resolve({ bytes: encodeDataRequest(decodeDataRequest(bytes)) })),
+        ),
+      endpointDiscovery: async () => ({ bytes: encodeEndpoints({ endpoints: ['/x'], writeEndpoints: [] }) }),
+    },
+  );
+  let client: Client;
+
+  before(async () => {
+    client = new Client({ host: `grpc://127.0.0.1:${await server.start()}`, showProgress: false });
+  });
+
+  after(async () => {
+    await client.close();
+    await server.stop(1000);
+  });
+
+  it('lets the event loop run while an endless input waits for answers', { timeout: 30_000 }, async () => {
+    let more = true;
+    let produced = 0;
+    const inputs = async function* () {
+      while (more) {
+        produced++;
+        yield { text: 'x' };
+      }
+    };
+    const post = client.post('/x', inputs(), { requestSize: 1 });
+    // a timer fires only if the sender leaves the event loop alone once the default window (1000) is full
+    await new Promise((r) => setTimeout(r, 50));
+    more = false;
+    while (held.length > 0) for (const answer of held.splice(0)) answer();
+    const timer = setInterval(() => {
+      for (const answer of held.splice(0)) answer();
+    }, 10);
+    try {
+      await post;
+    } finally {
+      clearInterval(timer);
+    }
+    assert.ok(produced <= 1002, `${produced} inputs read before any answer`);
+  });
+});
+
 describe('GrpcTransport', () => {
   const gw = timingOutGateway();
   let client: Client;

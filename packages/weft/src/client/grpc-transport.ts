@@ -10,6 +10,9 @@ import { SendWindow } from './send-window.js';
 import { caBundle, explainConnectionFailure, type TlsContext } from './tls.js';
 import type { StreamCallOptions, Transport, TransportTarget } from './transport.js';
 
+/** Requests unanswered per `stream` when the caller sets no `prefetch` (the gateway's own default). */
+export const DEFAULT_GRPC_PREFETCH = 1000;
+
 export class GrpcTransport implements Transport {
   readonly protocol = 'grpc';
   readonly #client: RuntimeClient;
@@ -35,13 +38,13 @@ export class GrpcTransport implements Transport {
     const abort = (): void => call.cancel();
     options.signal?.addEventListener('abort', abort, { once: true });
     let feedError: unknown;
-    // the Client's prefetch: at most that many requests unanswered (default: as many as the stream takes)
-    const window =
-      options.prefetch !== undefined && options.prefetch > 0 ? new SendWindow(options.prefetch) : undefined;
+    // the Client's prefetch: at most that many requests unanswered. Without a bound, grpc-js takes requests faster
+    // than HTTP/2 flow control lets them out, and a sender that never has to wait starves this process's event loop
+    const window = new SendWindow(options.prefetch && options.prefetch > 0 ? options.prefetch : DEFAULT_GRPC_PREFETCH);
     const feed = (async () => {
       try {
         for await (const req of requests) {
-          if (window && !(await window.take())) break;
+          if (!(await window.take())) break;
           // the gateway ended the call (a failed request fails the stream): stop reading the inputs
           if (call.ended) break;
           if (!call.send(req)) await call.drained();
@@ -54,17 +57,14 @@ export class GrpcTransport implements Transport {
       }
     })();
     try {
-      if (!window) yield* call;
-      else {
-        for await (const res of call) {
-          window.release();
-          yield res;
-        }
+      for await (const res of call) {
+        window.release();
+        yield res;
       }
     } catch (err) {
       throw explainConnectionFailure(feedError ?? err, this.#tls);
     } finally {
-      window?.close();
+      window.close();
       options.signal?.removeEventListener('abort', abort);
       await feed;
     }
