@@ -1,16 +1,17 @@
 /**
  * Slow executor and back-pressure: a Flow of `fast` (2 ms a request) and `slow` (20 ms, ten times slower; two
- * shards behind a head), its gateway at `prefetch` 8 and `timeout_send` 2 s for `slow`. Clients stream `/slow`
+ * shards behind a head, about 100 requests a second), its gateway at `prefetch` 8 and `timeout_send` 1.5 s for
+ * `slow`. Clients stream `/slow`
  * from endless generators, faster than it serves, while others post `/fast` one request at a time:
  * - calm: `/fast` only (its latency without load);
- * - back-pressure: 8 streams of `/slow` with the Client's `prefetch` 8 (64 in flight, well within the timeout):
- *   the streams are slowed to what `slow` serves, none fails, memory stays flat;
- * - overload: 24 more streams with the Client's default prefetch (the gateway's holds them back; 256 in flight, more
- *   than `slow` serves within its timeout): timeouts fire, each naming the executor; memory still stays flat;
+ * - back-pressure: 8 streams of `/slow` with the Client's `prefetch` 2 (16 in flight, a tenth of the timeout's
+ *   worth): the streams are slowed to what `slow` serves, none fails, memory stays flat;
+ * - overload: 24 more streams with the Client's default prefetch (the gateway's holds each to 8; about 200 in
+ *   flight, more than `slow` serves within its timeout): timeouts fire, each naming the executor; memory stays flat;
  * then the load stops: every client call must end (nothing deadlocks) and `/slow` must answer again.
  * RSS of the gateway, the head and every worker is sampled every 250 ms. Figures: requests answered and failed per
  * endpoint and phase, `/fast` p50/p99 in calm vs. under load, the most inputs a stream read ahead of its answers,
- * RSS growth. Full: 10 s calm + 30 s + 30 s; short: 2 s + 6 s + 6 s.
+ * RSS growth. Full: 10 s calm + 30 s + 30 s; short: 2 s + 5 s + 5 s.
  */
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -20,9 +21,11 @@ import { figure, goal, percentile, report, round, SHORT } from './lib.js';
 import { Fast, Slow } from './slow-executor.executors.js';
 
 const CALM_MS = SHORT ? 2_000 : 10_000;
-const PHASE_MS = SHORT ? 6_000 : 30_000;
+const PHASE_MS = SHORT ? 5_000 : 30_000;
 const PREFETCH = 8;
-const TIMEOUT_SEND_MS = 2_000;
+const TIMEOUT_SEND_MS = 1_500;
+/** The Client's prefetch of the back-pressure streams: 16 in flight, a tenth of the timeout's worth of work. */
+const CLIENT_PREFETCH = 2;
 const FAST_CLIENTS = 2;
 const STREAMS = { backpressure: 8, overload: 32 };
 const SETTLE_MS = 20_000;
@@ -117,7 +120,7 @@ const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const loops: Promise<void>[] = Array.from({ length: FAST_CLIENTS }, () => fastClient());
 await pause(CALM_MS);
 phase = 'backpressure';
-for (let i = 0; i < STREAMS.backpressure; i++) loops.push(slowStream(['backpressure', 'overload'], PREFETCH));
+for (let i = 0; i < STREAMS.backpressure; i++) loops.push(slowStream(['backpressure', 'overload'], CLIENT_PREFETCH));
 await pause(PHASE_MS);
 phase = 'overload';
 for (let i = STREAMS.backpressure; i < STREAMS.overload; i++) loops.push(slowStream(['overload']));
@@ -166,7 +169,12 @@ report('slow-executor', [
   figure('/slow answered under back-pressure', slow.backpressure.answered),
   goal('/slow streams failed under back-pressure', slow.backpressure.failed, '=', 0),
   // + 2: the input being turned into a request and the request waiting for a free slot
-  goal('most inputs a stream read ahead of its answers (Client prefetch 8)', readAhead.client, '<=', PREFETCH + 2),
+  goal(
+    `most inputs a stream read ahead of its answers (Client prefetch ${CLIENT_PREFETCH})`,
+    readAhead.client,
+    '<=',
+    CLIENT_PREFETCH + 2,
+  ),
   figure('most inputs a stream read ahead of its answers (default Client prefetch)', readAhead.gateway),
   figure('/slow answered in overload', slow.overload.answered),
   goal('/slow timeouts in overload (timeouts fire)', slow.overload.timeouts, '>=', 1),
