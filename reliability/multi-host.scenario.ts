@@ -28,7 +28,8 @@ import {
 
 const REPLICAS = 3;
 const CLIENTS = 16;
-const DELAY_MS = 5;
+/** Added latency each way; `MULTI_HOST_DELAY_MS=0` has the gateway dial the veth addresses directly. */
+const DELAY_MS = Number(process.env.MULTI_HOST_DELAY_MS ?? 5);
 const TIMEOUT_SEND_MS = 2_000;
 const CALM_MS = SHORT ? 3_000 : 10_000;
 const CUT_MS = SHORT ? 6_000 : 20_000;
@@ -100,9 +101,10 @@ try {
   const t0 = performance.now();
   const hosts = makeHosts(REPLICAS);
   const natives = await Promise.all(hosts.map((h, i) => startReplica(h, i)));
-  // the gateway dials 127.77.<i>.1 (a proxy on this namespace's loopback) for replica i
-  const fronts = hosts.map((_, i) => `127.77.${i}.1`);
-  for (let i = 0; i < REPLICAS; i++) {
+  // the gateway dials 127.77.<i>.1 for replica i: a proxy on this namespace's loopback, forwarding (late) to the
+  // replica's veth address; cutting the link silences the connections behind it as a dead link would
+  const fronts = DELAY_MS > 0 ? hosts.map((_, i) => `127.77.${i}.1`) : hosts.map((h) => h.address);
+  for (let i = 0; i < REPLICAS && DELAY_MS > 0; i++) {
     const ports = [GRPC_PORT, natives[i] as number];
     proxies.push(await DelayProxy.start(fronts[i] as string, (hosts[i] as NetHost).address, ports, DELAY_MS));
   }

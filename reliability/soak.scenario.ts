@@ -5,7 +5,7 @@
  * gateway's HTTP protocol. The RSS and open file descriptors of every process of the Flow (gateway and every
  * worker) are sampled each second from /proc. Goals: no failed request, RSS growth at most 10 % from just after the
  * warm-up to the end (medians of the first and last windows), no fd growth. Full: 10 minutes, 2 of them warm-up,
- * on the whole bundled catalogue; short (CI): 15 s, 5 of them warm-up, on 12 products.
+ * on the whole bundled catalogue; short (CI): 12 s, 4 of them warm-up, on 12 products.
  */
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,8 +17,8 @@ import { BUNDLED_CATALOGUE } from '../examples/shop-the-look/src/config.js';
 import { ShopApp } from '../examples/shop-the-look/src/shop.js';
 import { type Figure, figure, goal, percentile, report, round, SHORT } from './lib.js';
 
-const RUN_MS = SHORT ? 15_000 : 600_000;
-const WARMUP_MS = SHORT ? 5_000 : 120_000;
+const RUN_MS = SHORT ? 12_000 : 600_000;
+const WARMUP_MS = SHORT ? 4_000 : 120_000;
 /** The windows compared: the first one after warm-up and the last one (medians of their samples). */
 const WINDOW_MS = SHORT ? 3_000 : 60_000;
 const SAMPLE_MS = 1_000;
