@@ -37,7 +37,7 @@ describe('MatchReader', () => {
     assert.ok(layout && layout.bodyEnd > HEADER, 'the embedding is the last field');
     assert.equal(layout.dtype, '<f4');
     const { bytes, overwrite } = reused(record);
-    const reader = new MatchReader(false, 4);
+    const reader = new MatchReader();
     assert.equal(reader.key(bytes), 42);
     const m = reader.read(bytes, record.byteLength);
     overwrite();
@@ -53,7 +53,7 @@ describe('MatchReader', () => {
 
   it('reads float64 values raw, and decodes other dtypes in full', () => {
     const f8 = encodeRecord(doc({ embedding: new NdArray(new Float64Array([1.5, 2.25]), [2]) }), 1, fields);
-    const r8 = new MatchReader(false, 2).read(f8, f8.byteLength);
+    const r8 = new MatchReader().read(f8, f8.byteLength);
     assert.deepEqual(valuesOf(r8, 2), [1.5, 2.25]);
     assert.equal(r8.doc.embedding, undefined);
     const f2 = encodeRecord(
@@ -61,7 +61,7 @@ describe('MatchReader', () => {
       1,
       fields,
     );
-    const r2 = new MatchReader(false, 2).read(f2, f2.byteLength);
+    const r2 = new MatchReader().read(f2, f2.byteLength);
     assert.deepEqual(valuesOf(r2, 2), [1, -2]);
   });
 
@@ -73,7 +73,7 @@ describe('MatchReader', () => {
       ['chunks', encodeRecord(doc({ embedding: e, chunks: [{ id: 'c', text: 'chunk', embedding: e }] }), 7, fields)],
     ] as const) {
       const { bytes, overwrite } = reused(record);
-      const reader = new MatchReader(false, 3);
+      const reader = new MatchReader();
       assert.equal(reader.key(bytes), 7, name);
       const m = reader.read(bytes, record.byteLength);
       overwrite();
@@ -88,24 +88,38 @@ describe('MatchReader', () => {
     const e = new Float32Array([4, 5]);
     const record = encodeRecord(doc({ embedding: e }), 3, fields);
     const { bytes, overwrite } = reused(record);
-    const m = new MatchReader(true, 2).read(bytes, record.byteLength);
+    const m = new MatchReader().read(bytes, record.byteLength, true);
     overwrite();
     assert.deepEqual(Array.from((m.doc.embedding?.data ?? []) as Float32Array), [4, 5]);
     assert.deepEqual(valuesOf(m, 2), [4, 5]);
   });
 
   it('keeps values of earlier matches when its arena fills up', () => {
-    const reader = new MatchReader(false, 2);
-    const reads = Array.from({ length: 100 }, (_, i) => {
-      const record = encodeRecord(doc({ embedding: new Float32Array([i, -i]) }), i, fields);
+    const reader = new MatchReader();
+    const reads = Array.from({ length: 3000 }, (_, i) => {
+      const record = encodeRecord(doc({ embedding: new Float32Array([i, -i, i / 2]) }), i, fields);
       return reader.read(record, record.byteLength);
     });
-    for (const [i, m] of reads.entries()) assert.deepEqual(valuesOf(m, 2), [i, -i]);
+    for (const [i, m] of reads.entries()) assert.deepEqual(valuesOf(m, 3), [i, -i, i / 2]);
+  });
+
+  it('reuses its arena after reset()', () => {
+    const reader = new MatchReader();
+    const read = (v: number) => {
+      const record = encodeRecord(doc({ embedding: new Float32Array([v, v]) }), 1, fields);
+      return reader.read(record, record.byteLength);
+    };
+    const first = read(1);
+    reader.reset();
+    const second = read(2);
+    assert.equal(second.values, first.values);
+    assert.equal(second.at, first.at);
+    assert.deepEqual(valuesOf(second, 2), [2, 2]);
   });
 
   it('finds no layout in bytes that are not a record (the reader then decodes, and reports the damage)', () => {
     const junk = new Uint8Array([0, 0, 0, 0, 0, 0, 0, 0, 0x82, 0x01, 0x7f]);
     assert.equal(recordLayout(junk, junk.byteLength, HEADER), undefined);
-    assert.throws(() => new MatchReader(false, 2).read(junk, junk.byteLength), { code: 'WEFT_DECODE' });
+    assert.throws(() => new MatchReader().read(junk, junk.byteLength), { code: 'WEFT_DECODE' });
   });
 });

@@ -1,7 +1,7 @@
 /**
  * Reading stored records for search matches, fast: records arrive as views of LMDB's reused read buffer (no copy),
- * the vector key and the embedding's float32/float64 values are read through one cached DataView into a
- * per-request arena (no allocation per match), and the document is decoded without its embedding when the record
+ * the vector key and the embedding's float32/float64 values are read through one cached DataView into an arena
+ * (no allocation per match; `reset()` reuses it for the next request), and the document is decoded without its embedding when the record
  * has it as its last field (see record.ts). Anything else (older records, an embedding of another dtype, stored
  * blobs/tensors/chunks that a decoded document would view, or a request that returns embeddings) is copied and
  * decoded in full, as before.
@@ -23,16 +23,14 @@ export interface StoredMatch {
 const EMPTY = new Float64Array(0);
 
 export class MatchReader {
-  readonly #withEmbeddings: boolean;
-  #arena: Float64Array;
+  #arena = new Float64Array(4096);
   #used = 0;
   #buffer: ArrayBufferLike | undefined;
   #view: DataView | undefined;
 
-  /** `withEmbeddings`: decode every document in full, embedding included (the request returns them). */
-  constructor(withEmbeddings: boolean, dim: number) {
-    this.#withEmbeddings = withEmbeddings;
-    this.#arena = new Float64Array(Math.max(1, dim) * 32);
+  /** Start over: values read so far may be overwritten (call when no match of an earlier search is in use). */
+  reset(): void {
+    this.#used = 0;
   }
 
   /** The vector key a record (a view of `bytes`) was stored under. */
@@ -42,10 +40,10 @@ export class MatchReader {
 
   /**
    * Read the record in the first `length` bytes of `bytes`, which may be overwritten by the next store read:
-   * nothing returned views it.
+   * nothing returned views it. `withEmbeddings`: decode the document in full, embedding included.
    */
-  read(bytes: Uint8Array, length: number): StoredMatch {
-    const layout = this.#withEmbeddings ? undefined : recordLayout(bytes, length, HEADER);
+  read(bytes: Uint8Array, length: number, withEmbeddings = false): StoredMatch {
+    const layout = withEmbeddings ? undefined : recordLayout(bytes, length, HEADER);
     if (layout && layout.bodyEnd >= 0 && !layout.views && layout.valuesStart >= 0) {
       const at = this.#copyValues(bytes, layout.valuesStart, layout.valuesBytes, layout.dtype);
       if (at >= 0) {

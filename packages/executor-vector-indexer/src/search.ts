@@ -169,11 +169,14 @@ function scanStore(
   });
 }
 
+const READERS = new WeakMap<IndexState, MatchReader>();
+
 /** Key -> stored document that passes the filter (cached per request; null: stale or filtered out). */
 class Resolver {
   readonly #state: IndexState;
   readonly #space: VectorSpace;
   readonly #keep: Keep | undefined;
+  readonly #withEmbeddings: boolean;
   readonly #reader: MatchReader;
   readonly #cache = new Map<number, Candidate | null>();
 
@@ -181,7 +184,12 @@ class Resolver {
     this.#state = state;
     this.#space = space;
     this.#keep = keep;
-    this.#reader = new MatchReader(withEmbeddings, space.params.dim);
+    this.#withEmbeddings = withEmbeddings;
+    // one reader per indexer, its value arena reused: a search never awaits, so the previous one is done with it
+    let reader = READERS.get(state);
+    if (!reader) READERS.set(state, (reader = new MatchReader()));
+    reader.reset();
+    this.#reader = reader;
   }
 
   get filtered(): boolean {
@@ -206,7 +214,7 @@ class Resolver {
     const view = id === undefined ? undefined : this.#state.store.recordView(id);
     // a record under another key is a newer version whose vector is not in memory yet: skip this stale key
     if (view && this.#reader.key(view) === key) {
-      const { doc, values, at } = this.#reader.read(view, view.length);
+      const { doc, values, at } = this.#reader.read(view, view.length, this.#withEmbeddings);
       if (!this.#keep || this.#keep(doc)) c = { doc, values, at, taken: false };
     }
     this.#cache.set(key, c);
