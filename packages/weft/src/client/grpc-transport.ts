@@ -1,11 +1,12 @@
 /**
- * The gRPC client transport: every request of a `post` over one `jina.JinaRPC/Call` bidirectional stream;
- * `streamDoc` over `jina.JinaSingleDocumentRequestRPC/stream_doc`.
+ * The gRPC client transport: every request of a `post` over one `jina.JinaRPC/Call` bidirectional stream, kept
+ * open for the next post (`call-pool.ts`); `streamDoc` over `jina.JinaSingleDocumentRequestRPC/stream_doc`.
  */
 import { credentials } from '@grpc/grpc-js';
 import { type Status, StatusCode } from '../errors/index.js';
 import { type CallOptions, formatHostPort, RuntimeClient } from '../networking/index.js';
 import type { DataRequest, JinaInfo, SingleDocumentRequest } from '../request/index.js';
+import { CallPool, PooledCall } from './call-pool.js';
 import { caBundle, explainConnectionFailure, type TlsContext } from './tls.js';
 import type { StreamCallOptions, Transport, TransportTarget } from './transport.js';
 
@@ -14,6 +15,7 @@ export class GrpcTransport implements Transport {
   readonly #client: RuntimeClient;
   readonly #tls: TlsContext;
   readonly #headers: Readonly<Record<string, string>> | undefined;
+  readonly #pool: CallPool;
 
   constructor(target: TransportTarget) {
     this.#headers = target.headers;
@@ -27,30 +29,45 @@ export class GrpcTransport implements Transport {
         ? { channelOptions: { 'grpc.ssl_target_name_override': servername, 'grpc.default_authority': servername } }
         : {}),
     });
+    this.#pool = new CallPool(() => this.#client.call(this.#callOptions({})));
+  }
+
+  /** `Call` streams kept open for the next post (see `call-pool.ts`). */
+  get parkedStreams(): number {
+    return this.#pool.parked;
   }
 
   async *stream(requests: AsyncIterable<DataRequest>, options: StreamCallOptions): AsyncIterable<DataRequest> {
-    const call = this.#client.call(this.#callOptions(options));
+    // a post with headers of its own needs a stream of its own (gRPC metadata is per stream)
+    const own = options.headers !== undefined && Object.keys(options.headers).length > 0;
+    const call = own ? new PooledCall(this.#client.call(this.#callOptions(options))) : this.#pool.take();
+    const answers = call.begin();
     const abort = (): void => call.cancel();
     options.signal?.addEventListener('abort', abort, { once: true });
     let feedError: unknown;
     const feed = (async () => {
+      let sent = 0;
       try {
-        for await (const req of requests) if (!call.send(req)) await call.drained();
+        for await (const req of requests) {
+          sent++;
+          if (!call.send(req)) await call.drained();
+        }
+        call.sentAll(sent);
       } catch (err) {
         feedError = err;
         call.cancel();
       } finally {
-        call.end();
+        if (own) call.end();
       }
     })();
     try {
-      yield* call;
+      yield* answers;
     } catch (err) {
       throw explainConnectionFailure(feedError ?? err, this.#tls);
     } finally {
       options.signal?.removeEventListener('abort', abort);
       await feed;
+      if (!own) this.#pool.release(call);
     }
     if (feedError) throw feedError;
   }
@@ -86,6 +103,7 @@ export class GrpcTransport implements Transport {
   }
 
   async close(): Promise<void> {
+    this.#pool.close();
     this.#client.close();
   }
 
