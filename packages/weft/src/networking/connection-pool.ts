@@ -244,7 +244,9 @@ export class ConnectionPool {
   }
 
   /** Replica indices for one call: the strategy's pick first, the rest in rotation, healthy ones before the others. */
-  #order(): number[] {
+  #order(): readonly number[] {
+    // one replica: nothing to pick (and no views to build on every call of the hot path)
+    if (this.#replicas.length === 1) return ONLY_REPLICA;
     const views = this.replicas;
     const first = this.#strategy.pick(views);
     const rotation = views.map((_, k) => (first + k) % views.length);
@@ -252,3 +254,5 @@ export class ConnectionPool {
     return [...healthy, ...rotation.filter((i) => !healthy.includes(i))];
   }
 }
+
+const ONLY_REPLICA: readonly number[] = Object.freeze([0]);
