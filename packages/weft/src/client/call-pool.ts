@@ -29,6 +29,7 @@ export class PooledCall {
   #delivered = 0;
   #dead = false;
   #timer: NodeJS.Timeout | undefined;
+  #whenGone: { promise: Promise<void>; resolve: () => void } | undefined;
   /** Called once when the stream ends or fails (the pool forgets it). */
   onGone: (() => void) | undefined;
 
@@ -55,12 +56,16 @@ export class PooledCall {
     return this.#queue;
   }
 
+  /** Queue one request (dropped once the stream is cancelled or gone); false: await `drained()`. */
   send(req: DataRequest): boolean {
+    if (this.#dead) return true;
     return this.#call.send(req);
   }
 
+  /** Resolves when the stream takes more requests, or once it is cancelled or gone (then sending is moot). */
   drained(): Promise<void> {
-    return this.#call.drained();
+    if (this.#dead) return Promise.resolve();
+    return Promise.race([this.#call.drained(), this.#gonePromise()]);
   }
 
   /** The post sent `count` requests in all: its queue ends once that many answers arrived. */
@@ -77,8 +82,10 @@ export class PooledCall {
 
   /** Abandon the stream (its post gave up, or its input failed): the reader sees the cancellation. */
   cancel(): void {
+    if (this.#dead) return;
     this.#clearTimer();
     this.#dead = true;
+    this.#whenGone?.resolve();
     this.#call.cancel();
   }
 
@@ -121,8 +128,20 @@ export class PooledCall {
     }
   }
 
+  #gonePromise(): Promise<void> {
+    if (!this.#whenGone) {
+      let resolve = (): void => undefined;
+      const promise = new Promise<void>((r) => {
+        resolve = r;
+      });
+      this.#whenGone = { promise, resolve };
+    }
+    return this.#whenGone.promise;
+  }
+
   #gone(): void {
     this.#dead = true;
+    this.#whenGone?.resolve();
     this.#clearTimer();
     const cb = this.onGone;
     this.onGone = undefined;

@@ -6,8 +6,8 @@ import { type InProcessGateway, startInProcessGateway } from '../../test/fixture
 import { DocumentArray } from '../document/index.js';
 import { DeadlineExceededError, ExecutorError } from '../errors/index.js';
 import { type EndpointArgs, Executor, requests } from '../executor/index.js';
-import type { GrpcTransport } from './grpc-transport.js';
-import { Client } from './index.js';
+import { GrpcTransport } from './grpc-transport.js';
+import { Client, registerTransport } from './index.js';
 
 const held: (() => void)[] = [];
 
@@ -30,13 +30,18 @@ class Probe extends Executor {
 
 const parked = (c: Client): number => (c.transport as GrpcTransport).parkedStreams;
 
+// the gRPC transport with parked streams kept for a minute: counts do not depend on how fast the box is
+registerTransport('grpc-kept', (target) => new GrpcTransport(target, { idleMs: 60_000 }));
+const keptClient = (port: number): Client =>
+  new Client({ host: '127.0.0.1', port, protocol: 'grpc-kept' as 'grpc', showProgress: false });
+
 describe('gRPC client transport: Call streams kept open between posts', () => {
   let g: InProcessGateway;
   let client: Client;
 
   before(async () => {
     g = await startInProcessGateway({ protocol: 'grpc', executors: { probe: Probe }, timeoutSend: 500, retries: 0 });
-    client = new Client({ host: `grpc://127.0.0.1:${g.port}`, showProgress: false });
+    client = keptClient(g.port);
   });
   after(async () => {
     for (const r of held.splice(0)) r();
@@ -94,7 +99,7 @@ describe('gRPC client transport: Call streams kept open between posts', () => {
   });
 
   it('a post that gives up (its timeout) cancels its stream instead of parking it', async () => {
-    const c = new Client({ host: `grpc://127.0.0.1:${g.port}`, showProgress: false });
+    const c = keptClient(g.port);
     try {
       await assert.rejects(
         c.post('/hold', [{}], { timeout: 100 }),
@@ -109,8 +114,24 @@ describe('gRPC client transport: Call streams kept open between posts', () => {
     }
   });
 
+  it('a consumer that stops reading early leaves no stream with answers due in the pool', async () => {
+    const c = keptClient(g.port);
+    try {
+      let seen = 0;
+      for await (const res of c.stream('/', DocumentArray.empty(50), { requestSize: 5 })) {
+        assert.equal(res.docs.length, 5);
+        if (++seen === 2) break;
+      }
+      assert.equal(parked(c), 0);
+      assert.deepEqual((await c.post('/', [{ text: 'h' }])).texts, ['h!']);
+      assert.equal(parked(c), 1);
+    } finally {
+      await c.close();
+    }
+  });
+
   it('posts with headers of their own use a stream of their own', async () => {
-    const c = new Client({ host: `grpc://127.0.0.1:${g.port}`, showProgress: false });
+    const c = keptClient(g.port);
     try {
       assert.deepEqual((await c.post('/', [{ text: 'f' }], { headers: { 'x-weft-test': '1' } })).texts, ['f!']);
       assert.equal(parked(c), 0);

@@ -17,7 +17,8 @@ export class GrpcTransport implements Transport {
   readonly #headers: Readonly<Record<string, string>> | undefined;
   readonly #pool: CallPool;
 
-  constructor(target: TransportTarget) {
+  /** `pool`: how long a parked stream stays open unused and how many are kept (`call-pool.ts`). */
+  constructor(target: TransportTarget, pool: { idleMs?: number; maxParked?: number } = {}) {
     this.#headers = target.headers;
     const address = formatHostPort(target.host, target.port);
     this.#tls = { tls: target.tls, url: `${target.tls ? 'grpcs' : 'grpc'}://${address}`, schemes: ['grpc', 'grpcs'] };
@@ -29,7 +30,7 @@ export class GrpcTransport implements Transport {
         ? { channelOptions: { 'grpc.ssl_target_name_override': servername, 'grpc.default_authority': servername } }
         : {}),
     });
-    this.#pool = new CallPool(() => this.#client.call(this.#callOptions({})));
+    this.#pool = new CallPool(() => this.#client.call(this.#callOptions({})), pool);
   }
 
   /** `Call` streams kept open for the next post (see `call-pool.ts`). */
@@ -42,13 +43,17 @@ export class GrpcTransport implements Transport {
     const own = options.headers !== undefined && Object.keys(options.headers).length > 0;
     const call = own ? new PooledCall(this.#client.call(this.#callOptions(options))) : this.#pool.take();
     const answers = call.begin();
+    // the Client aborts a post whose request ran over its timeout (while this generator waits for an answer); any
+    // other way of leaving ends here, in `finally`, where a stream with answers still due is cancelled
+    const signal = options.timeoutMs !== undefined ? options.signal : undefined;
     const abort = (): void => call.cancel();
-    options.signal?.addEventListener('abort', abort, { once: true });
+    signal?.addEventListener('abort', abort, { once: true });
     let feedError: unknown;
     const feed = (async () => {
       let sent = 0;
       try {
         for await (const req of requests) {
+          if (!call.alive) break;
           sent++;
           if (!call.send(req)) await call.drained();
         }
@@ -65,7 +70,9 @@ export class GrpcTransport implements Transport {
     } catch (err) {
       throw explainConnectionFailure(feedError ?? err, this.#tls);
     } finally {
-      options.signal?.removeEventListener('abort', abort);
+      signal?.removeEventListener('abort', abort);
+      // left early (a consumer that stopped reading): the answers still due go to no one
+      if (!call.settled) call.cancel();
       await feed;
       if (!own) this.#pool.release(call);
     }
