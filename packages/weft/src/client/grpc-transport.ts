@@ -10,6 +10,13 @@ import { CallPool, PooledCall } from './call-pool.js';
 import { caBundle, explainConnectionFailure, type TlsContext } from './tls.js';
 import type { StreamCallOptions, Transport, TransportTarget } from './transport.js';
 
+/**
+ * The HTTP/2 flow-control window the Client gives the gateway's answers, per stream and for the connection:
+ * HTTP/2's default 64 KB holds three 20 KB answers, so with more in flight the gateway would wait for a window
+ * update from the Client every few answers.
+ */
+const ANSWER_WINDOW = { 'grpc-node.flow_control_window': 4 * 1024 * 1024 } as const;
+
 export class GrpcTransport implements Transport {
   readonly protocol = 'grpc';
   readonly #client: RuntimeClient;
@@ -26,9 +33,12 @@ export class GrpcTransport implements Transport {
     this.#client = new RuntimeClient(address, {
       name: 'gateway',
       ...(target.tls ? { credentials: credentials.createSsl(caBundle(target.tlsOptions)) } : {}),
-      ...(target.tls && servername
-        ? { channelOptions: { 'grpc.ssl_target_name_override': servername, 'grpc.default_authority': servername } }
-        : {}),
+      channelOptions: {
+        ...ANSWER_WINDOW,
+        ...(target.tls && servername
+          ? { 'grpc.ssl_target_name_override': servername, 'grpc.default_authority': servername }
+          : {}),
+      },
     });
     this.#pool = new CallPool(() => this.#client.call(this.#callOptions({})), pool);
   }
