@@ -1,156 +1,171 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { type InProcessGateway, startInProcessGateway } from '../../test/fixtures/in-process-gateway.js';
-import { DocumentArray } from '../document/index.js';
-import { DeadlineExceededError, ExecutorError } from '../errors/index.js';
-import { type EndpointArgs, Executor, requests } from '../executor/index.js';
-import { GrpcTransport } from './grpc-transport.js';
-import { Client, registerTransport } from './index.js';
+import { DeadlineExceededError } from '../errors/index.js';
+import { type ServiceOutcome, serviceErrorFrom } from '../networking/index.js';
+import { decodeDataRequest, encodeDataRequest, encodeEndpoints } from '../request/index.js';
+import { RuntimeServer } from '../runtime/server/index.js';
+import { Client } from './index.js';
 
-const held: (() => void)[] = [];
-
-class Probe extends Executor {
-  @requests()
-  echo({ docs }: EndpointArgs): void {
-    for (const d of docs) d.text = `${d.text ?? ''}!`;
-  }
-
-  @requests({ on: '/fail' })
-  fail(): void {
-    throw new TypeError('no good');
-  }
-
-  @requests({ on: '/hold' })
-  async hold(): Promise<void> {
-    await new Promise<void>((r) => held.push(r));
-  }
+/**
+ * A gateway stand-in that reads at most 2 messages of a stream at a time and fails every one after a moment, as a
+ * gateway does when an executor runs over its `timeout_send`: the client's sender is then waiting for the stream to
+ * drain while the stream is already over.
+ */
+function timingOutGateway() {
+  let seen = 0;
+  const server = new RuntimeServer(
+    { kind: 'gateway', name: 'gw', host: '127.0.0.1', prefetch: 2, log: () => undefined },
+    {
+      processSingleData: async (): Promise<ServiceOutcome> => {
+        seen++;
+        await new Promise((r) => setTimeout(r, 20));
+        const err = new DeadlineExceededError("executor 'slow' did not answer within 10 ms (timeout_send)");
+        return { error: serviceErrorFrom(err, 'gateway gw') };
+      },
+      endpointDiscovery: async () => ({ bytes: encodeEndpoints({ endpoints: ['/x'], writeEndpoints: [] }) }),
+    },
+  );
+  return { server, seen: () => seen };
 }
 
-const parked = (c: Client): number => (c.transport as GrpcTransport).parkedStreams;
+/** A gateway stand-in that answers every request after a moment and counts how many it held at once. */
+function countingGateway() {
+  let running = 0;
+  let most = 0;
+  const server = new RuntimeServer(
+    { kind: 'gateway', name: 'gw', host: '127.0.0.1', log: () => undefined },
+    {
+      processSingleData: async (bytes): Promise<ServiceOutcome> => {
+        most = Math.max(most, ++running);
+        await new Promise((r) => setTimeout(r, 5));
+        running--;
+        return { bytes: encodeDataRequest(decodeDataRequest(bytes)) };
+      },
+      endpointDiscovery: async () => ({ bytes: encodeEndpoints({ endpoints: ['/x'], writeEndpoints: [] }) }),
+    },
+  );
+  return {
+    server,
+    most: () => most,
+    reset: () => {
+      most = 0;
+    },
+  };
+}
 
-// the gRPC transport with parked streams kept for a minute: counts do not depend on how fast the box is
-registerTransport('grpc-kept', (target) => new GrpcTransport(target, { idleMs: 60_000 }));
-const keptClient = (port: number): Client =>
-  new Client({ host: '127.0.0.1', port, protocol: 'grpc-kept' as 'grpc', showProgress: false });
-
-describe('gRPC client transport: Call streams kept open between posts', () => {
-  let g: InProcessGateway;
+describe('GrpcTransport prefetch', () => {
+  const gw = countingGateway();
   let client: Client;
 
   before(async () => {
-    g = await startInProcessGateway({ protocol: 'grpc', executors: { probe: Probe }, timeoutSend: 500, retries: 0 });
-    client = keptClient(g.port);
+    const port = await gw.server.start();
+    client = new Client({ host: `grpc://127.0.0.1:${port}`, showProgress: false });
   });
+
   after(async () => {
-    for (const r of held.splice(0)) r();
-    await client?.close();
-    await g?.stop();
+    await client.close();
+    await gw.server.stop(1000);
   });
 
-  it('reuses one stream for sequential posts and one per concurrent post', async () => {
-    for (let i = 0; i < 5; i++) {
-      const docs = await client.post('/', DocumentArray.empty(25), { requestSize: 10 });
-      assert.equal(docs.length, 25);
-      assert.equal(parked(client), 1, `after post ${i}`);
+  it('keeps at most prefetch requests unanswered, and sends them all', async () => {
+    const docs = Array.from({ length: 40 }, (_, i) => ({ text: `d${i}` }));
+    const answered = await client.post('/x', docs, { requestSize: 1, prefetch: 3 });
+    assert.equal(answered.length, 40);
+    assert.ok(gw.most() <= 3, `the gateway held ${gw.most()} requests at once`);
+  });
+
+  it('sends as fast as the gateway reads without prefetch', async () => {
+    gw.reset();
+    const docs = Array.from({ length: 40 }, (_, i) => ({ text: `d${i}` }));
+    assert.equal((await client.post('/x', docs, { requestSize: 1 })).length, 40);
+    assert.ok(gw.most() > 3, `the gateway held ${gw.most()} requests at once`);
+  });
+});
+
+describe('GrpcTransport without a prefetch', () => {
+  // a gateway that holds every request until told to answer
+  const held: (() => void)[] = [];
+  const server = new RuntimeServer(
+    { kind: 'gateway', name: 'gw', host: '127.0.0.1', log: () => undefined },
+    {
+      processSingleData: (bytes) =>
+        new Promise<ServiceOutcome>((resolve) =>
+          held.push(() => resolve({ bytes: encodeDataRequest(decodeDataRequest(bytes)) })),
+        ),
+      endpointDiscovery: async () => ({ bytes: encodeEndpoints({ endpoints: ['/x'], writeEndpoints: [] }) }),
+    },
+  );
+  let client: Client;
+
+  before(async () => {
+    client = new Client({ host: `grpc://127.0.0.1:${await server.start()}`, showProgress: false });
+  });
+
+  after(async () => {
+    await client.close();
+    await server.stop(1000);
+  });
+
+  it('lets the event loop run while an endless input waits for answers', { timeout: 30_000 }, async () => {
+    let more = true;
+    let produced = 0;
+    const inputs = async function* () {
+      while (more) {
+        produced++;
+        yield { text: 'x' };
+      }
+    };
+    const post = client.post('/x', inputs(), { requestSize: 1 });
+    // a timer fires only if the sender leaves the event loop alone once the default window (1000) is full
+    await new Promise((r) => setTimeout(r, 50));
+    more = false;
+    while (held.length > 0) for (const answer of held.splice(0)) answer();
+    const timer = setInterval(() => {
+      for (const answer of held.splice(0)) answer();
+    }, 10);
+    try {
+      await post;
+    } finally {
+      clearInterval(timer);
     }
-    const all = await Promise.all(
-      Array.from({ length: 4 }, (_, i) => client.post('/', [{ text: String(i) }], { resultsInOrder: true })),
-    );
-    assert.deepEqual(
-      all.map((d) => d.texts),
-      [['0!'], ['1!'], ['2!'], ['3!']],
-      'each post gets its own answers',
-    );
-    assert.equal(parked(client), 4);
+    assert.ok(produced <= 1002, `${produced} inputs read before any answer`);
+  });
+});
+
+describe('GrpcTransport', () => {
+  const gw = timingOutGateway();
+  let client: Client;
+
+  before(async () => {
+    const port = await gw.server.start();
+    client = new Client({ host: `grpc://127.0.0.1:${port}`, showProgress: false });
   });
 
-  it('keeps each post its own results, in order when asked, on a reused stream', async () => {
-    const docs = await client.post(
-      '/',
-      Array.from({ length: 30 }, (_, i) => ({ text: `d${i}` })),
-      { requestSize: 3, resultsInOrder: true },
-    );
-    assert.deepEqual(
-      docs.texts,
-      Array.from({ length: 30 }, (_, i) => `d${i}!`),
-    );
+  after(async () => {
+    await client.close();
+    await gw.server.stop(1000);
   });
 
-  it('an executor error rejects that post only; the stream serves the next one', async () => {
-    const before = parked(client);
-    await assert.rejects(client.post('/fail', [{ text: 'a' }]), (err: unknown) => {
-      assert.ok(err instanceof ExecutorError, String(err));
-      assert.equal(err.remoteName, 'TypeError');
+  it('ends a post whose stream the gateway failed while the sender waited for it to drain', {
+    timeout: 20_000,
+  }, async () => {
+    let produced = 0;
+    // endless inputs, each large enough that the stream's buffers fill while the gateway reads no more
+    const inputs = async function* () {
+      for (;;) {
+        produced++;
+        yield { text: 'x'.repeat(64 * 1024) };
+      }
+    };
+    await assert.rejects(client.post('/x', inputs(), { requestSize: 1 }), (err: Error & { code?: string }) => {
+      assert.equal(err.code, 'WEFT_TIMEOUT', err.message);
+      assert.match(err.message, /executor 'slow'/);
       return true;
     });
-    assert.equal(parked(client), before, 'an in-band error leaves the stream usable');
-    assert.deepEqual((await client.post('/', [{ text: 'b' }])).texts, ['b!']);
-  });
-
-  it('a stream failed by the gateway is dropped; a concurrent post on another stream is unaffected', async () => {
-    const failing = client.post('/hold', [{ text: 'held' }]);
-    const fine = client.post('/', [{ text: 'c' }]);
-    await assert.rejects(failing, (err: unknown) => err instanceof DeadlineExceededError);
-    assert.deepEqual((await fine).texts, ['c!']);
-    assert.deepEqual((await client.post('/', [{ text: 'd' }])).texts, ['d!']);
-    for (const r of held.splice(0)) r();
-  });
-
-  it('a post that gives up (its timeout) cancels its stream instead of parking it', async () => {
-    const c = keptClient(g.port);
-    try {
-      await assert.rejects(
-        c.post('/hold', [{}], { timeout: 100 }),
-        (err: unknown) => err instanceof DeadlineExceededError,
-      );
-      assert.equal(parked(c), 0, 'a stream with an answer still due is not reused');
-      for (const r of held.splice(0)) r();
-      assert.deepEqual((await c.post('/', [{ text: 'e' }])).texts, ['e!']);
-      assert.equal(parked(c), 1);
-    } finally {
-      await c.close();
-    }
-  });
-
-  it('a consumer that stops reading early leaves no stream with answers due in the pool', async () => {
-    const c = keptClient(g.port);
-    try {
-      let seen = 0;
-      for await (const res of c.stream('/', DocumentArray.empty(50), { requestSize: 5 })) {
-        assert.equal(res.docs.length, 5);
-        if (++seen === 2) break;
-      }
-      assert.equal(parked(c), 0);
-      assert.deepEqual((await c.post('/', [{ text: 'h' }])).texts, ['h!']);
-      assert.equal(parked(c), 1);
-    } finally {
-      await c.close();
-    }
-  });
-
-  it('posts with headers of their own use a stream of their own', async () => {
-    const c = keptClient(g.port);
-    try {
-      assert.deepEqual((await c.post('/', [{ text: 'f' }], { headers: { 'x-weft-test': '1' } })).texts, ['f!']);
-      assert.equal(parked(c), 0);
-    } finally {
-      await c.close();
-    }
-  });
-
-  it('a script that never closes its Client still exits', async () => {
-    const script = fileURLToPath(new URL('../../test/fixtures/post-without-close.ts', import.meta.url));
-    const child = spawn(process.execPath, [...process.execArgv, script, String(g.port)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => {
-      out += c.toString();
-    });
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-    assert.equal(code, 0);
-    assert.equal(out.trim(), 'g!');
+    // the sender stopped reading the inputs once the stream was over
+    const after = produced;
+    await new Promise((r) => setImmediate(r));
+    assert.equal(produced, after);
+    assert.ok(gw.seen() >= 1);
   });
 });

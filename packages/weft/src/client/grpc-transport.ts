@@ -7,8 +7,12 @@ import { type Status, StatusCode } from '../errors/index.js';
 import { type CallOptions, formatHostPort, RuntimeClient } from '../networking/index.js';
 import type { DataRequest, JinaInfo, SingleDocumentRequest } from '../request/index.js';
 import { CallPool, PooledCall } from './call-pool.js';
+import { SendWindow } from './send-window.js';
 import { caBundle, explainConnectionFailure, type TlsContext } from './tls.js';
 import type { StreamCallOptions, Transport, TransportTarget } from './transport.js';
+
+/** Requests unanswered per `stream` when the caller sets no `prefetch` (the gateway's own default). */
+export const DEFAULT_GRPC_PREFETCH = 1000;
 
 /**
  * The HTTP/2 flow-control window the Client gives the gateway's answers, per stream and for the connection:
@@ -59,10 +63,15 @@ export class GrpcTransport implements Transport {
     const abort = (): void => call.cancel();
     signal?.addEventListener('abort', abort, { once: true });
     let feedError: unknown;
+    // the Client's prefetch: at most that many requests unanswered. Without a bound, grpc-js takes requests faster
+    // than HTTP/2 flow control lets them out, and a sender that never has to wait starves this process's event loop
+    const window = new SendWindow(options.prefetch && options.prefetch > 0 ? options.prefetch : DEFAULT_GRPC_PREFETCH);
     const feed = (async () => {
       let sent = 0;
       try {
         for await (const req of requests) {
+          if (!(await window.take())) break;
+          // the gateway ended the call (a failed request fails the stream): stop reading the inputs
           if (!call.alive) break;
           sent++;
           if (!call.send(req)) await call.drained();
@@ -76,10 +85,14 @@ export class GrpcTransport implements Transport {
       }
     })();
     try {
-      yield* answers;
+      for await (const res of answers) {
+        window.release();
+        yield res;
+      }
     } catch (err) {
       throw explainConnectionFailure(feedError ?? err, this.#tls);
     } finally {
+      window.close();
       signal?.removeEventListener('abort', abort);
       // left early (a consumer that stopped reading): the answers still due go to no one
       if (!call.settled) call.cancel();

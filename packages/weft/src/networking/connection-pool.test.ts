@@ -40,6 +40,22 @@ describe('ConnectionPool', () => {
     assert.deepEqual(order, ['a', 'b', 'c', 'a', 'b', 'c']);
   });
 
+  it('waits for a replica that is reconnecting when every other one refuses (a rolling restart)', async () => {
+    const a = await start('a');
+    // b drains: it answers, but refuses every call as a replica shutting down does
+    const b = await startFakeRuntime('b', () => ({
+      error: { code: status.UNAVAILABLE, details: 'shutting down and accepts no new requests' },
+    }));
+    running.push(b);
+    const p = pool([a.address, b.address]);
+    await a.stop();
+    // while a is down its channel fails to connect again and again, so its reconnect back-off grows to its longest
+    const until = Date.now() + 2500;
+    while (Date.now() < until) await p.send(request()).catch(() => undefined);
+    await start('a2', a.port); // restarted on the same address; its channel is still backing off
+    assert.equal(servedBy(await p.send(request())), 'a2');
+  });
+
   it('moves on to the next replica when one is down, and uses it again once it is back', async () => {
     const a = await start('a');
     const b = await start('b');

@@ -3,7 +3,9 @@
  * selection strategy (round robin by default). A call goes to the picked replica; when that replica is
  * unavailable the call moves on to the next one, up to `retries` (Jina's default -1 means max(3, replicas): every
  * replica at least once). The caller sees an error only when no replica could serve the call. A replica restarted
- * on the same address is used again as soon as its channel reconnects, without any intervention.
+ * on the same address is used again as soon as its channel reconnects, without any intervention; a call whose
+ * tries all failed while some replica was reconnecting waits for it (up to 1.5 s, within the call's deadline) and
+ * tries again, so a rolling restart (one replica reconnecting, the next one draining) fails no call.
  */
 import type { ChannelCredentials, ChannelOptions } from '@grpc/grpc-js';
 import { DeadlineExceededError, UnavailableError } from '../errors/index.js';
@@ -14,6 +16,12 @@ import { callHooks } from './call-hooks.js';
 import type { TransportPreference } from './native/index.js';
 import { type BackoffOptions, backoffBefore, pause, triesFor } from './retry.js';
 import { type CallOptions, RuntimeClient } from './runtime-client.js';
+
+/**
+ * How long a call whose every try failed waits for a reconnecting replica before giving up: longer than a
+ * channel's longest reconnect back-off (`grpc.max_reconnect_backoff_ms`, 1 s, plus jitter).
+ */
+const RECONNECT_WAIT_MS = 1_500;
 
 export interface ConnectionPoolOptions {
   /** The deployment or shard these replicas belong to (`encoder`, `encoder/shard-1`), for messages. */
@@ -193,15 +201,28 @@ export class ConnectionPool {
   ): Promise<T> {
     const n = this.#replicas.length;
     const tries = triesFor(options.retries ?? this.#retries, n);
-    const order = this.#order();
+    let order = this.#order();
     const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
     const failures: string[] = [];
     let last: unknown;
+    let waited = false;
     for (let attempt = 0; attempt < tries; attempt++) {
       const wait = backoffBefore(attempt, this.#backoff, n);
       if (wait > 0) await pause(wait);
       const replica = this.#replicas[order[attempt % n] as number] as Replica;
       if (options.deadline !== undefined && Date.now() >= options.deadline) break;
+      // the last try failed too: if a replica is reconnecting (restarted, its channel still backing off), wait for
+      // it once and try again, rather than fail while a replica is up (a rolling restart: the one just restarted is
+      // reconnecting while the next one drains)
+      if (attempt === tries - 1 && !waited && last !== undefined) {
+        waited = true;
+        const back = await this.#reconnected(options.deadline);
+        if (back !== undefined) {
+          attempt = -1;
+          order = [back, ...order.filter((i) => i !== back)];
+          continue;
+        }
+      }
       replica.inFlight++;
       const startedAt = channels.poolCall.hasSubscribers ? performance.now() : undefined;
       try {
@@ -230,6 +251,23 @@ export class ConnectionPool {
       `no replica of '${this.name}' could serve ${what}: ${failures.length} ${failures.length === 1 ? 'try' : 'tries'} over ${tried.join(', ')} failed; last error: ${(last as Error).message}`,
       { cause: last, details: { deployment: this.name, addresses: tried, tries: failures.length } },
     );
+  }
+
+  /**
+   * Wait (at most `RECONNECT_WAIT_MS`, and not past `deadline`) for a replica whose channel is not connected to
+   * connect; its index, or undefined when none is reconnecting or none made it.
+   */
+  async #reconnected(deadline: number | undefined): Promise<number | undefined> {
+    const waiting = this.#replicas
+      .map((r, i) => ({ r, i }))
+      .filter(({ r }) => r.client.connectivity !== 'READY' && r.client.connectivity !== 'SHUTDOWN');
+    if (waiting.length === 0) return undefined;
+    const until = Math.min(deadline ?? Number.POSITIVE_INFINITY, Date.now() + RECONNECT_WAIT_MS);
+    try {
+      return await Promise.any(waiting.map(({ r, i }) => r.client.waitForReady(until).then(() => i)));
+    } catch {
+      return undefined;
+    }
   }
 
   /** Close every channel. */
