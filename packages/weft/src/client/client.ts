@@ -305,13 +305,20 @@ export class Client {
       for (; ; attempt++) {
         const order = new Map<string, number>();
         const sent: SentTimes = new Map();
-        const abort = new AbortController();
+        // made when a transport asks for the signal (an AbortController costs more than sending a small request)
+        let abort: AbortController | undefined;
         const streamOptions: StreamCallOptions = {
           ...(options.timeout !== undefined ? { timeoutMs: options.timeout } : {}),
           ...(options.headers ? { headers: options.headers } : {}),
           ...(options.prefetch !== undefined ? { prefetch: options.prefetch } : {}),
-          signal: abort.signal,
         };
+        Object.defineProperty(streamOptions, 'signal', {
+          get: () => {
+            abort ??= new AbortController();
+            return abort.signal;
+          },
+          enumerable: true,
+        });
         let n = 0;
         let received = 0;
         const requests = buildRequests(inputs, {
@@ -338,7 +345,7 @@ export class Client {
           }
           return;
         } catch (err) {
-          abort.abort(err);
+          abort?.abort(err);
           if (attempt >= maxAttempts || received > 0 || !replayable || !isRetryable(err)) throw err;
           progress.reset();
           await pause(backoffBefore(attempt, backoff));

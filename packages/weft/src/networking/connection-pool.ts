@@ -226,7 +226,7 @@ export class ConnectionPool {
   ): Promise<T> {
     const n = this.#replicas.length;
     const tries = triesFor(options.retries ?? this.#retries, n);
-    const order = this.#order();
+    let order = this.#order();
     const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
     const failures: string[] = [];
     const triedReplicas = new Set<Replica>();
@@ -245,7 +245,7 @@ export class ConnectionPool {
         const back = await this.#reconnected(options.deadline);
         if (back !== undefined) {
           attempt = -1;
-          order.splice(0, order.length, back, ...order.filter((i) => i !== back));
+          order = [back, ...order.filter((i) => i !== back)];
           continue;
         }
       }
@@ -348,7 +348,9 @@ export class ConnectionPool {
   }
 
   /** Replica indices for one call: the strategy's pick first, the rest in rotation, healthy ones before the others. */
-  #order(): number[] {
+  #order(): readonly number[] {
+    // one replica: nothing to pick (and no views to build on every call of the hot path)
+    if (this.#replicas.length === 1) return ONLY_REPLICA;
     const views = this.replicas;
     const first = this.#strategy.pick(views);
     const rotation = views.map((_, k) => (first + k) % views.length);
@@ -356,3 +358,5 @@ export class ConnectionPool {
     return [...healthy, ...rotation.filter((i) => !healthy.includes(i))];
   }
 }
+
+const ONLY_REPLICA: readonly number[] = Object.freeze([0]);

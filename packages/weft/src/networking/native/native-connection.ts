@@ -158,20 +158,20 @@ export class NativeConnection implements FrameSink {
    */
   call(
     kind: RequestKind,
-    message: Uint8Array,
+    message: Uint8Array | readonly Uint8Array[],
     timeoutMs: number | undefined,
     meta?: MetaEntries,
   ): Promise<NativeAnswer>;
   call<T>(
     kind: RequestKind,
-    message: Uint8Array,
+    message: Uint8Array | readonly Uint8Array[],
     timeoutMs: number | undefined,
     meta: MetaEntries | undefined,
     handler: AnswerHandler<T>,
   ): Promise<T>;
   call<T>(
     kind: RequestKind,
-    message: Uint8Array,
+    message: Uint8Array | readonly Uint8Array[],
     timeoutMs: number | undefined,
     meta?: MetaEntries,
     handler: AnswerHandler<T> = AS_IS as unknown as AnswerHandler<T>,
