@@ -14,7 +14,7 @@ import type { ImageEncoderOptions } from './options.js';
  * from off-catalogue queries with at most 10 % false matches. Give it to VectorIndexer's `calibration` option to
  * get `scores.calibrated` in [0, 1] and `scores.match` (1 / 0) on every match. Other designs need their own.
  */
-export const IMAGE_SCORE_CALIBRATION = { threshold: 0.987, width: 0.004 } as const;
+export const IMAGE_SCORE_CALIBRATION = { threshold: 0.953, width: 0.0095 } as const;
 
 /** The preprocessing and embedding design of a resolved options object. */
 export function imageEncoderDesign(o: ImageEncoderOptions): { preprocess: PreprocessOptions; design: EmbeddingDesign } {
