@@ -257,7 +257,9 @@ function score(s: SetFeats, d: Design) {
   const minRow = rows.slice(0, -1).reduce((a, b) => (b.top1 < a.top1 ? b : a));
   const pos = near.filter((r) => r.ranked.order[0] === r.target).map((r) => r.ranked.scores[0] as number);
   const neg = off.map((r) => r.ranked.scores[0] as number);
-  const cal = fitThreshold(pos, neg);
+  const cal = fitThreshold(pos, neg, Number(process.env.MAXFALSE ?? 0.1));
+  if (process.env.THRESHOLD) cal.threshold = Number(process.env.THRESHOLD); // a fixed (shipped) threshold
+  if (process.env.NEG) console.log(`   negatives (best score) ${[...neg].sort((a, b) => b - a).slice(0, 12).map((x) => x.toFixed(4)).join(" ")}; positives p10 ${[...pos].sort((a, b) => a - b)[Math.floor(pos.length * 0.1)]?.toFixed(4)} p25 ${[...pos].sort((a, b) => a - b)[Math.floor(pos.length * 0.25)]?.toFixed(4)}`);
   // category prototypes: each gallery item also scores the query's similarity to its category's mean embedding
   const protoP5 = (lambda: number) => {
     const means = new Map<string, Float64Array>();

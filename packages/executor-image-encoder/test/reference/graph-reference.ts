@@ -91,7 +91,8 @@ export class GraphReference {
       case 'AvgPool': {
         const x = arg(0);
         const out = new Float64Array(x.c);
-        for (let p = 0; p < x.h * x.w; p++) for (let c = 0; c < x.c; c++) out[c] += x.data[p * x.c + c] as number;
+        for (let p = 0; p < x.h * x.w; p++)
+          for (let c = 0; c < x.c; c++) out[c] = (out[c] as number) + (x.data[p * x.c + c] as number);
         for (let c = 0; c < x.c; c++) out[c] = (out[c] as number) / (x.h * x.w);
         return { h: 1, w: 1, c: x.c, data: out };
       }
@@ -131,13 +132,16 @@ export class GraphReference {
             if (depthwise) {
               for (let c = 0; c < x.c; c++)
                 for (let m = 0; m < kout; m++)
-                  out[o + c * kout + m] += (x.data[i + c] as number) * (k.data[kBase + c * kout + m] as number);
+                  out[o + c * kout + m] =
+                    (out[o + c * kout + m] as number) +
+                    (x.data[i + c] as number) * (k.data[kBase + c * kout + m] as number);
             } else {
               for (let ci = 0; ci < kin; ci++) {
                 const v = x.data[i + ci] as number;
                 if (v === 0) continue;
                 const kk = kBase + ci * kout;
-                for (let co = 0; co < kout; co++) out[o + co] += v * (k.data[kk + co] as number);
+                for (let co = 0; co < kout; co++)
+                  out[o + co] = (out[o + co] as number) + v * (k.data[kk + co] as number);
               }
             }
           }
