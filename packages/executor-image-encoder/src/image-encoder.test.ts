@@ -187,7 +187,10 @@ describe('ImageEncoder', () => {
       code: 'WEFT_CONFIG',
       message: /'fit'/,
     });
-    assert.throws(() => new ImageEncoder({ cacheDir, model: 'resnet' as never }), /mobilenet_v2, mobilenet_v2_mid, inception_v3/);
+    assert.throws(
+      () => new ImageEncoder({ cacheDir, model: 'resnet' as never }),
+      /mobilenet_v2, mobilenet_v2_mid, inception_v3/,
+    );
     assert.throws(() => new ImageEncoder({ cacheDir, colorHistogramBins: 1 }), /'colorHistogramBins'/);
     assert.throws(() => new ImageEncoder({ cacheDir, foreground: 'auto' as never }), /'foreground'/);
     assert.throws(() => new ImageEncoder({ cacheDir, colorDescriptor: 'lab' as never }), /'colorDescriptor'/);

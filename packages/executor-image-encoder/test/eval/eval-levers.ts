@@ -7,7 +7,11 @@
  *   node --conditions=weft-source --import tsx packages/executor-image-encoder/test/eval/eval-levers.ts
  *
  * Env: PER (catalogue drawings per category, default 6), OFF (off-catalogue drawings per category, default 3),
- * MODES (default near-white,border,border-whiten-trim), HELDOUT=1, REPORT (comma-separated design labels).
+ * MODES (default near-white,border,border-whiten-trim), HELDOUT=1, REPORT (comma-separated design labels),
+ * BACKBONES (default mobilenet_v2; `mobilenet_v2,mobilenet_v2_mid` adds the `mid:` outputs), ONLY (a label regexp),
+ * ROWS (a label: print its per-variation rows), MAXFALSE (false-match allowance of the fitted threshold, default 0.1),
+ * THRESHOLD (score every split at this fixed threshold instead), NEG=1 (print the off-catalogue best scores),
+ * FEATURE_TAG (a new feature cache after a preprocessing change).
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -259,7 +263,16 @@ function score(s: SetFeats, d: Design) {
   const neg = off.map((r) => r.ranked.scores[0] as number);
   const cal = fitThreshold(pos, neg, Number(process.env.MAXFALSE ?? 0.1));
   if (process.env.THRESHOLD) cal.threshold = Number(process.env.THRESHOLD); // a fixed (shipped) threshold
-  if (process.env.NEG) console.log(`   negatives (best score) ${[...neg].sort((a, b) => b - a).slice(0, 12).map((x) => x.toFixed(4)).join(" ")}; positives p10 ${[...pos].sort((a, b) => a - b)[Math.floor(pos.length * 0.1)]?.toFixed(4)} p25 ${[...pos].sort((a, b) => a - b)[Math.floor(pos.length * 0.25)]?.toFixed(4)}`);
+  if (process.env.NEG)
+    console.log(
+      `   negatives (best score) ${[...neg]
+        .sort((a, b) => b - a)
+        .slice(0, 12)
+        .map((x) => x.toFixed(4))
+        .join(
+          ' ',
+        )}; positives p10 ${[...pos].sort((a, b) => a - b)[Math.floor(pos.length * 0.1)]?.toFixed(4)} p25 ${[...pos].sort((a, b) => a - b)[Math.floor(pos.length * 0.25)]?.toFixed(4)}`,
+    );
   // category prototypes: each gallery item also scores the query's similarity to its category's mean embedding
   const protoP5 = (lambda: number) => {
     const means = new Map<string, Float64Array>();
