@@ -4,7 +4,7 @@
  * name. weft: a Flow of three `Stage` executors (bench/fixtures/peers/stages.ts), each its own process behind the
  * gateway (its default native transport between runtimes), called by the `Client` over gRPC (`Client.post`, the
  * reported number) and, for reference, by the fastest client path weft has (one long-lived `JinaRPC/Call` stream
- * with every request multiplexed on it, what `RuntimeClient.call()` gives). Moleculer 0.15: three stage services,
+ * with every request multiplexed on it, what `RuntimeClient.call()` gives). Moleculer 0.14 (0.15 needs Node 22): three stage services,
  * each its own node process (bench/fixtures/peers/moleculer-node.ts), the first calling the second calling the
  * third, called from a broker in this process; over its TCP transporter (static addresses, no UDP discovery) and
  * over NATS (a `nats-server` this benchmark starts on a free loopback port; skipped when the binary is absent),

@@ -72,6 +72,11 @@ export interface PostOptions extends RetryOptions {
   /** Per-request timeout in ms, from the moment a request is sent (a `DeadlineExceededError` when it runs over). */
   timeout?: number;
   headers?: Record<string, string>;
+  /**
+   * At most this many requests sent and not yet answered (Jina's client `prefetch`): a generator of inputs is then
+   * read no faster than the Flow answers. Default: 1000 over grpc (the gateway's own default), 16 over http,
+   * unlimited over websocket.
+   */
   prefetch?: number;
   /** Progress bar for this post (default: the Client's `showProgress`); drawn only on a TTY. */
   showProgress?: boolean;

@@ -6,8 +6,12 @@ import { credentials } from '@grpc/grpc-js';
 import { type Status, StatusCode } from '../errors/index.js';
 import { type CallOptions, formatHostPort, RuntimeClient } from '../networking/index.js';
 import type { DataRequest, JinaInfo, SingleDocumentRequest } from '../request/index.js';
+import { SendWindow } from './send-window.js';
 import { caBundle, explainConnectionFailure, type TlsContext } from './tls.js';
 import type { StreamCallOptions, Transport, TransportTarget } from './transport.js';
+
+/** Requests unanswered per `stream` when the caller sets no `prefetch` (the gateway's own default). */
+export const DEFAULT_GRPC_PREFETCH = 1000;
 
 export class GrpcTransport implements Transport {
   readonly protocol = 'grpc';
@@ -34,9 +38,17 @@ export class GrpcTransport implements Transport {
     const abort = (): void => call.cancel();
     options.signal?.addEventListener('abort', abort, { once: true });
     let feedError: unknown;
+    // the Client's prefetch: at most that many requests unanswered. Without a bound, grpc-js takes requests faster
+    // than HTTP/2 flow control lets them out, and a sender that never has to wait starves this process's event loop
+    const window = new SendWindow(options.prefetch && options.prefetch > 0 ? options.prefetch : DEFAULT_GRPC_PREFETCH);
     const feed = (async () => {
       try {
-        for await (const req of requests) if (!call.send(req)) await call.drained();
+        for await (const req of requests) {
+          if (!(await window.take())) break;
+          // the gateway ended the call (a failed request fails the stream): stop reading the inputs
+          if (call.ended) break;
+          if (!call.send(req)) await call.drained();
+        }
       } catch (err) {
         feedError = err;
         call.cancel();
@@ -45,10 +57,14 @@ export class GrpcTransport implements Transport {
       }
     })();
     try {
-      yield* call;
+      for await (const res of call) {
+        window.release();
+        yield res;
+      }
     } catch (err) {
       throw explainConnectionFailure(feedError ?? err, this.#tls);
     } finally {
+      window.close();
       options.signal?.removeEventListener('abort', abort);
       await feed;
     }
