@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 export const EXAMPLE_DIR = resolve(import.meta.dirname, '..');
 /** The catalogue that ships with the example. */
 export const BUNDLED_CATALOGUE = join(EXAMPLE_DIR, 'catalogue');
-/** In the data folder: which catalogue its index holds (`{ "dir": … }`). */
+/** In the data folder: which catalogue its index holds and with which embedding (`{ "dir": …, "embedding": … }`). */
 export const CATALOGUE_RECORD = 'shop-catalogue.json';
 
 export interface ShopConfig {
@@ -109,6 +109,16 @@ export function recordedCatalogue(dataDir: string): string | undefined {
   try {
     const { dir } = JSON.parse(readFileSync(join(dataDir, CATALOGUE_RECORD), 'utf8')) as { dir?: unknown };
     return typeof dir === 'string' ? dir : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The embedding design the data folder's index was built with, if recorded (older records have none). */
+export function recordedEmbedding(dataDir: string): string | undefined {
+  try {
+    const { embedding } = JSON.parse(readFileSync(join(dataDir, CATALOGUE_RECORD), 'utf8')) as { embedding?: unknown };
+    return typeof embedding === 'string' ? embedding : undefined;
   } catch {
     return undefined;
   }

@@ -1,14 +1,23 @@
 /**
  * The shop-the-look app: start the Flow of `flow.yml`, whose HTTP gateway serves the page, the API and the
  * catalogue's pictures on one port and indexes the catalogue in the background (src/routes.ts). The data folder
- * records which catalogue its index holds; starting with another one indexes that one afresh. `close()` stops every
+ * records which catalogue its index holds and with which embedding design; starting with another one (or after an
+ * upgrade that changed the design) indexes afresh. `close()` stops every
  * process of the Flow; it may be called at any time, also during `start()`.
  */
+import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Flow } from '@weft-ai/weft';
-import { CATALOGUE_RECORD, EXAMPLE_DIR, recordedCatalogue, type ShopConfig, ShopError } from './config.js';
+import {
+  CATALOGUE_RECORD,
+  EXAMPLE_DIR,
+  recordedCatalogue,
+  recordedEmbedding,
+  type ShopConfig,
+  ShopError,
+} from './config.js';
 import type { IndexProgress } from './indexing.js';
 
 export const FLOW_YAML = join(EXAMPLE_DIR, 'flow.yml');
@@ -48,7 +57,13 @@ export class ShopApp {
       log(`the index in ${c.dataDir} holds another catalogue (${before}): indexing ${c.catalogueDir} afresh`);
       reindex = true;
     }
-    await writeFile(join(c.dataDir, CATALOGUE_RECORD), `${JSON.stringify({ dir: c.catalogueDir })}\n`);
+    // an index built with another embedding design (another width, other features) cannot be searched with this one
+    const embedding = await embeddingDesignId();
+    if (before !== undefined && recordedEmbedding(c.dataDir) !== embedding && !reindex) {
+      log(`the index in ${c.dataDir} was built with another embedding design: indexing ${c.catalogueDir} afresh`);
+      reindex = true;
+    }
+    await writeFile(join(c.dataDir, CATALOGUE_RECORD), `${JSON.stringify({ dir: c.catalogueDir, embedding })}\n`);
     const port = c.port === 0 ? await freePort(c.host) : await portFree(c.host, c.port);
     // the gateway process (src/routes.ts) reads these; the executors inherit them too
     Object.assign(process.env, {
@@ -140,4 +155,10 @@ function portFree(host: string, port: number): Promise<number> {
       srv.close(() => resolve(bound));
     });
   });
+}
+
+/** A short id of ImageEncoder's default design (the Flow uses the defaults). */
+async function embeddingDesignId(): Promise<string> {
+  const { DEFAULT_DESIGN } = await import('@weft-ai/executor-image-encoder');
+  return createHash('sha256').update(JSON.stringify(DEFAULT_DESIGN)).digest('hex').slice(0, 12);
 }

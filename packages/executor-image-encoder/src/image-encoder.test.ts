@@ -58,7 +58,11 @@ describe('ImageEncoder', () => {
     const again = await encode(enc, [{ blob: png }]);
     const ea = embeddingOf(a);
     assert.equal(ea.length, enc.dim);
-    assert.equal(enc.dim, 384 + 576 + 27, 'two pooled MobileNetV2 blocks + the 27-d hue/chroma descriptor by default');
+    assert.equal(
+      enc.dim,
+      528 + 1792 + 27,
+      'two pooled blocks of MobileNetV2 1.4 (mobilenet_v2_mid) + the 27-d hue/chroma descriptor by default',
+    );
     assert.ok(Math.abs(norm(ea) - 1) < 1e-5, `norm ${norm(ea)}`);
     assert.ok(Math.abs(norm(embeddingOf(b)) - 1) < 1e-5);
     // the same image alone or in a batch: the same embedding
@@ -183,7 +187,10 @@ describe('ImageEncoder', () => {
       code: 'WEFT_CONFIG',
       message: /'fit'/,
     });
-    assert.throws(() => new ImageEncoder({ cacheDir, model: 'resnet' as never }), /mobilenet_v2, inception_v3/);
+    assert.throws(
+      () => new ImageEncoder({ cacheDir, model: 'resnet' as never }),
+      /mobilenet_v2, mobilenet_v2_mid, inception_v3/,
+    );
     assert.throws(() => new ImageEncoder({ cacheDir, colorHistogramBins: 1 }), /'colorHistogramBins'/);
     assert.throws(() => new ImageEncoder({ cacheDir, foreground: 'auto' as never }), /'foreground'/);
     assert.throws(() => new ImageEncoder({ cacheDir, colorDescriptor: 'lab' as never }), /'colorDescriptor'/);
@@ -227,7 +234,7 @@ describe('ImageEncoder model cache', () => {
     await first.close();
     assert.equal(info.converted, true);
     assert.equal(info.convertedIn, 'worker-thread', 'the conversion keeps the event loop free');
-    assert.ok(info.path.startsWith(join(dir, 'mobilenet_v2-')) && info.path.endsWith('.onnx'), info.path);
+    assert.ok(info.path.startsWith(join(dir, 'mobilenet_v2_mid-')) && info.path.endsWith('.onnx'), info.path);
     assert.equal(conversionCount(), before + 1);
     const mtime = statSync(info.path).mtimeMs;
     const second = new ImageEncoder({ cacheDir: dir });
@@ -248,7 +255,7 @@ describe('ImageEncoder model cache', () => {
       const enc = new ImageEncoder();
       const info = await enc.ready();
       await enc.close();
-      assert.ok(info.path.startsWith(join(dir, 'mobilenet_v2-')), info.path);
+      assert.ok(info.path.startsWith(join(dir, 'mobilenet_v2_mid-')), info.path);
     } finally {
       if (saved === undefined) delete process.env.WEFT_MODEL_CACHE;
       else process.env.WEFT_MODEL_CACHE = saved;

@@ -35,6 +35,10 @@ import { DEFAULT_BATCHING, type ImageEncoderOptions, resolveOptions } from './op
 
 /** Channels of MobileNetV2 layers, so `dim` is known before the model loads. */
 const KNOWN_LAYER_DIMS: Record<string, number> = {
+  // mobilenet_v2_mid (width 1.4)
+  'expanded_conv_10/expand/Relu6': 528,
+  'expanded_conv_12/expand/Relu6': 816,
+  'MobilenetV2/Conv_1/Relu6': 1792,
   flatten_1: 1280,
   out_relu: 1280,
   block_6_expand_relu: 192,
@@ -83,7 +87,7 @@ export class ImageEncoder extends Executor {
   #closed = false;
 
   /**
-   * @example new ImageEncoder({ model: 'mobilenet_v2', skipInvalid: true })
+   * @example new ImageEncoder({ model: 'mobilenet_v2_mid', skipInvalid: true })
    */
   constructor(args: ExecutorArgs<ImageEncoderOptions> = {}) {
     const options = resolveOptions(args as Record<string, unknown>);

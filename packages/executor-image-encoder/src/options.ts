@@ -18,7 +18,10 @@ export interface CnnLayer {
 }
 
 export interface ImageEncoderOptions {
-  /** Backbone: `mobilenet_v2` (1280-d CNN features, default) or `inception_v3` (2048-d, ~10x slower). */
+  /**
+   * Backbone: `mobilenet_v2_mid` (TF-Hub MobileNetV2 1.4, ImageNet weights, default), `mobilenet_v2` (1.0, NSFW
+   * fine-tuned after block 10; about half the work) or `inception_v3` (2048-d, ~10x slower).
+   */
   model: ModelName;
   /** Where converted ONNX models are cached (default `$WEFT_MODEL_CACHE` or `~/.cache/weft/models`). */
   cacheDir: string;
@@ -66,15 +69,26 @@ export interface ImageEncoderOptions {
   maxImageBytes: number;
 }
 
-/** The embedding design chosen on the tuning split (README, "Retrieval"). */
+/** The default layers of each backbone, chosen on the tuning split (README, "Shop-the-look evaluation"). */
+export const DEFAULT_LAYERS: Record<ModelName, readonly CnnLayer[]> = {
+  mobilenet_v2_mid: [
+    { layer: 'expanded_conv_10/expand/Relu6', pool: 'max', weight: 1 },
+    { layer: 'MobilenetV2/Conv_1/Relu6', pool: 'gem', weight: 0.5 },
+  ],
+  mobilenet_v2: [
+    { layer: 'block_10_expand_relu', pool: 'max', weight: 1 },
+    { layer: 'block_12_expand_relu', pool: 'gem', weight: 1 },
+  ],
+  inception_v3: [],
+};
+
+/** The embedding design chosen on the tuning split (README, "Shop-the-look evaluation"). */
 export const DEFAULT_DESIGN = {
+  model: 'mobilenet_v2_mid',
   trim: true,
   foreground: 'border',
   whitenBackground: true,
-  layers: [
-    { layer: 'block_10_expand_relu', pool: 'max', weight: 1 },
-    { layer: 'block_12_expand_relu', pool: 'gem', weight: 1 },
-  ] as CnnLayer[],
+  layers: DEFAULT_LAYERS.mobilenet_v2_mid,
   colorDescriptor: 'hue-chroma',
   colorHistogramWeight: 0.1,
   greyscaleNeutral: true,
@@ -84,7 +98,7 @@ export const DEFAULT_BATCHING: DynamicBatchingConfig = { preferredBatchSize: 16,
 
 export function defaultOptions(): ImageEncoderOptions {
   return {
-    model: 'mobilenet_v2',
+    model: DEFAULT_DESIGN.model,
     cacheDir: defaultCacheDir(),
     intraOpThreads: Math.max(1, Math.min(4, availableParallelism())),
     fit: 'contain',
@@ -180,7 +194,7 @@ export function resolveOptions(given: Record<string, unknown>): ImageEncoderOpti
     }
     return undefined;
   });
-  if (o.model !== 'mobilenet_v2' && input.layers === undefined) o.layers = [];
+  if (input.layers === undefined) o.layers = DEFAULT_LAYERS[o.model].map((l) => ({ ...l }));
   pick('uriTimeoutMs', int(1, 3_600_000));
   pick('maxImageBytes', int(1, 2 ** 31 - 1));
   return o;

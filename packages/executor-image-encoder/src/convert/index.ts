@@ -1,5 +1,6 @@
 /** The tfjs Keras -> ONNX converter: read tfjs model files, convert chosen layers, serialize the ONNX model. */
 export { samePadding } from './convert-spatial.js';
+export { convertGraphModel, GRAPH_CONVERTER_VERSION, isGraphModel } from './graph-to-onnx.js';
 export {
   CONVERTER_VERSION,
   type ConvertedModel,

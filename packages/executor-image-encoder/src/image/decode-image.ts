@@ -6,7 +6,7 @@
 
 import type { NdArray } from '@weft-ai/weft';
 import sharp, { type Sharp } from 'sharp';
-import { estimateBackground, foregroundBox, foregroundMask } from './foreground.js';
+import { estimateBackground, foregroundBox, foregroundMask, refineLayeredBackground } from './foreground.js';
 
 export type Fit = 'contain' | 'cover' | 'fill';
 
@@ -151,7 +151,7 @@ async function finishBorder(flat: Sharp, options: PreprocessOptions): Promise<Pr
   const { width, height } = raw.info;
   const px = new Uint8Array(raw.data.buffer, raw.data.byteOffset, raw.data.byteLength);
   const bg = estimateBackground(px, width, height);
-  const mask = foregroundMask(px, width, height, bg);
+  const mask = refineLayeredBackground(px, width, height, bg, foregroundMask(px, width, height, bg));
   if (options.whiten) {
     for (let p = 0, i = 0; p < mask.length; p++, i += 3) if (!mask[p]) px[i] = px[i + 1] = px[i + 2] = 255;
   }

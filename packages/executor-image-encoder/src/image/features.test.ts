@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import sharp from 'sharp';
 import { prepareBytes } from './decode-image.js';
 import { HUE_CHROMA_DIM, hueChromaHistogram } from './features.js';
-import { estimateBackground, foregroundBox, foregroundMask } from './foreground.js';
+import { estimateBackground, foregroundBox, foregroundMask, refineLayeredBackground } from './foreground.js';
 
 /** A 200 x 160 image: a red square (60 px) at (40, 50) on a flat background colour. */
 function scene(bg: [number, number, number], fg: [number, number, number] = [200, 30, 30]): Uint8Array {
@@ -33,6 +33,25 @@ describe('foreground from the image border', () => {
     );
     const box = foregroundBox(mask, 200, 160);
     assert.ok(box && box.left <= 40 && box.left >= 30 && box.width >= 60 && box.width <= 75, JSON.stringify(box));
+  });
+
+  it('finds a flat backdrop inside another colour (a rotated photo with filled corners), and only then', () => {
+    // a 200 x 160 frame of light beige, a dimmed beige backdrop inside it from 12 px in, the red square on that
+    const layered = scene([192, 182, 161]);
+    for (let y = 0; y < 160; y++)
+      for (let x = 0; x < 200; x++)
+        if (x < 12 || x >= 188 || y < 12 || y >= 148) layered.set([226, 214, 190], (y * 200 + x) * 3);
+    const bg = estimateBackground(layered, 200, 160);
+    const first = foregroundMask(layered, 200, 160, bg);
+    const count = (m: Uint8Array) => m.reduce((n, v) => n + (v ? 1 : 0), 0);
+    assert.ok(count(first) > 100 * 100, 'the single estimate keeps the dimmed backdrop as foreground');
+    const refined = refineLayeredBackground(layered, 200, 160, bg, first);
+    assert.equal(count(refined), 60 * 60, 'the inner estimate leaves only the product');
+    // a product that fills the frame is not a backdrop: a plain scene's mask is returned as it was
+    const plain = scene([233, 220, 195]);
+    const pbg = estimateBackground(plain, 200, 160);
+    const pmask = foregroundMask(plain, 200, 160, pbg);
+    assert.equal(refineLayeredBackground(plain, 200, 160, pbg, pmask), pmask);
   });
 
   it('prepares pixels with a mask that follows the product, whatever the backdrop', async () => {

@@ -2,7 +2,8 @@
  * Telling the product from what it stands on: the background colour is estimated from the image border (the
  * median of a thin frame of pixels), its spread sets the tolerance, and every pixel farther from it than that is
  * foreground. Works for white paper, a plain or tinted backdrop and a mildly textured surface; a busy scene whose
- * border is not background simply gets a loose mask (most pixels foreground), which degrades gracefully.
+ * border is not background simply gets a loose mask (most pixels foreground), which degrades gracefully. A second,
+ * inner estimate catches a flat backdrop inside another colour (a rotated photo's filled corners).
  */
 
 export interface BackgroundEstimate {
@@ -54,6 +55,46 @@ function distance(rgb: Uint8Array, i: number, bg: { r: number; g: number; b: num
     Math.abs((rgb[i + 1] as number) - bg.g),
     Math.abs((rgb[i + 2] as number) - bg.b),
   );
+}
+
+/**
+ * A photo of a backdrop laid on another surface (or a rotated photo whose corners were filled with another colour):
+ * the border shows the outer colour, and the backdrop itself stays "foreground" in `mask`, so nothing is trimmed.
+ * When an inner ring (inset by 10 % of the shorter side) is mostly foreground under the first estimate and mostly one
+ * flat colour, that colour is background too: returns the mask with those pixels cleared, else `mask` unchanged.
+ */
+export function refineLayeredBackground(
+  rgb: Uint8Array,
+  width: number,
+  height: number,
+  bg: BackgroundEstimate,
+  mask: Uint8Array,
+): Uint8Array {
+  const inset = Math.round(Math.min(width, height) * 0.1);
+  const t = Math.max(2, Math.round(Math.min(width, height) * 0.03));
+  if (width - 2 * (inset + t) < 8 || height - 2 * (inset + t) < 8) return mask;
+  const at: number[] = [];
+  for (let y = inset; y < height - inset; y++) {
+    const edgeRow = y < inset + t || y >= height - inset - t;
+    for (let x = inset; x < width - inset; x++) {
+      if (!edgeRow && x >= inset + t && x < width - inset - t) continue;
+      at.push(y * width + x);
+    }
+  }
+  const foreground = at.filter((p) => mask[p]).length;
+  if (foreground < at.length * 0.75) return mask;
+  const inner = {
+    r: median(at.map((p) => rgb[p * 3] as number)),
+    g: median(at.map((p) => rgb[p * 3 + 1] as number)),
+    b: median(at.map((p) => rgb[p * 3 + 2] as number)),
+  };
+  const near = at.filter((p) => distance(rgb, p * 3, inner) <= MIN_TOLERANCE).length;
+  if (near < at.length * 0.75 || distance(new Uint8Array([inner.r, inner.g, inner.b]), 0, bg) <= bg.tolerance)
+    return mask;
+  const out = new Uint8Array(mask);
+  for (let p = 0, i = 0; p < out.length; p++, i += 3)
+    if (out[p] && distance(rgb, i, inner) <= MIN_TOLERANCE) out[p] = 0;
+  return out;
 }
 
 /** 255 where a pixel is foreground, 0 where it is background. */

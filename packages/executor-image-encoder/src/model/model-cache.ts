@@ -11,9 +11,12 @@ import { ExecutorLoadError } from '@weft-ai/weft';
 import {
   CONVERTER_VERSION,
   type ConvertOutput,
+  convertGraphModel,
   convertKerasModel,
   encodeOnnxModel,
+  GRAPH_CONVERTER_VERSION,
   hashModelFiles,
+  isGraphModel,
   loadTfjsModel,
   locateModelFiles,
 } from '../convert/index.js';
@@ -45,7 +48,7 @@ export function cachePathFor(request: CachedModelRequest): string {
   const files = locateModelFiles(request.sourceDir);
   const key = createHash('sha256')
     .update(hashModelFiles(files))
-    .update(`\0converter=${CONVERTER_VERSION}`)
+    .update(`\0converter=${CONVERTER_VERSION}/${GRAPH_CONVERTER_VERSION}`)
     .update(`\0outputs=${JSON.stringify(request.outputs)}`)
     .digest('hex')
     .slice(0, 16);
@@ -57,7 +60,8 @@ export function ensureConvertedModel(request: CachedModelRequest): CachedModel {
   const path = cachePathFor(request);
   if (existsSync(path)) return { path, converted: false, convertMs: 0 };
   const t0 = performance.now();
-  const model = convertKerasModel(loadTfjsModel(locateModelFiles(request.sourceDir)), {
+  const tfjs = loadTfjsModel(locateModelFiles(request.sourceDir));
+  const model = (isGraphModel(tfjs) ? convertGraphModel : convertKerasModel)(tfjs, {
     outputs: request.outputs,
     name: request.id,
     metadata: { source: request.sourceDir },
