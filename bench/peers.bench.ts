@@ -4,7 +4,7 @@
  * name. weft: a Flow of three `Stage` executors (bench/fixtures/peers/stages.ts), each its own process behind the
  * gateway (its default native transport between runtimes), called by the `Client` over gRPC (`Client.post`, the
  * reported number) and, for reference, by the fastest client path weft has (one long-lived `JinaRPC/Call` stream
- * with every request multiplexed on it, what `RuntimeClient.call()` gives). Moleculer 0.15: three stage services,
+ * with every request multiplexed on it, what `RuntimeClient.call()` gives). Moleculer 0.14 (0.15 needs Node 22): three stage services,
  * each its own node process (bench/fixtures/peers/moleculer-node.ts), the first calling the second calling the
  * third, called from a broker in this process; over its TCP transporter (static addresses, no UDP discovery) and
  * over NATS (a `nats-server` this benchmark starts on a free loopback port; skipped when the binary is absent),
@@ -60,7 +60,8 @@ const closers: (() => Promise<void>)[] = [];
 const skipped: { setup: string; why: string }[] = [];
 try {
   // weft: one Flow, two client paths
-  const flow = await new Flow({ host: '127.0.0.1' })
+  // no access log: Moleculer logs no line per request either
+  const flow = await new Flow({ host: '127.0.0.1', accessLog: false })
     .add({ name: STAGES[0], uses: Stage, usesWith: { tag: STAGES[0] } })
     .add({ name: STAGES[1], uses: Stage, usesWith: { tag: STAGES[1] } })
     .add({ name: STAGES[2], uses: Stage, usesWith: { tag: STAGES[2] } })

@@ -93,6 +93,14 @@ export class DocStore {
     return this.#docs.get(id);
   }
 
+  /**
+   * The stored record of `id` without a copy: a view of a buffer LMDB overwrites on the next read of this store,
+   * so use it before reading again. Its `length` is the record's (the buffer behind it is longer).
+   */
+  recordView(id: string): Uint8Array | undefined {
+    return this.#docs.getBinaryFast(id);
+  }
+
   /** The vector key `id` is stored under, without copying or decoding its record. */
   keyOf(id: string): number | undefined {
     const fast = this.#docs.getBinaryFast(id);

@@ -2,7 +2,9 @@
  * The stored form of a document: an 8-byte header holding the document's current vector key (a usearch key, the
  * sequence number of the write that stored it) followed by docarray `DocumentProto` bytes of the document as
  * kept: embedding, text, tags, uri, mimeType and scalar fields; blob/tensor content and chunks only when asked;
- * never matches or scores.
+ * never matches or scores. The embedding is written as the last field (protobuf fields may come in any order),
+ * so that search can score a match from the raw values and decode the rest without it (`MatchReader`); records
+ * written before that (embedding in field order) decode the same way, only without the shortcut.
  */
 import { BadArgumentError, Document } from '@weft-ai/weft';
 
@@ -13,16 +15,25 @@ export interface StoreFields {
 
 /** LMDB keys are limited in size; ids longer than this many UTF-8 bytes are refused. */
 export const MAX_ID_BYTES = 1024;
-const HEADER = 8;
+/** Bytes before the DocumentProto: the vector key as a little-endian float64. */
+export const HEADER = 8;
 
 /** Encode the record for `doc` under vector key `key`. */
 export function encodeRecord(doc: Document, key: number, fields: StoreFields): Uint8Array {
-  const body = storedCopy(doc, fields).toBytes();
-  const out = new Uint8Array(HEADER + body.byteLength);
+  const copy = storedCopy(doc, fields);
+  const embedding = copy.embedding;
+  copy.embedding = undefined;
+  const body = copy.toBytes();
+  // the embedding alone: a DocumentProto with no other field set is just its field 16
+  const tail = embedding ? Document.fromTrusted({ id: '', embedding }).toBytes() : EMPTY;
+  const out = new Uint8Array(HEADER + body.byteLength + tail.byteLength);
   new DataView(out.buffer).setFloat64(0, key, true);
   out.set(body, HEADER);
+  out.set(tail, HEADER + body.byteLength);
   return out;
 }
+
+const EMPTY = new Uint8Array(0);
 
 /** The vector key a record was stored under. */
 export function recordKey(record: Uint8Array): number {

@@ -2,13 +2,15 @@
  * `/search`: for each query document, the `limit` best stored documents as `matches` with `scores[metric]`.
  * Candidates come from the exact mirror (small collections) or the HNSW graph, are resolved to stored documents
  * (skipping keys whose document has since been replaced or deleted), filtered, re-scored exactly in float64 and
- * sorted. With a filter, the candidate list grows with the pass rate observed so far until `limit` documents pass;
+ * sorted. A candidate is read from LMDB without a copy and scored from its raw embedding values; its document is
+ * decoded without the embedding unless the request asks for embeddings (`MatchReader`). With a filter, the candidate list grows with the pass rate observed so far until `limit` documents pass;
  * when the filter is so selective that the graph would have to be searched through a large part of the
  * collection, the store is scanned instead (filtered brute force), so enough matches always come back.
  */
 import { compileFilter, type Document } from '@weft-ai/weft';
 import { exactTopK } from './exact-mirror.js';
 import type { IndexState } from './index-state.js';
+import { MatchReader, type StoredMatch } from './match-reader.js';
 import { recordDocument, recordKey } from './record.js';
 import type { SearchParams } from './request-params.js';
 import type { VectorSpace } from './vector-space.js';
@@ -20,6 +22,11 @@ const SCAN_FRACTION = 0.2;
 const MARGIN = 1.5;
 
 type Keep = (doc: Document) => boolean;
+
+/** A resolved candidate: its stored document, the values it is scored by, whether a match already took `doc`. */
+interface Candidate extends StoredMatch {
+  taken: boolean;
+}
 
 /** Write `matches` on every query document. Throws for a query without embedding or of another size. */
 export function searchInto(state: IndexState, queries: readonly Document[], p: SearchParams): void {
@@ -36,8 +43,8 @@ export function searchInto(state: IndexState, queries: readonly Document[], p: S
   queries.forEach((q, i) => {
     writeRow(q, d, Q, i, 'query');
   });
-  const resolver = new Resolver(state, space, keep);
-  const found: Document[][] = new Array(n);
+  const resolver = new Resolver(state, space, keep, p.includeEmbeddings);
+  const found: Candidate[][] = new Array(n);
   const scan: number[] = [];
   if (p.exact) {
     for (let i = 0; i < n; i++) scan.push(i);
@@ -55,15 +62,18 @@ export function searchInto(state: IndexState, queries: readonly Document[], p: S
   const metric = space.params.metric;
   queries.forEach((q, i) => {
     const sq = scoringQuery(Q.subarray(i * d, (i + 1) * d));
-    const scored = (found[i] ?? []).map((doc) => ({
-      doc,
-      score: exactScore(metric, sq, embeddingValues(doc.embedding as NonNullable<Document['embedding']>)),
-    }));
+    const scored = (found[i] ?? []).map((c) => ({ c, score: exactScore(metric, sq, c.values, c.at) }));
     const sign = ascending(metric) ? 1 : -1;
-    scored.sort((a, b) => sign * (a.score - b.score) || (a.doc.id < b.doc.id ? -1 : a.doc.id > b.doc.id ? 1 : 0));
+    scored.sort((a, b) => {
+      const x = a.c.doc.id;
+      const y = b.c.doc.id;
+      return sign * (a.score - b.score) || (x < y ? -1 : x > y ? 1 : 0);
+    });
     const adjacency = (q.adjacency ?? 0) + 1;
-    q.matches = scored.slice(0, p.limit).map(({ doc, score }) => {
-      const m = doc.shallowCopy();
+    q.matches = scored.slice(0, p.limit).map(({ c, score }) => {
+      // the decoded document is this request's own: the first match of it takes it, later ones copy it
+      const m = c.taken ? c.doc.shallowCopy() : c.doc;
+      c.taken = true;
       if (!p.includeEmbeddings) m.embedding = undefined;
       m.scores[metric] = { value: score };
       if (p.calibration) {
@@ -91,7 +101,7 @@ function grow(
   asked: number,
   limit: number,
   ef: number,
-): Document[] | undefined {
+): Candidate[] | undefined {
   for (;;) {
     const passing = resolver.resolveAll(keys);
     if (passing.length >= limit) return passing;
@@ -117,10 +127,10 @@ function scanStore(
   Q: Float32Array,
   which: readonly number[],
   limit: number,
-  found: Document[][],
+  found: Candidate[][],
 ): void {
   const d = space.params.dim;
-  const docs: Document[] = [];
+  const docs: Candidate[] = [];
   let rows = new Float32Array(1024 * d);
   for (const { record } of state.store.records()) {
     // only what the in-memory index holds: the same view the graph path has
@@ -133,7 +143,12 @@ function scanStore(
       rows = bigger;
     }
     writeRow(doc, d, rows, docs.length, 'stored');
-    docs.push(doc);
+    docs.push({
+      doc,
+      values: embeddingValues(doc.embedding as NonNullable<Document['embedding']>),
+      at: 0,
+      taken: false,
+    });
   }
   const queries = new Float32Array(which.length * d);
   which.forEach((qi, j) => {
@@ -150,48 +165,59 @@ function scanStore(
     space.params.threads,
   );
   which.forEach((qi, j) => {
-    found[qi] = (lists[j] ?? []).map((row) => docs[row] as Document);
+    found[qi] = (lists[j] ?? []).map((row) => docs[row] as Candidate);
   });
 }
+
+const READERS = new WeakMap<IndexState, MatchReader>();
 
 /** Key -> stored document that passes the filter (cached per request; null: stale or filtered out). */
 class Resolver {
   readonly #state: IndexState;
   readonly #space: VectorSpace;
   readonly #keep: Keep | undefined;
-  readonly #cache = new Map<number, Document | null>();
+  readonly #withEmbeddings: boolean;
+  readonly #reader: MatchReader;
+  readonly #cache = new Map<number, Candidate | null>();
 
-  constructor(state: IndexState, space: VectorSpace, keep: Keep | undefined) {
+  constructor(state: IndexState, space: VectorSpace, keep: Keep | undefined, withEmbeddings: boolean) {
     this.#state = state;
     this.#space = space;
     this.#keep = keep;
+    this.#withEmbeddings = withEmbeddings;
+    // one reader per indexer, its value arena reused: a search never awaits, so the previous one is done with it
+    let reader = READERS.get(state);
+    if (!reader) READERS.set(state, (reader = new MatchReader()));
+    reader.reset();
+    this.#reader = reader;
   }
 
   get filtered(): boolean {
     return this.#keep !== undefined;
   }
 
-  resolveAll(keys: readonly number[]): Document[] {
-    const out: Document[] = [];
+  resolveAll(keys: readonly number[]): Candidate[] {
+    const out: Candidate[] = [];
     for (const k of keys) {
-      const doc = this.resolve(k);
-      if (doc) out.push(doc);
+      const c = this.resolve(k);
+      if (c) out.push(c);
     }
     return out;
   }
 
-  resolve(key: number): Document | null {
+  resolve(key: number): Candidate | null {
     const cached = this.#cache.get(key);
     if (cached !== undefined) return cached;
-    let doc: Document | null = null;
+    let c: Candidate | null = null;
     const id = this.#space.idOf(key);
-    const record = id === undefined ? undefined : this.#state.store.record(id);
+    // a view of LMDB's reused read buffer: read what is needed from it before the next store read
+    const view = id === undefined ? undefined : this.#state.store.recordView(id);
     // a record under another key is a newer version whose vector is not in memory yet: skip this stale key
-    if (record && recordKey(record) === key) {
-      const d = recordDocument(record);
-      if (!this.#keep || this.#keep(d)) doc = d;
+    if (view && this.#reader.key(view) === key) {
+      const { doc, values, at } = this.#reader.read(view, view.length, this.#withEmbeddings);
+      if (!this.#keep || this.#keep(doc)) c = { doc, values, at, taken: false };
     }
-    this.#cache.set(key, doc);
-    return doc;
+    this.#cache.set(key, c);
+    return c;
   }
 }

@@ -69,14 +69,14 @@ export function scoringQuery(row: Float32Array): ScoringQuery {
   return { values, norm: Math.sqrt(s) };
 }
 
-/** The exact score of `x` for query `q` under `metric` (cosine and l2: distance; ip: inner product). */
-export function exactScore(metric: IndexMetric, q: ScoringQuery, x: ArrayLike<number>): number {
+/** The exact score of `x` (its values from `x[at]` on) for query `q` under `metric` (cosine and l2: distance; ip: inner product). */
+export function exactScore(metric: IndexMetric, q: ScoringQuery, x: ArrayLike<number>, at = 0): number {
   const a = q.values;
   const d = a.length;
   if (metric === 'l2') {
     let s = 0;
     for (let j = 0; j < d; j++) {
-      const t = (a[j] as number) - (x[j] as number);
+      const t = (a[j] as number) - (x[at + j] as number);
       s += t * t;
     }
     return Math.sqrt(s);
@@ -84,7 +84,7 @@ export function exactScore(metric: IndexMetric, q: ScoringQuery, x: ArrayLike<nu
   let dot = 0;
   let xx = 0;
   for (let j = 0; j < d; j++) {
-    const v = x[j] as number;
+    const v = x[at + j] as number;
     dot += (a[j] as number) * v;
     xx += v * v;
   }

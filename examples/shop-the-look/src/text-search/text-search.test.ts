@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -58,5 +58,19 @@ describe('TextSearch', () => {
     const cleared = new ExecutorRunner(new TextSearch({ workspace }));
     assert.deepEqual((await cleared.invoke({ endpoint: '/count', docs: new DocumentArray() })).results, { count: 0 });
     await cleared.close();
+  });
+  it('keeps its log short while the same documents are indexed again and again', async () => {
+    const workspace = await mkdtemp(join(tmpdir(), 'text-search-'));
+    dirs.push(workspace);
+    const text = new TextSearch({ workspace });
+    const runner = new ExecutorRunner(text);
+    for (let i = 0; i < 200; i++) await runner.invoke({ endpoint: '/index', docs: products() });
+    const lines = (await readFile(join(text.workspace, 'text-index.jsonl'), 'utf8')).split('\n').filter(Boolean);
+    assert.ok(lines.length <= 2 * 3 + 100 + 3, `${lines.length} lines for 3 documents`);
+    const [q] = await runner
+      .invoke({ endpoint: '/search', docs: new DocumentArray([{ id: 'q', text: 'fedora' }]) })
+      .then((r) => r.docs.toArray());
+    assert.equal(q?.matches.at(0)?.id, 'fedora');
+    await runner.close();
   });
 });

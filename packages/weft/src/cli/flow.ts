@@ -26,10 +26,18 @@ const FLAGS: readonly FlagSpec[] = [
   ...TELEMETRY_FLAGS,
   { id: 'monitoring', note: '(every runtime of the Flow)' },
   { id: 'portMonitoring', note: "(the gateway's; executors get free ones)" },
+  { id: 'container', note: '(runs the docker:// executors; over the YAML)' },
 ];
 /** The Flow schema's keys those flags may set. */
 const FLAG_PICK = Object.fromEntries(FLAGS.map((f) => [typeof f === 'string' ? f : f.id, true])) as {
-  [K in 'port' | 'protocol' | 'host' | 'monitoring' | 'portMonitoring' | (typeof TELEMETRY_IDS)[number]]: true;
+  [K in
+    | 'port'
+    | 'protocol'
+    | 'host'
+    | 'monitoring'
+    | 'portMonitoring'
+    | 'container'
+    | (typeof TELEMETRY_IDS)[number]]: true;
 };
 
 const OPTIONS: ParseOptions = {
@@ -60,6 +68,7 @@ ${optionLines(FLAGS)}
 Example:
   weft flow --uses flow.yml
   weft flow --uses flow.yml --reload
+  weft flow --uses flow.yml --container podman
   weft flow --uses flow.yml --protocol grpc,http --port 12345,8080
   weft ping flow 127.0.0.1:12345`,
 

@@ -72,6 +72,11 @@ export interface PostOptions extends RetryOptions {
   /** Per-request timeout in ms, from the moment a request is sent (a `DeadlineExceededError` when it runs over). */
   timeout?: number;
   headers?: Record<string, string>;
+  /**
+   * At most this many requests sent and not yet answered (Jina's client `prefetch`): a generator of inputs is then
+   * read no faster than the Flow answers. Default: 1000 over grpc (the gateway's own default), 16 over http,
+   * unlimited over websocket.
+   */
   prefetch?: number;
   /** Progress bar for this post (default: the Client's `showProgress`); drawn only on a TTY. */
   showProgress?: boolean;
@@ -300,13 +305,20 @@ export class Client {
       for (; ; attempt++) {
         const order = new Map<string, number>();
         const sent: SentTimes = new Map();
-        const abort = new AbortController();
+        // made when a transport asks for the signal (an AbortController costs more than sending a small request)
+        let abort: AbortController | undefined;
         const streamOptions: StreamCallOptions = {
           ...(options.timeout !== undefined ? { timeoutMs: options.timeout } : {}),
           ...(options.headers ? { headers: options.headers } : {}),
           ...(options.prefetch !== undefined ? { prefetch: options.prefetch } : {}),
-          signal: abort.signal,
         };
+        Object.defineProperty(streamOptions, 'signal', {
+          get: () => {
+            abort ??= new AbortController();
+            return abort.signal;
+          },
+          enumerable: true,
+        });
         let n = 0;
         let received = 0;
         const requests = buildRequests(inputs, {
@@ -333,7 +345,7 @@ export class Client {
           }
           return;
         } catch (err) {
-          abort.abort(err);
+          abort?.abort(err);
           if (attempt >= maxAttempts || received > 0 || !replayable || !isRetryable(err)) throw err;
           progress.reset();
           await pause(backoffBefore(attempt, backoff));

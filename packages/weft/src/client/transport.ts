@@ -22,7 +22,7 @@ export interface StreamCallOptions {
   timeoutMs?: number;
   /** Extra headers/metadata. */
   headers?: Record<string, string>;
-  /** Max requests in flight (gRPC streams send them all; HTTP caps its concurrency). */
+  /** Max requests sent and not yet answered (default: gRPC 1000, HTTP 16, WebSocket unlimited). */
   prefetch?: number;
   /** Aborted when the Client gives up on the call (a request over its timeout): end it and free its resources. */
   signal?: AbortSignal;

@@ -62,6 +62,7 @@ export const deploymentSchemas = lazy(() => {
       ).optional(),
       closeTimeoutMs: d('closeTimeoutMs', z.number().nonnegative()).optional(),
       cwd: d('cwd', z.string().min(1)).optional(),
+      container: d('container', z.enum(['podman', 'docker'])).optional(),
       /** Internal TLS: every runtime serves TLS with these files; the head and the Deployment's client trust cafile. */
       internalTls: d(
         'internalTls',

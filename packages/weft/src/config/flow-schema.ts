@@ -65,6 +65,7 @@ export const flowSchemas = lazy(() => {
     host: d('host', z.string()).optional(),
     workspace: d('workspace', z.string()).optional(),
     prefetch: d('prefetch', z.number().int().nonnegative()).optional(),
+    container: d('container', z.enum(['podman', 'docker'])).optional(),
     timeoutSend: d('timeoutSend', z.number().nonnegative()).optional(),
     timeoutReady: d('timeoutReady', z.number().int().min(-1)).optional(),
     retries: d('retries', z.number().int().min(-1)).optional(),

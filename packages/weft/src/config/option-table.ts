@@ -60,6 +60,11 @@ export const OPTIONS = {
   when: { type: 'json', arg: 'json', help: 'a filter: only matching documents reach the executor' },
   floating: { type: 'boolean', help: 'fired but not awaited: its answer does not reach the client' },
   external: { type: 'boolean', help: 'already running at host:port; the Flow starts nothing for it' },
+  container: {
+    type: 'string',
+    arg: 'podman|docker',
+    help: 'the container engine that runs docker://image executors on this machine (default: none, export them)',
+  },
   noReduce: { type: 'boolean', help: "receive the parents' requests unreduced, one by one" },
   // where
   host: { type: 'string', help: 'the interface to listen on (of an external executor: where it runs)' },

@@ -242,7 +242,8 @@ export const ERROR_CODES = {
     grpc: GrpcStatus.FAILED_PRECONDITION,
     http: 500,
     retryable: false,
-    meaning: 'An executor is a container image (uses: docker://…), which weft does not run itself; export the Flow.',
+    meaning:
+      'An executor is a container image (uses: docker://…) and no container engine is set: run with --container podman, or export the Flow.',
   },
 } as const satisfies Record<string, ErrorCodeInfo>;
 

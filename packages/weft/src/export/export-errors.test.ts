@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFil
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { Executor, Flow, WeftError } from '../index.js';
+import { Deployment, Executor, Flow, WeftError } from '../index.js';
 import { exportFlow } from './index.js';
 
 function project(flowYaml: string, files: Record<string, string> = {}): { dir: string; flow: string } {
@@ -128,10 +128,16 @@ describe('docker:// executors in a local Flow', () => {
     await rejectsWith(
       flow.start(),
       'WEFT_CONTAINER_REQUIRED',
-      /executor 'ranker' is the container image registry\.example\.com\/ranker:1\.2.*weft export docker-compose.*weft export kubernetes.*external: true/,
+      /executor 'ranker' is the container image registry\.example\.com\/ranker:1\.2.*--container podman.*weft export docker-compose.*weft export kubernetes/,
     );
     assert.deepEqual(flow.pids(), []);
     await flow.close();
+  });
+
+  it('fail fast in a Deployment too', async () => {
+    const dep = new Deployment({ name: 'ranker', uses: 'docker://registry.example.com/ranker:1.2' });
+    await rejectsWith(dep.start(), 'WEFT_CONTAINER_REQUIRED', /--container podman/);
+    await dep.close();
   });
 
   it('export as that image', async () => {

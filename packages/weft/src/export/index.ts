@@ -33,6 +33,7 @@ export async function exportFlow(
   return exporter.export(exporter.needsFlow ? spec : undefined, target, options);
 }
 
+export { executorArgs } from './commands.js';
 export { type ContainerExecutor, containerize } from './containerize.js';
 export {
   CONFIG_FILE,

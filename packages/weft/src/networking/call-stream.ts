@@ -11,10 +11,24 @@ export class CallStream implements AsyncIterable<DataRequest> {
   readonly #stream: ClientDuplexStream<DataRequest, DataRequest>;
   readonly #mapError: (err: unknown) => Error;
   #cancelled = false;
+  #over = false;
+  readonly #waiters = new Set<() => void>();
 
   constructor(stream: ClientDuplexStream<DataRequest, DataRequest>, mapError: (err: unknown) => Error) {
     this.#stream = stream;
     this.#mapError = mapError;
+    // a call that ended (with its status, or torn down) takes no more requests: release whoever waits to send
+    const over = (): void => {
+      this.#over = true;
+      for (const wake of [...this.#waiters]) wake();
+    };
+    stream.once('status', over);
+    stream.once('close', over);
+  }
+
+  /** True once the call ended (its status arrived, or it was cancelled): sending more is pointless. */
+  get ended(): boolean {
+    return this.#over;
   }
 
   /** Queue one request; false means the stream's buffer is full and `drained()` should be awaited. */
@@ -22,10 +36,22 @@ export class CallStream implements AsyncIterable<DataRequest> {
     return this.#stream.write(req);
   }
 
-  /** Resolve when the stream can take more requests without buffering. */
+  /**
+   * Resolve when the stream can take more requests without buffering, or when the call ended (see `ended`): a
+   * runtime that failed the stream while it was not reading must not leave the sender waiting for a 'drain' that
+   * never comes.
+   */
   drained(): Promise<void> {
-    if (!this.#stream.writableNeedDrain) return Promise.resolve();
-    return new Promise((resolve) => this.#stream.once('drain', () => resolve()));
+    if (!this.#stream.writableNeedDrain || this.#over) return Promise.resolve();
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        this.#waiters.delete(wake);
+        this.#stream.off('drain', wake);
+        resolve();
+      };
+      this.#waiters.add(wake);
+      this.#stream.once('drain', wake);
+    });
   }
 
   /** No more requests: the runtime finishes the pending ones and ends the stream. */

@@ -40,6 +40,22 @@ describe('ConnectionPool', () => {
     assert.deepEqual(order, ['a', 'b', 'c', 'a', 'b', 'c']);
   });
 
+  it('waits for a replica that is reconnecting when every other one refuses (a rolling restart)', async () => {
+    const a = await start('a');
+    // b drains: it answers, but refuses every call as a replica shutting down does
+    const b = await startFakeRuntime('b', () => ({
+      error: { code: status.UNAVAILABLE, details: 'shutting down and accepts no new requests' },
+    }));
+    running.push(b);
+    const p = pool([a.address, b.address]);
+    await a.stop();
+    // while a is down its channel fails to connect again and again, so its reconnect back-off grows to its longest
+    const until = Date.now() + 2500;
+    while (Date.now() < until) await p.send(request()).catch(() => undefined);
+    await start('a2', a.port); // restarted on the same address; its channel is still backing off
+    assert.equal(servedBy(await p.send(request())), 'a2');
+  });
+
   it('moves on to the next replica when one is down, and uses it again once it is back', async () => {
     const a = await start('a');
     const b = await start('b');
@@ -71,21 +87,58 @@ describe('ConnectionPool', () => {
     await assert.rejects(p.send(request(), { retries: 4 }), /5 tries over/);
   });
 
-  it('does not retry a deadline or a refused request on another replica', async () => {
-    let calls = 0;
+  it('moves a call on when a replica does not answer within the per-try timeout, and sets that replica aside', async () => {
+    let hung = 0;
+    let silent = true; // a replica behind a silent link: calls just wait
+    const slow = await startFakeRuntime('slow', (reqs) => {
+      if (!silent) return echo('slow')(reqs, undefined as never);
+      hung++;
+      return { hang: true };
+    });
+    const b = await start('b');
+    running.push(slow);
+    // set aside for a minute after one timeout: the next calls do not touch it
+    const p = pool([slow.address, b.address], { timeoutMs: 500, setAside: { initialMs: 60_000, maxMs: 60_000 } });
+    await Promise.all(p.clients.map((c) => c.connect())); // so that the first call reaches the replica in time
+    for (let i = 0; i < 4; i++) assert.equal(servedBy(await p.send(request())), 'b');
+    assert.equal(hung, 1);
+    assert.deepEqual(
+      p.replicas.map((r) => r.healthy),
+      [false, true],
+    );
+    // set aside for 1 ms: one call at a time tries it again; once it answers it is back in rotation
+    const q = pool([slow.address, b.address], { timeoutMs: 2_000, setAside: { initialMs: 1, maxMs: 1 } });
+    await Promise.all(q.clients.map((c) => c.connect()));
+    assert.equal(servedBy(await q.send(request())), 'b');
+    silent = false;
+    const seen = new Set<string>();
+    for (let i = 0; i < 10 && seen.size < 2; i++) seen.add(servedBy(await q.send(request())));
+    assert.deepEqual([...seen].sort(), ['b', 'slow']);
+    assert.deepEqual(
+      q.replicas.map((r) => r.healthy),
+      [true, true],
+    );
+  });
+
+  it('does not retry the timeout of the only replica, the call’s own deadline, or a refused request', async () => {
+    const calls = { slow: 0, bad: 0 };
     const slow = await startFakeRuntime('slow', () => {
-      calls++;
+      calls.slow++;
       return { hang: true };
     });
     const bad = await startFakeRuntime('bad', () => {
-      calls++;
+      calls.bad++;
       return { error: { code: status.INVALID_ARGUMENT, details: 'no' } };
     });
     running.push(slow, bad);
+    const one = pool([slow.address]);
+    await assert.rejects(one.send(request(), { timeoutMs: 200 }), { code: 'WEFT_TIMEOUT' });
+    assert.ok(calls.slow <= 1, `the only replica was tried ${calls.slow} times`);
     const p = pool([slow.address, bad.address]);
-    await assert.rejects(p.send(request(), { timeoutMs: 50 }), { code: 'WEFT_TIMEOUT' });
+    await assert.rejects(p.send(request(), { deadline: Date.now() + 200 }), { code: 'WEFT_TIMEOUT' });
+    assert.equal(calls.bad, 0);
     await assert.rejects(p.send(request()), /INVALID_ARGUMENT/);
-    assert.equal(calls, 2);
+    assert.equal(calls.bad, 1);
   });
 
   it('uses registered strategies and rejects unknown ones', async () => {

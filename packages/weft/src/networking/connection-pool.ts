@@ -3,7 +3,16 @@
  * selection strategy (round robin by default). A call goes to the picked replica; when that replica is
  * unavailable the call moves on to the next one, up to `retries` (Jina's default -1 means max(3, replicas): every
  * replica at least once). The caller sees an error only when no replica could serve the call. A replica restarted
- * on the same address is used again as soon as its channel reconnects, without any intervention.
+ * on the same address is used again as soon as its channel reconnects, without any intervention; a call whose
+ * tries all failed while some replica was reconnecting waits for it (up to 1.5 s, within the call's deadline) and
+ * tries again, so a rolling restart (one replica reconnecting, the next one draining) fails no call.
+ *
+ * A replica that does not answer within the per-try timeout (`timeoutMs`, Jina's `timeout_send`) may sit behind a
+ * silent link (packets dropped, no reset: nothing fails, calls just wait). As Jina does, the call moves on to another
+ * replica, but only to one that is ready and not tried yet in this call (so a uniformly slow executor is not sent
+ * the work again), and that replica is set aside: no calls for a while (doubling with each timeout in a row), then
+ * one call at a time tries it, and its first answer puts it back in rotation. Its native connection is pinged at
+ * once, so a dead link is dropped (its other calls retried) within the keepalive timeout.
  */
 import type { ChannelCredentials, ChannelOptions } from '@grpc/grpc-js';
 import { DeadlineExceededError, UnavailableError } from '../errors/index.js';
@@ -14,6 +23,12 @@ import { callHooks } from './call-hooks.js';
 import type { TransportPreference } from './native/index.js';
 import { type BackoffOptions, backoffBefore, pause, triesFor } from './retry.js';
 import { type CallOptions, RuntimeClient } from './runtime-client.js';
+
+/**
+ * How long a call whose every try failed waits for a reconnecting replica before giving up: longer than a
+ * channel's longest reconnect back-off (`grpc.max_reconnect_backoff_ms`, 1 s, plus jitter).
+ */
+const RECONNECT_WAIT_MS = 1_500;
 
 export interface ConnectionPoolOptions {
   /** The deployment or shard these replicas belong to (`encoder`, `encoder/shard-1`), for messages. */
@@ -35,6 +50,11 @@ export interface ConnectionPoolOptions {
   credentials?: ChannelCredentials;
   /** `auto` (default: native transport to weft runtimes that offer it) or `grpc`; see RuntimeClient. */
   transport?: TransportPreference;
+  /**
+   * How long a replica that let a call time out is set aside, in ms: `initialMs` after one timeout, doubling with
+   * each further timeout in a row, at most `maxMs` (default 500 and 5000).
+   */
+  setAside?: { initialMs: number; maxMs: number };
 }
 
 export interface SendOptions extends CallOptions {
@@ -45,6 +65,11 @@ export interface SendOptions extends CallOptions {
 interface Replica {
   client: RuntimeClient;
   inFlight: number;
+  /** Calls in a row it let time out (0: it answers). */
+  strikes: number;
+  /** With strikes: no calls before this epoch ms, then one call at a time (`probing`) tries it. */
+  asideUntil: number;
+  probing: boolean;
 }
 
 export class ConnectionPool {
@@ -55,6 +80,7 @@ export class ConnectionPool {
   readonly #retries: number;
   readonly #timeoutMs: number | undefined;
   readonly #backoff: BackoffOptions;
+  readonly #setAside: { initialMs: number; maxMs: number };
   #endpoints: Promise<Endpoints> | undefined;
   #state: PoolState | undefined;
 
@@ -75,12 +101,16 @@ export class ConnectionPool {
         ...(options.transport ? { transport: options.transport } : {}),
       }),
       inFlight: 0,
+      strikes: 0,
+      asideUntil: 0,
+      probing: false,
     }));
     const strategy = options.strategy ?? 'round-robin';
     this.#strategy = typeof strategy === 'string' ? resolveStrategy(strategy) : strategy;
     this.#retries = options.retries ?? -1;
     this.#timeoutMs = options.timeoutMs;
     this.#backoff = { initialMs: options.retryBackoffMs ?? 50, maxMs: 1000 };
+    this.#setAside = options.setAside ?? { initialMs: 500, maxMs: 5000 };
     if (channels.poolOpened.hasSubscribers) {
       this.#state = { pool: this.name, replicas: () => this.replicas };
       channels.poolOpened.publish(this.#state);
@@ -89,11 +119,12 @@ export class ConnectionPool {
 
   /** The replicas as strategies see them. */
   get replicas(): ReplicaView[] {
+    const now = Date.now();
     return this.#replicas.map((r, index) => ({
       index,
       address: r.client.address,
       inFlight: r.inFlight,
-      healthy: r.client.connectivity !== 'TRANSIENT_FAILURE',
+      healthy: this.#ready(r, now),
     }));
   }
 
@@ -173,8 +204,10 @@ export class ConnectionPool {
   }
 
   /**
-   * Run `call` against the picked replica, moving on to the next one while replicas are unavailable. Other
-   * failures (a deadline, a refused message) are not retried: the call may have run.
+   * Run `call` against the picked replica, moving on to the next one while replicas are unavailable, or when one
+   * did not answer within the per-try timeout and a ready replica is left that this call has not tried (see the
+   * module comment). Other failures (the call's own deadline, a refused message) are not retried: the call may
+   * have run.
    */
   run<T>(
     what: string,
@@ -193,28 +226,59 @@ export class ConnectionPool {
   ): Promise<T> {
     const n = this.#replicas.length;
     const tries = triesFor(options.retries ?? this.#retries, n);
-    const order = this.#order();
+    let order = this.#order();
     const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
     const failures: string[] = [];
+    const triedReplicas = new Set<Replica>();
     let last: unknown;
+    let waited = false;
     for (let attempt = 0; attempt < tries; attempt++) {
       const wait = backoffBefore(attempt, this.#backoff, n);
       if (wait > 0) await pause(wait);
       const replica = this.#replicas[order[attempt % n] as number] as Replica;
       if (options.deadline !== undefined && Date.now() >= options.deadline) break;
+      // the last try failed too: if a replica is reconnecting (restarted, its channel still backing off), wait for
+      // it once and try again, rather than fail while a replica is up (a rolling restart: the one just restarted is
+      // reconnecting while the next one drains)
+      if (attempt === tries - 1 && !waited && last !== undefined) {
+        waited = true;
+        const back = await this.#reconnected(options.deadline);
+        if (back !== undefined) {
+          attempt = -1;
+          order = [back, ...order.filter((i) => i !== back)];
+          continue;
+        }
+      }
+      // a set-aside replica whose time is up: this call is the one that tries it
+      const probe = replica.strikes > 0 && !replica.probing;
+      if (probe) replica.probing = true;
+      triedReplicas.add(replica);
       replica.inFlight++;
       const startedAt = channels.poolCall.hasSubscribers ? performance.now() : undefined;
       try {
         const answer = await call(replica.client, { ...options, ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
         if (startedAt !== undefined) this.#published(what, replica, startedAt, true);
+        replica.strikes = 0;
         return answer;
       } catch (err) {
         if (startedAt !== undefined) this.#published(what, replica, startedAt, false);
+        if (err instanceof DeadlineExceededError && timeoutMs !== undefined) {
+          this.#putAside(replica);
+          replica.client.checkConnection();
+          const next = this.#nextReady(order, attempt, tries, triedReplicas);
+          if (next === undefined) throw err;
+          last = err;
+          failures.push(replica.client.address);
+          attempt = next - 1;
+          continue;
+        }
         if (!(err instanceof UnavailableError)) throw err;
+        if (probe) this.#putAside(replica);
         last = err;
         failures.push(replica.client.address);
       } finally {
         replica.inFlight--;
+        if (probe) replica.probing = false;
       }
     }
     if (last === undefined) {
@@ -232,10 +296,50 @@ export class ConnectionPool {
     );
   }
 
+  /**
+   * Wait (at most `RECONNECT_WAIT_MS`, and not past `deadline`) for a replica whose channel is not connected to
+   * connect; its index, or undefined when none is reconnecting or none made it.
+   */
+  async #reconnected(deadline: number | undefined): Promise<number | undefined> {
+    const waiting = this.#replicas
+      .map((r, i) => ({ r, i }))
+      .filter(({ r }) => r.client.connectivity !== 'READY' && r.client.connectivity !== 'SHUTDOWN');
+    if (waiting.length === 0) return undefined;
+    const until = Math.min(deadline ?? Number.POSITIVE_INFINITY, Date.now() + RECONNECT_WAIT_MS);
+    try {
+      return await Promise.any(waiting.map(({ r, i }) => r.client.waitForReady(until).then(() => i)));
+    } catch {
+      return undefined;
+    }
+  }
+
   /** Close every channel. */
   close(): void {
     for (const r of this.#replicas) r.client.close();
     if (this.#state && channels.poolClosed.hasSubscribers) channels.poolClosed.publish(this.#state);
+  }
+
+  /** Whether new calls may go to `r`: its channel is not failing and it is not set aside (see the module comment). */
+  #ready(r: Replica, now: number): boolean {
+    if (r.strikes > 0 && (r.probing || now < r.asideUntil)) return false;
+    return r.client.connectivity !== 'TRANSIENT_FAILURE';
+  }
+
+  /** `r` let a call time out: no calls to it for a while, longer with each timeout in a row. */
+  #putAside(r: Replica): void {
+    r.strikes++;
+    const ms = Math.min(this.#setAside.maxMs, this.#setAside.initialMs * 2 ** Math.min(30, r.strikes - 1));
+    r.asideUntil = Date.now() + ms;
+  }
+
+  /** The first try after `attempt` (below `tries`) that goes to a ready replica not `tried` in this call. */
+  #nextReady(order: number[], attempt: number, tries: number, tried: ReadonlySet<Replica>): number | undefined {
+    const now = Date.now();
+    for (let k = attempt + 1; k < tries; k++) {
+      const r = this.#replicas[order[k % order.length] as number] as Replica;
+      if (!tried.has(r) && this.#ready(r, now)) return k;
+    }
+    return undefined;
   }
 
   #published(method: string, replica: Replica, startedAt: number, ok: boolean): void {
@@ -244,7 +348,9 @@ export class ConnectionPool {
   }
 
   /** Replica indices for one call: the strategy's pick first, the rest in rotation, healthy ones before the others. */
-  #order(): number[] {
+  #order(): readonly number[] {
+    // one replica: nothing to pick (and no views to build on every call of the hot path)
+    if (this.#replicas.length === 1) return ONLY_REPLICA;
     const views = this.replicas;
     const first = this.#strategy.pick(views);
     const rotation = views.map((_, k) => (first + k) % views.length);
@@ -252,3 +358,5 @@ export class ConnectionPool {
     return [...healthy, ...rotation.filter((i) => !healthy.includes(i))];
   }
 }
+
+const ONLY_REPLICA: readonly number[] = Object.freeze([0]);

@@ -9,8 +9,8 @@ import {
   decodeDataRequest,
   decodeEndpoints,
   type Endpoints,
-  encodeDataRequest,
   encodeDataRequestList,
+  encodeDataRequestParts,
   encodeEmpty,
 } from '../request/index.js';
 import { type CallOptions, deadlineOf, toMetadata } from './call-options.js';
@@ -31,7 +31,8 @@ import {
 export interface NativeMethod<Req, Res> {
   kind: RequestKind;
   path: string;
-  encode(value: Req): Uint8Array;
+  /** The request's protobuf bytes, whole or in pieces sent one after the other (forwarded documents uncopied). */
+  encode(value: Req): Uint8Array | Uint8Array[];
   decode(bytes: Uint8Array): Res;
 }
 
@@ -40,7 +41,7 @@ export const NATIVE_METHODS = {
   processSingleData: {
     kind: FrameKind.SINGLE,
     path: JINA_METHODS.processSingleData.path,
-    encode: encodeDataRequest,
+    encode: encodeDataRequestParts,
     decode: decodeDataRequest,
   } satisfies NativeMethod<DataRequest, DataRequest>,
   processData: {
@@ -104,7 +105,7 @@ export function nativeUnary<Req, Res>(
   options: CallOptions,
   target: CallTarget,
 ): Promise<Res> {
-  let message: Uint8Array;
+  let message: Uint8Array | Uint8Array[];
   try {
     message = method.encode(argument);
   } catch (err) {

@@ -207,6 +207,16 @@ export class RuntimeClient {
     return STATE_NAMES[this.#client.getChannel().getConnectivityState(false)] ?? 'IDLE';
   }
 
+  /**
+   * A call to this runtime went unanswered within its timeout: ping the native connection now, so that a silent
+   * link (a peer gone without a reset) is dropped within the keepalive timeout and its calls fail as unavailable,
+   * instead of being trusted until the next keepalive tick; gRPC channels rely on their own keepalive.
+   * @example client.checkConnection() // after a DeadlineExceededError
+   */
+  checkConnection(): void {
+    this.#route?.connection?.checkAlive();
+  }
+
   /** Close the channel and the native connection; calls in flight fail with CANCELLED. */
   close(): void {
     if (this.#closed) return;

@@ -12,7 +12,7 @@ import { EventEmitter } from 'node:events';
 import { resolve } from 'node:path';
 import { parseDeploymentOptions, validateHeadConfig, validateWorkerConfig } from '../config/index.js';
 import { type Document, DocumentArray, type DocumentInit, type JsonObject } from '../document/index.js';
-import { errorFromStatus, NotStartedError, StartupError } from '../errors/index.js';
+import { ConfigError, errorFromStatus, NotStartedError, StartupError } from '../errors/index.js';
 import { callerModule, offerForCapture, pauseForCapture } from '../executor/index.js';
 import { internalCredentials, RuntimeClient } from '../networking/index.js';
 import { observabilityEnv } from '../observability/index.js';
@@ -20,8 +20,21 @@ import { DataRequest } from '../request/index.js';
 import { HEAD_CONFIG_ENV, headEntry } from '../runtime/head/index.js';
 import { PARENT_PID_ENV } from '../runtime/parent-watch.js';
 import { WORKER_CONFIG_ENV, workerEntry } from '../runtime/worker/index.js';
+import {
+  type ContainerLaunch,
+  checkContainerEngine,
+  containerLaunch,
+  containerRequired,
+  isImageUses,
+} from './container-run.js';
 import type { DeploymentOptions, ParsedDeploymentOptions } from './deployment-options.js';
-import { type DeploymentPlan, planDeployment, portsNeeded, type RuntimeRole } from './deployment-plan.js';
+import {
+  type DeploymentPlan,
+  type PlannedRuntime,
+  planDeployment,
+  portsNeeded,
+  type RuntimeRole,
+} from './deployment-plan.js';
 import { loadDeploymentYaml } from './deployment-yaml.js';
 import { freePorts, reservePort } from './ports.js';
 import { RuntimeProcess, type RuntimeState } from './runtime-process.js';
@@ -187,6 +200,8 @@ export class Deployment extends EventEmitter {
       o.usesBefore !== undefined ? usesForChild(o.usesBefore, where) : undefined,
       o.usesAfter !== undefined ? usesForChild(o.usesAfter, where) : undefined,
     ]);
+    if (o.container === undefined && [uses, usesBefore, usesAfter].some(isImageUses))
+      throw containerRequired(this.name, o);
     // an executor YAML is validated here, so that its worker processes only decode it (and never load zod)
     const childEnv = { ...process.env, ...o.env };
     for (const u of [uses, usesBefore, usesAfter]) if (u !== undefined) checkUsesYaml(u, childEnv);
@@ -212,8 +227,9 @@ export class Deployment extends EventEmitter {
     });
     // every runtime's configuration is validated here, once; the processes only decode it
     for (const r of plan.runtimes) (r.role === 'head' ? validateHeadConfig : validateWorkerConfig)(r.config);
+    const launches = await Promise.all(plan.runtimes.map((r) => this.#containerLaunch(r)));
     this.#plan = plan;
-    this.#processes = plan.runtimes.map((r) => this.#process(r));
+    this.#processes = plan.runtimes.map((r, i) => this.#process(r, launches[i]));
     try {
       await Promise.all(this.#processes.map((p) => p.start()));
     } catch (err) {
@@ -239,7 +255,31 @@ export class Deployment extends EventEmitter {
     return fixed !== undefined ? [fixed, ...free] : free;
   }
 
-  #process(r: DeploymentPlan['runtimes'][number]): RuntimeProcess {
+  /** With `container`: the engine's `run` of a runtime whose `uses` is a `docker://` image. */
+  async #containerLaunch(r: PlannedRuntime): Promise<ContainerLaunch | undefined> {
+    const engine = this.options.container;
+    if (engine === undefined || r.role === 'head' || !isImageUses(r.config.uses)) return undefined;
+    if (this.options.internalTls) {
+      throw new ConfigError(
+        `executor '${this.name}': internal_tls is not supported for docker:// executors run by ${engine}; export the Flow instead`,
+      );
+    }
+    checkContainerEngine(engine, this.name);
+    const usesWith = r.role === 'worker' ? this.options.usesWith : undefined;
+    return containerLaunch({
+      engine,
+      uses: r.config.uses,
+      runtime: r.name,
+      host: this.options.host ?? '127.0.0.1',
+      port: r.port,
+      ...(usesWith ? { usesWith } : {}),
+      env: { ...observabilityEnv(this.options), ...this.options.env },
+      ...(this.options.workspace ? { workspace: this.options.workspace } : {}),
+      cwd: this.options.cwd ?? process.cwd(),
+    });
+  }
+
+  #process(r: PlannedRuntime, container?: ContainerLaunch): RuntimeProcess {
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       ...observabilityEnv(this.options),
@@ -253,7 +293,7 @@ export class Deployment extends EventEmitter {
     const p = new RuntimeProcess({
       label: r.label,
       name: r.name,
-      entry: isHead ? headEntry() : workerEntry(),
+      entry: container ?? (isHead ? headEntry() : workerEntry()),
       env,
       address: r.address,
       timeoutReady: this.options.timeoutReady ?? 600_000,

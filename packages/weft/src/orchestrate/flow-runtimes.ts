@@ -232,6 +232,7 @@ function deploymentOptions(flow: FlowOptions, e: FlowExecutorOptions, cwd: strin
     ...(retries !== undefined ? { retries } : {}),
     ...(timeoutSend !== undefined ? { timeoutSend } : {}),
     ...(monitoring ? { monitoring } : {}),
+    ...(flow.container !== undefined ? { container: flow.container } : {}),
     ...(e.portMonitoring !== undefined ? { portMonitoring: e.portMonitoring } : {}),
     ...(e.interceptors ? { interceptors: moduleNames(e.interceptors, `executor '${e.name}'`) } : {}),
   };

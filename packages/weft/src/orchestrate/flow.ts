@@ -23,17 +23,12 @@ import {
   parseFlowYaml,
 } from '../config/index.js';
 import type { DocumentArray } from '../document/index.js';
-import {
-  AlreadyStartedError,
-  ConfigError,
-  ContainerRequiredError,
-  NotStartedError,
-  StartupError,
-} from '../errors/index.js';
+import { AlreadyStartedError, ConfigError, NotStartedError, StartupError } from '../errors/index.js';
 import { offerForCapture, pauseForCapture } from '../executor/index.js';
 import type { ExportOptions } from '../export/index.js';
 import type { DataRequest } from '../request/index.js';
 import type { GatewayConfigInput, GraphDescription } from '../runtime/gateway/index.js';
+import { containerRequired, isImageUses } from './container-run.js';
 import { buildFlowGraph, danglingExecutors } from './flow-graph.js';
 import { type FlowRuntimes, startFlowRuntimes } from './flow-runtimes.js';
 
@@ -178,8 +173,8 @@ export class Flow {
   start(): Promise<this> {
     if (this.#capturing.some(Boolean)) return pauseForCapture('Flow');
     if (this.#closing) return Promise.reject(new StartupError('this Flow was closed; build a new one to start again'));
-    const image = this.#executors.find((e) => [e.uses, e.usesBefore, e.usesAfter].some(isImage));
-    if (image) return Promise.reject(containerRequired(image.name, image));
+    const image = this.#executors.find((e) => !e.external && [e.uses, e.usesBefore, e.usesAfter].some(isImageUses));
+    if (image && this.options.container === undefined) return Promise.reject(containerRequired(image.name, image));
     this.#starting ??= (async () => {
       this.#runtimes = await startFlowRuntimes(this.options, this.#executors, this.graph, this.#cwd);
       const first = this.#runtimes.gateway.ports[0] as { protocol: string; port: number };
@@ -262,17 +257,4 @@ export class Flow {
     if (!this.#client) throw new NotStartedError('the Flow is not started: await flow.start() first');
     return this.#client;
   }
-}
-
-function isImage(uses: unknown): boolean {
-  return typeof uses === 'string' && uses.startsWith('docker://');
-}
-
-/** A `docker://` executor started locally: weft does not run containers, so say how to run this Flow instead. */
-function containerRequired(name: string, e: { uses?: unknown; usesBefore?: unknown; usesAfter?: unknown }): Error {
-  const uses = [e.uses, e.usesBefore, e.usesAfter].find(isImage) as string;
-  return new ContainerRequiredError(
-    `executor '${name}' is the container image ${uses.slice('docker://'.length)} (uses: ${uses}); weft runs executors as processes, not containers. Run this Flow in containers: \`weft export docker-compose flow.yml docker-compose.yml\` then \`podman compose up\` (or docker compose), or \`weft export kubernetes flow.yml k8s/\` then \`kubectl apply -f k8s/\`; or start the image yourself and add it to the Flow as external: true with its host and port`,
-    { details: { executor: name, uses } },
-  );
 }

@@ -28,5 +28,10 @@ describe('childExecArgv', () => {
       '--max-old-space-size=4096',
     ]);
     assert.deepEqual(childExecArgv([], ['--import=tsx', '--watch']), ['--import=tsx']);
+    // the CPU profiler's options, so each runtime writes its own profile (not a fixed file name they would share)
+    assert.deepEqual(
+      childExecArgv([], ['--cpu-prof', '--cpu-prof-dir', '/tmp/prof', '--cpu-prof-name=one.cpuprofile']),
+      ['--cpu-prof', '--cpu-prof-dir', '/tmp/prof'],
+    );
   });
 });

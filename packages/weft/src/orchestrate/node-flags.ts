@@ -1,14 +1,25 @@
 /**
  * The Node options a runtime child process starts with: what its entry point needs (tsx when running from
  * sources) plus the parent's own module-loading options (`--import`, `--require`, `--loader`, `--conditions`,
- * source maps), so a user's executor module loads in the child exactly as it loaded in the parent. Debugger,
+ * source maps), so a user's executor module loads in the child exactly as it loaded in the parent, and the CPU
+ * profiler's (`node --cpu-prof --cpu-prof-dir=prof app.ts` writes one profile per runtime process). Debugger,
  * test-runner and eval options are never passed on.
  */
 
 /** Options whose value is the next argument when not written `--flag=value`. */
-const WITH_VALUE = new Set(['--import', '--require', '-r', '--loader', '--experimental-loader', '--conditions', '-C']);
+const WITH_VALUE = new Set([
+  '--cpu-prof-dir',
+  '--cpu-prof-interval',
+  '--import',
+  '--require',
+  '-r',
+  '--loader',
+  '--experimental-loader',
+  '--conditions',
+  '-C',
+]);
 const INHERITED =
-  /^(--import|--require|-r|--loader|--experimental-loader|--conditions|-C|--enable-source-maps|--no-warnings|--no-deprecation|--experimental-[a-z-]+|--stack-trace-limit|--max-old-space-size)(=|$)/;
+  /^(--import|--require|-r|--loader|--experimental-loader|--conditions|-C|--enable-source-maps|--no-warnings|--no-deprecation|--experimental-[a-z-]+|--stack-trace-limit|--max-old-space-size|--cpu-prof|--cpu-prof-dir|--cpu-prof-interval)(=|$)/;
 
 /**
  * `entry` followed by the inherited options of `parent` that `entry` does not already carry.

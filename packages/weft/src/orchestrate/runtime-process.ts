@@ -4,8 +4,9 @@
  * `StartupError` that carries the child's own error when it reports `failed`, exits early, or misses
  * `timeoutReady`. Once ready, an unexpected exit is followed by a restart on the same port with exponential
  * back-off (reset after the process stayed up a while). `stop()` sends SIGTERM, waits, then SIGKILLs.
+ * A command entry (a container engine's foreground `run`) has no IPC: it is ready when its health check answers.
  */
-import { type ChildProcess, fork } from 'node:child_process';
+import { type ChildProcess, fork, spawn, spawnSync } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { StartupError } from '../errors/index.js';
 import { RuntimeClient } from '../networking/index.js';
@@ -33,7 +34,7 @@ export interface RuntimeProcessOptions {
   label: string;
   /** Runtime name (`enc/rep-1`). */
   name: string;
-  entry: { file: string; execArgv: string[] };
+  entry: ForkEntry | CommandEntry;
   /** The child's complete environment. */
   env: NodeJS.ProcessEnv;
   /** `host:port` the runtime listens on (for the health check). */
@@ -44,6 +45,19 @@ export interface RuntimeProcessOptions {
   restart?: Partial<RestartPolicy> | false;
   /** Also wait for a gRPC health check answering SERVING at `address` (default true; false trusts the IPC `ready`). */
   healthCheck?: boolean;
+}
+
+/** A runtime forked from a weft entry file (IPC `ready`/`failed` messages). */
+export interface ForkEntry {
+  file: string;
+  execArgv: string[];
+}
+
+/** A runtime that is another program (`podman run …`); `cleanup` runs before each start and after each exit. */
+export interface CommandEntry {
+  command: string;
+  args: string[];
+  cleanup?: { command: string; args: string[] };
 }
 
 export interface ExitInfo {
@@ -171,21 +185,32 @@ export class RuntimeProcess extends EventEmitter {
 
   async #launch(): Promise<void> {
     const o = this.#options;
-    const child = fork(o.entry.file, [], {
-      execArgv: childExecArgv(o.entry.execArgv),
-      // the child's stderr is a pipe: it writes the format this process would (readable on a terminal)
-      env: { ...o.env, [LOG_ENV.format]: o.env[LOG_ENV.format] ?? logFormatFromEnv(o.env) },
-      stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
-      serialization: 'json',
-      // a session of its own: Ctrl-C in a terminal signals the foreground process group, and a runtime that took
-      // that SIGINT would then see our orderly SIGTERM as a second signal and cut its graceful stop short. The
-      // parent stops its runtimes; one whose parent died notices (watchParent) and stops itself.
-      detached: true,
-    });
+    const entry = o.entry;
+    // the child's stderr is a pipe: it writes the format this process would (readable on a terminal)
+    const env = { ...o.env, [LOG_ENV.format]: o.env[LOG_ENV.format] ?? logFormatFromEnv(o.env) };
+    // a session of its own: Ctrl-C in a terminal signals the foreground process group, and a runtime that took
+    // that SIGINT would then see our orderly SIGTERM as a second signal and cut its graceful stop short. The
+    // parent stops its runtimes; one whose parent died notices (watchParent) and stops itself.
+    let child: ChildProcess;
+    if ('command' in entry) {
+      cleanUp(entry); // a container of an earlier run under the same name
+      child = spawn(entry.command, entry.args, { env, stdio: ['ignore', 'inherit', 'pipe'], detached: true });
+    } else {
+      child = fork(entry.file, [], {
+        execArgv: childExecArgv(entry.execArgv),
+        env,
+        stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
+        serialization: 'json',
+        detached: true,
+      });
+    }
     trackChild(child);
     if (child.pid !== undefined) this.emit('spawn', child.pid);
     const exited = new Promise<ExitInfo>((resolve) =>
-      child.once('exit', (code, signal) => resolve({ pid: child.pid, code, signal })),
+      child.once('exit', (code, signal) => {
+        if ('command' in entry) cleanUp(entry);
+        resolve({ pid: child.pid, code, signal });
+      }),
     );
     this.#current = { child, exited };
     this.#stderrTail = [];
@@ -254,6 +279,7 @@ export class RuntimeProcess extends EventEmitter {
     // once this attempt is decided either way, the health polling below stops
     const decided = new AbortController();
     const reported = new Promise<void>((resolve) => {
+      if (!child.connected) return resolve(); // no IPC (a command entry): its health check is the signal
       const onMessage = (m: { type?: string }) => {
         if (m?.type !== 'ready') return;
         child.off('message', onMessage);
@@ -342,4 +368,9 @@ export class RuntimeProcess extends EventEmitter {
   #tail(): string {
     return this.#stderrTail.length === 0 ? '' : `; its last output:\n  ${this.#stderrTail.join('\n  ')}`;
   }
+}
+
+/** Run a command entry's cleanup (bounded; its failure is not the runtime's). */
+function cleanUp(entry: CommandEntry): void {
+  if (entry.cleanup) spawnSync(entry.cleanup.command, entry.cleanup.args, { stdio: 'ignore', timeout: 30_000 });
 }

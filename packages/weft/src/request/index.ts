@@ -8,6 +8,7 @@ export {
   decodeDocsEagerly,
   encodeDataRequest,
   encodeDataRequestList,
+  encodeDataRequestParts,
 } from './request-codec.js';
 export {
   type JsonCasing,

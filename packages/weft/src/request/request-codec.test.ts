@@ -14,6 +14,7 @@ import {
   decodeStatus,
   encodeDataRequest,
   encodeDataRequestList,
+  encodeDataRequestParts,
   encodeEndpoints,
   encodeJinaInfo,
   encodeSingleDocumentRequest,
@@ -67,6 +68,32 @@ describe('DataRequestProto codec', () => {
     const again = decodeDataRequest(encodeDataRequest(back));
     assert.equal(again.routes.at(-1)?.executor, 'next');
     assert.equal(again.docs.at(0)?.text, 'hello');
+  });
+
+  it('forwards large undecoded documents as a piece of their own: the bytes that arrived, uncopied', () => {
+    const big = new DataRequest({
+      header: { requestId: 'r2', execEndpoint: '/index' },
+      docs: new DocumentArray(
+        Array.from({ length: 10 }, (_, i) => ({ id: `d${i}`, embedding: new Float32Array(512).fill(i) })),
+      ),
+    });
+    const bytes = encodeDataRequest(big);
+    const back = decodeDataRequest(bytes);
+    back.addRoute('gateway');
+    const pieces = encodeDataRequestParts(back);
+    assert.equal(pieces.length, 2);
+    assert.equal(pieces[1]?.buffer, bytes.buffer, 'the documents are a view of the received bytes');
+    assert.deepEqual(Buffer.concat(pieces), Buffer.from(encodeDataRequest(back)));
+    const again = decodeDataRequest(Buffer.concat(pieces));
+    assert.deepEqual(
+      again.routes.map((r) => r.executor),
+      ['gateway'],
+    );
+    assert.deepEqual(again.docs.at(9)?.embedding?.data, new Float32Array(512).fill(9));
+    // decoded (or small) documents are encoded whole
+    assert.equal(encodeDataRequestParts(sampleRequest()).length, 1);
+    void back.docs.length;
+    assert.equal(encodeDataRequestParts(back).length, 1);
   });
 
   it('agrees with protobufjs loaded from proto/jina.proto, both ways', async () => {

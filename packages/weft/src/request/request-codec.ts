@@ -8,7 +8,7 @@ import {
   delimitedSize,
   encodeMessage,
   ProtoReader,
-  type ProtoWriter,
+  ProtoWriter,
   readStruct,
   reserveSize,
   type SizeList,
@@ -22,6 +22,24 @@ import { readHeader, readRoute, sizeHeader, sizeRoute, writeHeader, writeRoute }
 /** Serialize a DataRequest as `DataRequestProto` bytes. */
 export function encodeDataRequest(req: DataRequest): Uint8Array {
   return encodeMessage(req, sizeDataRequest, writeDataRequest);
+}
+
+/** Documents forwarded as they arrived from this size on are not copied by `encodeDataRequestParts`. */
+const SPLIT_BYTES = 4096;
+
+/**
+ * `DataRequestProto` bytes in pieces to be sent one after the other: when the documents are the bytes that arrived
+ * (a routing hop never decoded them) and not tiny, everything before them is encoded and those bytes follow as
+ * they are, so forwarding a request copies only its envelope. Otherwise one piece, as `encodeDataRequest`.
+ */
+export function encodeDataRequestParts(req: DataRequest): Uint8Array[] {
+  const tail = req.docsDecoded ? undefined : (req.opaqueDocs ?? req.rawDocs);
+  if (tail === undefined || tail.byteLength < SPLIT_BYTES) return [encodeDataRequest(req)];
+  const sizes: SizeList = [];
+  const n = sizeDataRequest(req, sizes);
+  const w = new ProtoWriter(n - tail.byteLength, sizes);
+  writeDataRequest(w, req, 0, true);
+  return [w.finish(), tail];
 }
 
 /** Parse `DataRequestProto` bytes; documents stay undecoded until `req.docs` is read. */
@@ -87,8 +105,11 @@ function sizeData(req: DataRequest, sizes: SizeList): number {
   return n;
 }
 
-/** Write pass for a DataRequestProto (tag and length when `field > 0`). */
-export function writeDataRequest(w: ProtoWriter, req: DataRequest, field: number): void {
+/**
+ * Write pass for a DataRequestProto (tag and length when `field > 0`); with `withoutDocBytes`, the undecoded
+ * documents' bytes are left out after their tag and length (the caller sends them next).
+ */
+export function writeDataRequest(w: ProtoWriter, req: DataRequest, field: number, withoutDocBytes = false): void {
   const n = w.nextSize();
   if (field > 0) {
     w.tag(field, 2);
@@ -100,9 +121,18 @@ export function writeDataRequest(w: ProtoWriter, req: DataRequest, field: number
   w.messageHeader(4);
   const opaque = req.opaqueDocs;
   const raw = req.rawDocs;
-  if (opaque !== undefined && !req.docsDecoded) w.bytesField(2, opaque);
-  else if (raw !== undefined) w.bytesField(1, raw);
+  if (opaque !== undefined && !req.docsDecoded) bytesField(w, 2, opaque, withoutDocBytes);
+  else if (raw !== undefined) bytesField(w, 1, raw, withoutDocBytes);
   else writeDocumentArray(w, req.docs, 1);
+}
+
+function bytesField(w: ProtoWriter, field: number, bytes: Uint8Array, lengthOnly: boolean): void {
+  if (!lengthOnly) {
+    w.bytesField(field, bytes);
+    return;
+  }
+  w.tag(field, 2);
+  w.uint32(bytes.byteLength);
 }
 
 /** Read a DataRequestProto body ending at `end`. */

@@ -166,10 +166,33 @@ describe('FrameWriter', () => {
     assert.ok(frames[1]?.body.subarray(2).equals(big));
   });
 
+  it('sends a message given in pieces as one frame, large pieces uncopied', async () => {
+    const { socket, writes } = fakeSocket();
+    const w = new FrameWriter(socket);
+    const head = Buffer.from('envelope');
+    const big = Buffer.alloc(50_000, 3);
+    writeRequestFrame(w, FrameKind.SINGLE, 1, undefined, undefined, [head, big]);
+    writeRequestFrame(w, FrameKind.SINGLE, 2, 10, undefined, [Buffer.from('a'), Buffer.from('bc')]);
+    await nextTurn();
+    assert.ok(
+      writes.flat().some((p) => p.buffer === big.buffer),
+      'the large piece is handed to the socket, not copied',
+    );
+    const frames = framesOf(writes);
+    assert.deepEqual(
+      frames.map((f) => f.id),
+      [1, 2],
+    );
+    assert.ok(readRequestBody(frames[0]?.body as Buffer).message.equals(Buffer.concat([head, big])));
+    assert.equal(readRequestBody(frames[1]?.body as Buffer).message.toString(), 'abc');
+  });
+
   it('refuses a frame whose message does not match what it announced', () => {
     const { socket } = fakeSocket();
     const w = new FrameWriter(socket);
     w.reserve(FrameKind.OK, 1, 2, 10);
-    assert.throws(() => w.append(Buffer.alloc(3)), /announced 10 message bytes/);
+    assert.throws(() => w.append(Buffer.alloc(11)), /announced 10 more message bytes/);
+    w.append(Buffer.alloc(3));
+    assert.throws(() => w.end(), /ended without its 7 message bytes/);
   });
 });

@@ -188,20 +188,25 @@ export function readErrorBody(body: Buffer): ErrorBody {
   };
 }
 
-/** Queue a request frame. */
+/** Queue a request frame; the message may come in pieces (sent one after the other, without joining them). */
 export function writeRequestFrame(
   w: FrameWriter,
   kind: RequestKind,
   id: number,
   timeoutMs: number | undefined,
   meta: MetaEntries | undefined,
-  message: Uint8Array,
+  message: Uint8Array | readonly Uint8Array[],
 ): void {
   const prelude = 4 + metaSize(meta);
-  const o = w.reserve(kind, id, prelude, message.length);
+  const pieces = message instanceof Uint8Array ? undefined : message;
+  let length = 0;
+  if (pieces) for (const p of pieces) length += p.length;
+  else length = (message as Uint8Array).length;
+  const o = w.reserve(kind, id, prelude, length);
   const t = timeoutMs === undefined ? NO_TIMEOUT : Math.min(NO_TIMEOUT - 1, Math.max(0, Math.ceil(timeoutMs)));
   writeMeta(w.buffer, w.buffer.writeUInt32BE(t, o), meta);
-  w.append(message);
+  if (pieces) for (const p of pieces) w.append(p);
+  else w.append(message as Uint8Array);
   w.end();
 }
 

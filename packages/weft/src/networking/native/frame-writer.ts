@@ -74,14 +74,24 @@ export class FrameWriter {
     return p + HEADER_BYTES;
   }
 
-  /** The message of the frame just reserved. */
+  /**
+   * The message of the frame just reserved, whole or in pieces (appended in order, adding up to the announced
+   * size): pieces up to `COPY_LIMIT` are copied into the slab, larger ones chained as they are.
+   */
   append(message: Uint8Array): void {
-    if (message.length !== this.#expect) {
-      throw new RangeError(`frame announced ${this.#expect} message bytes, got ${message.length}`);
+    if (message.length > this.#expect) {
+      throw new RangeError(`frame announced ${this.#expect} more message bytes, got ${message.length}`);
     }
-    this.#expect = 0;
+    this.#expect -= message.length;
     if (message.length === 0) return;
     if (message.length <= COPY_LIMIT) {
+      if (this.#pos + message.length > this.#slab.length) {
+        // a small piece after a large one: the space reserved with the head went to no one
+        this.#seal();
+        this.#slab = Buffer.allocUnsafe(Math.max(SLAB_BYTES, message.length));
+        this.#start = 0;
+        this.#pos = 0;
+      }
       this.#slab.set(message, this.#pos);
       this.#pos += message.length;
     } else {

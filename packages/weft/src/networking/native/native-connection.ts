@@ -158,20 +158,20 @@ export class NativeConnection implements FrameSink {
    */
   call(
     kind: RequestKind,
-    message: Uint8Array,
+    message: Uint8Array | readonly Uint8Array[],
     timeoutMs: number | undefined,
     meta?: MetaEntries,
   ): Promise<NativeAnswer>;
   call<T>(
     kind: RequestKind,
-    message: Uint8Array,
+    message: Uint8Array | readonly Uint8Array[],
     timeoutMs: number | undefined,
     meta: MetaEntries | undefined,
     handler: AnswerHandler<T>,
   ): Promise<T>;
   call<T>(
     kind: RequestKind,
-    message: Uint8Array,
+    message: Uint8Array | readonly Uint8Array[],
     timeoutMs: number | undefined,
     meta?: MetaEntries,
     handler: AnswerHandler<T> = AS_IS as unknown as AnswerHandler<T>,
@@ -266,15 +266,29 @@ export class NativeConnection implements FrameSink {
         this.#heard = false;
         return;
       }
-      this.#heard = false;
-      writeControlFrame(this.#writer, FrameKind.PING, 0);
-      this.#pingTimer = setTimeout(() => {
-        this.#pingTimer = undefined;
-        if (!this.#heard) this.#lose(`keepalive ping not answered within ${this.#keepaliveTimeoutMs} ms`);
-      }, this.#keepaliveTimeoutMs);
-      this.#pingTimer.unref();
+      this.#ping();
     }, this.#keepaliveMs);
     this.#keepalive.unref();
+  }
+
+  /**
+   * Ping the peer now (unless a ping is out already) and drop the connection when nothing arrives within the
+   * keepalive timeout. For a caller whose call timed out: a silent link is found at once, even when no call is
+   * pending any more (keepalive only pings while calls wait).
+   * @example connection.checkAlive() // after a DEADLINE_EXCEEDED
+   */
+  checkAlive(): void {
+    if (this.#open && !this.#handshake && !this.#pingTimer) this.#ping();
+  }
+
+  #ping(): void {
+    this.#heard = false;
+    writeControlFrame(this.#writer, FrameKind.PING, 0);
+    this.#pingTimer = setTimeout(() => {
+      this.#pingTimer = undefined;
+      if (!this.#heard) this.#lose(`keepalive ping not answered within ${this.#keepaliveTimeoutMs} ms`);
+    }, this.#keepaliveTimeoutMs);
+    this.#pingTimer.unref();
   }
 
   /** The connection is gone: every pending call fails with UNAVAILABLE naming why. */

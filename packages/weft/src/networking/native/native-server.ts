@@ -136,6 +136,8 @@ class ServerConnection implements FrameSink {
   #pending = 0;
   #ending = false;
   #whenIdle: (() => void) | undefined;
+  /** When the chunk being read arrived: the deadlines of its requests count from then, not from their turn. */
+  #arrivedAt = 0;
 
   constructor(socket: Socket, options: NativeServerOptions, onClose: () => void) {
     this.#socket = socket;
@@ -154,6 +156,7 @@ class ServerConnection implements FrameSink {
     });
     socket.on('error', () => undefined);
     socket.on('data', (chunk: Buffer) => {
+      this.#arrivedAt = Date.now();
       try {
         this.#reader.push(chunk);
       } catch (err) {
@@ -206,7 +209,9 @@ class ServerConnection implements FrameSink {
       const r = readRequestBody(body);
       message = r.message;
       const metadata = entriesToMetadata(r.meta);
-      ctx = r.timeoutMs === undefined ? { metadata } : { metadata, deadline: Date.now() + r.timeoutMs };
+      // a chunk's requests are dispatched one after the other: one behind a blocking executor may find its caller
+      // gone by its turn (the server kit then answers it without running it)
+      ctx = r.timeoutMs === undefined ? { metadata } : { metadata, deadline: this.#arrivedAt + r.timeoutMs };
     } catch (err) {
       this.#fail(
         id,

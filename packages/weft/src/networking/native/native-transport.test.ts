@@ -273,6 +273,27 @@ describe('native transport: connection failures', () => {
     });
     silent.close();
   });
+
+  it('checks a connection at once when asked (a call timed out), even with no call pending', async () => {
+    // a peer that completes the handshake, then goes silent; keepalive alone would never ping (nothing pending)
+    const silent = createServer((s) => s.write(PREFACE));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const port = (silent.address() as { port: number }).port;
+    const conn = await NativeConnection.connect('127.0.0.1', port, { keepaliveMs: 3_600_000, keepaliveTimeoutMs: 100 });
+    await assert.rejects(conn.call(FrameKind.SINGLE, Buffer.from('x'), 20), (err: ServiceError) => {
+      assert.equal(err.code, status.DEADLINE_EXCEEDED);
+      return true;
+    });
+    assert.equal(conn.usable, true);
+    const lost = new Promise<void>((resolve) => {
+      conn.onUnusable = resolve;
+    });
+    conn.checkAlive();
+    await lost;
+    assert.equal(conn.usable, false);
+    await assert.rejects(conn.call(FrameKind.SINGLE, Buffer.from('x'), undefined), /closed/);
+    silent.close();
+  });
 });
 
 describe('native address', () => {

@@ -83,6 +83,10 @@ export class GatewayServer {
         this.#servers.push(server);
         this.#bound.push({ protocol, port: bound, tls: tls !== undefined });
       }
+      // learn every executor's endpoints now, while they are idle: routing skips an executor only for endpoints
+      // it is known not to serve, and a discovery first asked of a saturated executor can time out, after which
+      // it would be sent every endpoint (behind its own backlog). Never rejects; unanswered ones are asked again.
+      void this.gateway.discovery();
     } catch (err) {
       await this.stop(0);
       throw err;

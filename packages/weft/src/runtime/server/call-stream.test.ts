@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Client, type ClientDuplexStream, credentials, type StatusObject, status } from '@grpc/grpc-js';
-import { UnavailableError } from '../../errors/index.js';
+import { TooManyRequestsError, UnavailableError } from '../../errors/index.js';
 import { IS_ERROR_TRAILERS, type ServiceOutcome, serviceErrorFrom } from '../../networking/index.js';
 import { DataRequest, decodeDataRequest, encodeDataRequest, encodeEndpoints } from '../../request/index.js';
 import { RuntimeServer } from './runtime-server.js';
@@ -191,5 +191,48 @@ describe('serveCallStream: prefetch and shutdown', () => {
     } finally {
       client.close();
     }
+  });
+});
+
+describe('serveCallStream: back-pressure refusals (rule 6)', () => {
+  // a gateway whose connection budget is 2 calls: more are refused as its limits interceptor refuses them
+  let running = 0;
+  const server = new RuntimeServer(
+    { kind: 'gateway', name: 'limited', host: '127.0.0.1', log: () => undefined },
+    {
+      processSingleData: async (bytes): Promise<ServiceOutcome> => {
+        if (running >= 2) {
+          const err = new TooManyRequestsError('this connection has 2 requests in flight, its limit');
+          return { error: serviceErrorFrom(err, 'gateway limited') };
+        }
+        running++;
+        await new Promise((r) => setTimeout(r, 5));
+        running--;
+        return { bytes: encodeDataRequest(decodeDataRequest(bytes)) };
+      },
+      endpointDiscovery: async () => ({ bytes: encodeEndpoints({ endpoints: [], writeEndpoints: [] }) }),
+    },
+  );
+  let client: Client;
+
+  before(async () => {
+    await server.start();
+    client = new Client(server.address, credentials.createInsecure());
+  });
+  after(async () => {
+    client.close();
+    await server.stop(1000);
+  });
+
+  it('holds a message refused for back-pressure until a call of its stream completes, instead of failing the stream', async () => {
+    const { stream, done } = open(client);
+    for (let i = 0; i < 8; i++) stream.write(req(`b${i}`, '/x'));
+    stream.end();
+    const { answers, status: s } = await done;
+    assert.equal(s.code, status.OK, s.details);
+    assert.deepEqual(
+      answers.map((a) => a.header.requestId).sort(),
+      Array.from({ length: 8 }, (_, i) => `b${i}`),
+    );
   });
 });

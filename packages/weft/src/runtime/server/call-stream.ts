@@ -17,6 +17,10 @@
  *    client had finished sending, otherwise with UNAVAILABLE (the client cannot know which of its later messages
  *    would have been served, and may send them again elsewhere).
  * 5. A client that cancels gets nothing more; the calls under way still finish (and are counted in flight).
+ * 6. A message refused for back-pressure (the gateway's `WEFT_TOO_MANY_REQUESTS` / `WEFT_OVERLOADED`, e.g. several
+ *    streams of one connection over its `limits.maxConcurrentPerConnection`) while other messages of the stream
+ *    are under way is not a failure: reading pauses and the message is processed again as soon as one of them
+ *    completes. Refused with nothing of its own under way, it fails the stream as rule 3 says (retryable).
  */
 import { Metadata, type ServerDuplexStream, type ServiceError } from '@grpc/grpc-js';
 import { grpcContext, type RuntimeService, serviceErrorFrom } from '../../networking/index.js';
@@ -73,16 +77,24 @@ export function serveCallStream(
     finish();
   });
 
-  call.on('data', (bytes: Buffer) => {
-    if (finished || failure) return;
+  // messages refused for back-pressure while others of this stream were under way: sent again as those complete
+  const refused: Buffer[] = [];
+  const process = (bytes: Buffer): void => {
     pending++;
     if (pending >= host.prefetch) call.pause();
+    let held = false;
     service
       .processSingleData(bytes, ctx)
       .then(
         (o) => {
-          if (o.error) failure ??= o.error;
-          else if (!finished && !call.cancelled) {
+          if (o.error) {
+            // rule 6: a back-pressure refusal while this stream has calls under way waits for one of them
+            if (pending > 1 && isBackPressure(o.error)) {
+              held = true;
+              refused.push(bytes);
+              call.pause();
+            } else failure ??= o.error;
+          } else if (!finished && !call.cancelled) {
             if (o.trailers?.['is-error'] === 'true') anyError = true;
             call.write(o.bytes);
           }
@@ -93,9 +105,16 @@ export function serveCallStream(
       )
       .finally(() => {
         pending--;
-        if (pending < host.prefetch && !failure && !finished) call.resume();
+        // a completed call frees a slot for a held message (a refusal itself frees none)
+        const again = held || failure || finished ? undefined : refused.shift();
+        if (again) process(again);
+        else if (pending < host.prefetch && refused.length === 0 && !failure && !finished) call.resume();
         finish();
       });
+  };
+  call.on('data', (bytes: Buffer) => {
+    if (finished || failure) return;
+    process(bytes);
   });
   call.on('end', () => {
     clientDone = true;
@@ -103,6 +122,12 @@ export function serveCallStream(
   });
   call.on('cancelled', close);
   call.on('error', () => undefined);
+}
+
+/** A refusal that says "not now" (the gateway's concurrency limits), not "not this request". */
+function isBackPressure(error: ServiceError): boolean {
+  const code = error.metadata?.get('weft-error-code')[0];
+  return code === 'WEFT_TOO_MANY_REQUESTS' || code === 'WEFT_OVERLOADED';
 }
 
 function isErrorTrailer(): Metadata {

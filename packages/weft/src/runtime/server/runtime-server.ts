@@ -10,14 +10,15 @@
  *   runtime), and when the runtime supplies them `process_data`, `stream_doc` and `dry_run` — plus gRPC health
  *   and reflection over exactly the services served;
  * - in-flight tracking: data calls (unary, stream messages, `stream_doc` streams) count as in flight until they
- *   settle; a draining runtime refuses new ones with UNAVAILABLE;
+ *   settle; a draining runtime refuses new ones with UNAVAILABLE; a data call whose caller's deadline passed before
+ *   it was dispatched (it waited behind a busy executor) is answered DEADLINE_EXCEEDED without being processed;
  * - graceful stop: health turns NOT_SERVING, new calls are refused (native clients are told GOAWAY), open `Call`
  *   streams end once their answers are out, the calls under way finish — raced against the grace period — then
  *   the runtime's own `close` hook runs and the connections close (cut one second later, or at once when the
  *   grace period ran out).
  */
 import { Server, ServerCredentials, type ServerOptions, type ServerWritableStream, status } from '@grpc/grpc-js';
-import { StartupError, UnavailableError } from '../../errors/index.js';
+import { DeadlineExceededError, StartupError, UnavailableError } from '../../errors/index.js';
 import {
   DEFAULT_SERVER_OPTIONS,
   formatHostPort,
@@ -290,6 +291,7 @@ export class RuntimeServer {
     return {
       processSingleData: (message, ctx) => {
         if (!this.#accepting) return refused();
+        if (ctx.deadline !== undefined && Date.now() >= ctx.deadline) return this.#expired('process_single_data');
         if (!channels.runtimeCall.hasSubscribers) return this.track(calls.processSingleData(message, ctx));
         return this.track(this.#observed('process_single_data', message, calls.processSingleData(message, ctx)));
       },
@@ -299,6 +301,7 @@ export class RuntimeServer {
           return Promise.resolve({ error: serviceErrorFrom(new Error(details), this.label, status.UNIMPLEMENTED) });
         }
         if (!this.#accepting) return refused();
+        if (ctx.deadline !== undefined && Date.now() >= ctx.deadline) return this.#expired('process_data');
         if (!channels.runtimeCall.hasSubscribers) return this.track(processData(message, ctx));
         return this.track(this.#observed('process_data', message, processData(message, ctx)));
       },
@@ -359,6 +362,18 @@ export class RuntimeServer {
       },
       refusal: () => this.#refusal(),
     };
+  }
+
+  /**
+   * The answer to a call whose caller's deadline passed while it waited to be dispatched (behind a busy executor):
+   * its caller has given up, so running it would only delay the calls still awaited.
+   */
+  #expired(method: string): Promise<ServiceOutcome> {
+    const err = new DeadlineExceededError(
+      `the caller's deadline passed before ${method} was dispatched (the runtime is saturated); not processed`,
+      { details: { runtime: this.name, method } },
+    );
+    return Promise.resolve({ error: serviceErrorFrom(err, this.label, status.DEADLINE_EXCEEDED) });
   }
 
   /** The status new calls get while draining (clients may retry on another replica). */

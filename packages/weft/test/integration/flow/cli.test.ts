@@ -136,9 +136,10 @@ describe('weft CLI', { timeout: 240_000 }, () => {
 
   it('weft gateway, from Jina-style arguments alone, routes through two weft executor processes', async () => {
     const [portA, portB, portG] = [await freePort(), await freePort(), await freePort()];
+    // one after the other: b's native transport binds a free port of its own, which could be a's, not yet bound
     const a = weft(['executor', '--uses', './executors.ts#Mark', '--port', String(portA), '--name', 'a']);
-    const b = weft(['executor', '--uses', './executors.ts#Mark', '--port', String(portB), '--name', 'b']);
     await a.printed(new RegExp(`^grpc://0\\.0\\.0\\.0:${portA}$`, 'm'));
+    const b = weft(['executor', '--uses', './executors.ts#Mark', '--port', String(portB), '--name', 'b']);
     await b.printed(new RegExp(`^grpc://0\\.0\\.0\\.0:${portB}$`, 'm'));
     const ping = await weftToEnd(['ping', 'executor', `127.0.0.1:${portA}`]);
     assert.equal(ping.code, 0, ping.err);
