@@ -333,7 +333,7 @@ export class ConnectionPool {
   }
 
   /** The first try after `attempt` (below `tries`) that goes to a ready replica not `tried` in this call. */
-  #nextReady(order: number[], attempt: number, tries: number, tried: ReadonlySet<Replica>): number | undefined {
+  #nextReady(order: readonly number[], attempt: number, tries: number, tried: ReadonlySet<Replica>): number | undefined {
     const now = Date.now();
     for (let k = attempt + 1; k < tries; k++) {
       const r = this.#replicas[order[k % order.length] as number] as Replica;
