@@ -1,10 +1,11 @@
 /**
  * Profiling aid for the observability bench (not a benchmark): starts one no-op Flow (gateway + 2 no-op
  * executors) with monitoring and tracing on, off, or one of them (`on` | `off` | `monitoring` | `tracing`), drives it for a few seconds with 64
- * unary calls in flight, and stops. Run it with `NODE_OPTIONS='--cpu-prof --cpu-prof-dir=DIR'` to get a CPU
- * profile of every runtime process.
+ * unary calls in flight, and stops, printing req/s and the runtimes' CPU per request. Run it under
+ * `node --cpu-prof --cpu-prof-dir=DIR` for a CPU profile of every runtime process (they inherit the profiler's
+ * options; NODE_OPTIONS cannot carry `--cpu-prof`).
  *
- * @example NODE_OPTIONS='--cpu-prof --cpu-prof-dir=/tmp/prof' node --import tsx bench/observability-profile.ts on
+ * @example node --cpu-prof --cpu-prof-dir=/tmp/prof --conditions=weft-source --import tsx bench/observability-profile.ts on 6000
  */
 import { createServer } from 'node:http';
 import { DocumentArray } from '../packages/weft/src/document/index.js';
