@@ -31,6 +31,7 @@ const FLAGS: readonly FlagSpec[] = [
   'workspace',
   'monitoring',
   { id: 'portMonitoring', note: '(default: a free one, printed)' },
+  { id: 'internalTls', note: `serve TLS: '{"certfile":…,"keyfile":…,"cafile":…}' (PEM files; no native port)` },
 ];
 
 const OPTIONS: ParseOptions = { ...flagOptions([...FLAGS, ...TELEMETRY_FLAGS]), help: { type: 'boolean', short: 'h' } };
@@ -56,7 +57,11 @@ Example:
     const { values } = parseFlags(argv, OPTIONS);
     required(values.uses as string | undefined, 'uses');
     const given = optionValues(FLAGS, values);
-    const { workspace, ...rest } = given as { workspace?: string } & Record<string, unknown>;
+    const { workspace, internalTls, ...rest } = given as { workspace?: string; internalTls?: unknown } & Record<
+      string,
+      unknown
+    >;
+    let tls: { certfile: string; keyfile: string; cafile: string } | undefined;
     let options: {
       uses: string;
       host?: string;
@@ -78,6 +83,9 @@ Example:
       });
       options = validate(schema.partial({ port: true, name: true }), rest, 'weft executor flags') as typeof options;
       if (workspace !== undefined) validate(runtimeSchemas().worker.shape.cwd, workspace, 'weft executor flags');
+      if (internalTls !== undefined) {
+        tls = validate(runtimeSchemas().worker.shape.tls.unwrap(), internalTls, 'weft executor --internal-tls');
+      }
     } catch (err) {
       throw usageFromConfig(err, FLAGS);
     }
@@ -97,6 +105,7 @@ Example:
         port: options.port ?? 0,
         cwd: process.cwd(),
         ...(workspace !== undefined ? { runtimeArgs: { workspace } } : {}),
+        ...(tls ? { tls } : {}),
       });
       io.err(`weft executor: ${worker.server.name} ready on ${host}:${worker.port}`);
       // the executor reads its metrics handle when it uses it, so monitoring may start after it was constructed

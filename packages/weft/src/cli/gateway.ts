@@ -40,6 +40,7 @@ const FLAGS: readonly FlagSpec[] = [
   { id: 'auth', note: `e.g. '{"token_env":"SHOP_TOKENS"}' (a token on the command line shows in ps)` },
   'monitoring',
   { id: 'portMonitoring', note: '(default: a free one, printed)' },
+  { id: 'internalTls', note: `verify the executors with cafile: '{"cafile":"/weft/tls/ca.crt"}' (PEM)` },
 ];
 
 const OPTIONS: ParseOptions = { ...flagOptions([...FLAGS, ...TELEMETRY_FLAGS]), help: { type: 'boolean', short: 'h' } };
@@ -124,7 +125,7 @@ export function gatewayConfigFromFlags(
   required(values['graph-description'] as string | undefined, 'graph-description');
   required(values['deployments-addresses'] as string | undefined, 'deployments-addresses');
   const given = optionValues(FLAGS, values) as Record<string, unknown> & { protocol?: string[]; port?: number[] };
-  const { protocol, port, addresses, ...rest } = given;
+  const { protocol, port, addresses, internalTls, ...rest } = given;
   if (addresses === null || typeof addresses !== 'object' || Array.isArray(addresses)) {
     throw new UsageError('--deployments-addresses must be a JSON object of executor → list of addresses');
   }
@@ -145,8 +146,20 @@ export function gatewayConfigFromFlags(
       // Jina writes lists; a single address string is accepted too
       addresses: Object.fromEntries(Object.entries(addresses).map(([k, v]) => [k, typeof v === 'string' ? [v] : v])),
       protocols: protocols.map((p, i) => ({ protocol: p, port: ports[i] ?? 0 })),
+      ...(internalTls !== undefined ? { internalCafile: internalCafile(internalTls) } : {}),
     });
   } catch (err) {
     throw usageFromConfig(err, [...FLAGS, { id: 'port', list: true }]);
   }
+}
+
+/** The CA file of `--internal-tls` (the gateway only dials the executors; it serves no internal TLS itself). */
+function internalCafile(option: unknown): string {
+  const cafile = (option as { cafile?: unknown } | null)?.cafile;
+  if (typeof cafile !== 'string' || cafile === '') {
+    throw new UsageError(
+      `--internal-tls must be a JSON object with "cafile" (the CA the executors' certificates chain to)`,
+    );
+  }
+  return cafile;
 }

@@ -33,6 +33,10 @@ const FLAGS: readonly FlagSpec[] = [
   'timeoutSend',
   'monitoring',
   { id: 'portMonitoring', note: '(default: a free one, printed)' },
+  {
+    id: 'internalTls',
+    note: `serve TLS and verify the shards with cafile: '{"certfile":…,"keyfile":…,"cafile":…}'`,
+  },
 ];
 
 const OPTIONS: ParseOptions = { ...flagOptions(FLAGS), help: { type: 'boolean', short: 'h' } };
@@ -64,7 +68,7 @@ Example:
       usesBeforeAddress?: string;
       usesAfterAddress?: string;
     };
-    const { connectionList: list, polling, usesBeforeAddress, usesAfterAddress, ...rest } = given;
+    const { connectionList: list, polling, usesBeforeAddress, usesAfterAddress, internalTls, ...rest } = given;
     if (list === null || typeof list !== 'object' || Array.isArray(list)) {
       throw new UsageError('--connection-list must be a JSON object of shard id → list of addresses');
     }
@@ -93,6 +97,7 @@ Example:
           : {}),
         ...(before ? { usesBefore: before } : {}),
         ...(after ? { usesAfter: after } : {}),
+        ...(internalTls !== undefined ? { tls: internalTls } : {}),
       });
     } catch (err) {
       throw usageFromConfig(err, FLAGS);

@@ -4,6 +4,7 @@
  */
 import type { ContainerExecutor } from './containerize.js';
 import type { DeployPlan, PlannedExecutor } from './deploy-plan.js';
+import { authArgs, internalTlsArgs, type TlsFiles } from './deploy-security.js';
 
 /** The executable inside every weft image. */
 export const WEFT = 'weft';
@@ -11,7 +12,7 @@ export const WEFT = 'weft';
 /** `weft executor …` arguments (after `weft`) for one replica listening on `port`. */
 export function executorArgs(
   c: ContainerExecutor,
-  o: { name: string; port: number; workspace?: string; portMonitoring?: number },
+  o: { name: string; port: number; workspace?: string; portMonitoring?: number; internalTls?: TlsFiles },
 ): string[] {
   return [
     'executor',
@@ -24,6 +25,7 @@ export function executorArgs(
     ...(c.usesWith ? ['--uses-with', JSON.stringify(c.usesWith)] : []),
     ...(o.workspace !== undefined ? ['--workspace', o.workspace] : []),
     ...monitoringArgs(o.portMonitoring),
+    ...internalTlsArgs(o.internalTls, 'runtime'),
   ];
 }
 
@@ -43,6 +45,7 @@ export function headArgs(
     retries?: number;
     timeoutSend?: number;
     portMonitoring?: number;
+    internalTls?: TlsFiles;
   },
 ): string[] {
   const list = Object.fromEntries(o.shards.map((addresses, i) => [String(i), addresses]));
@@ -60,15 +63,19 @@ export function headArgs(
     ...(o.usesBefore !== undefined ? ['--uses-before-address', o.usesBefore] : []),
     ...(o.usesAfter !== undefined ? ['--uses-after-address', o.usesAfter] : []),
     ...monitoringArgs(o.portMonitoring),
+    ...internalTlsArgs(o.internalTls, 'runtime'),
   ];
 }
 
-/** `weft gateway …` arguments: the routing graph, every executor's addresses, conditions and protocols. */
+/**
+ * `weft gateway …` arguments: the routing graph, every executor's addresses, conditions and protocols, and its
+ * monitoring, auth and internal TLS.
+ */
 export function gatewayArgs(
   plan: DeployPlan,
   addresses: Record<string, string[]>,
   ports: number[],
-  portMonitoring?: number,
+  o: { portMonitoring?: number; internalTls?: TlsFiles } = {},
 ): string[] {
   const g = plan.gateway;
   return [
@@ -87,7 +94,9 @@ export function gatewayArgs(
     ...(g.retries !== undefined ? ['--retries', String(g.retries)] : []),
     ...(g.prefetch !== undefined ? ['--prefetch', String(g.prefetch)] : []),
     ...(Object.keys(g.protocolOptions).length > 0 ? ['--protocol-options', JSON.stringify(g.protocolOptions)] : []),
-    ...monitoringArgs(portMonitoring),
+    ...monitoringArgs(o.portMonitoring),
+    ...authArgs(g.auth),
+    ...internalTlsArgs(o.internalTls, 'gateway'),
   ];
 }
 

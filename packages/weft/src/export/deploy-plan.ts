@@ -10,6 +10,7 @@ import { BUILTIN_EXECUTORS } from '../executor/index.js';
 import { observabilityEnv } from '../observability/index.js';
 import { externalAddresses, gatewayProtocolOptions } from '../orchestrate/index.js';
 import { type ContainerExecutor, containerize } from './containerize.js';
+import { type PlannedAuth, planAuth } from './deploy-security.js';
 import type { ResolvedExportOptions } from './export-options.js';
 import type { FlowSpec } from './flow-spec.js';
 
@@ -68,7 +69,11 @@ export interface DeployPlan {
     protocolOptions: Record<string, unknown>;
     /** The gateway serves Prometheus `/metrics` (the Flow's `monitoring`). */
     monitoring?: true;
+    /** Token auth (the Flow's `auth`): the variable the gateway reads its token(s) from, filled from a secret. */
+    auth?: PlannedAuth;
   };
+  /** TLS on the internal hops (the Flow's `internal_tls`): the material is mounted from a secret. */
+  internalTls?: true;
   options: ResolvedExportOptions;
 }
 
@@ -87,6 +92,12 @@ export async function planExport(spec: FlowSpec, options: ResolvedExportOptions)
     image: options.image,
     builtinImages: options.builtinImages,
     configPath: CONFIG_FILE,
+  };
+  const auth = planAuth(f.auth);
+  /** The environment of a runtime, without the token variable (the gateway's comes from a secret). */
+  const withoutToken = (env: Record<string, string>): Record<string, string> => {
+    if (auth) delete env[auth.tokenEnv];
+    return env;
   };
   for (const e of spec.executors) {
     if (e.external) {
@@ -114,7 +125,12 @@ export async function planExport(spec: FlowSpec, options: ResolvedExportOptions)
       dns,
       container,
       // the log and OpenTelemetry options reach the containers as the environment the runtimes read
-      env: { ...observabilityEnv({ ...f, accessLog: undefined }), ...observabilityEnv(e), ...f.env, ...e.env },
+      env: withoutToken({
+        ...observabilityEnv({ ...f, accessLog: undefined }),
+        ...observabilityEnv(e),
+        ...f.env,
+        ...e.env,
+      }),
       stateful: e.stateful ?? (e.workspace !== undefined || (builtin !== undefined && STATEFUL_BUILTINS.has(builtin))),
       replicas: e.replicas ?? 1,
       shards,
@@ -133,6 +149,8 @@ export async function planExport(spec: FlowSpec, options: ResolvedExportOptions)
   const wanted = asList(f.port ?? []);
   const conditions: Record<string, Record<string, unknown>> = {};
   for (const e of spec.executors) if (e.when) conditions[e.name] = e.when;
+  // the token comes from a secret at run time; a value the Flow's env gives for it is not written anywhere
+  const gatewayEnv = withoutToken({ ...observabilityEnv(f), ...f.env });
   return {
     executors,
     externals,
@@ -142,13 +160,15 @@ export async function planExport(spec: FlowSpec, options: ResolvedExportOptions)
       noReduce: spec.executors.filter((e) => e.noReduce).map((e) => e.name),
       protocols,
       publishedPorts: protocols.map((_, i) => (wanted[i] !== undefined && wanted[i] !== 0 ? wanted[i] : 8080 + i)),
-      env: { ...observabilityEnv(f), ...f.env },
+      env: gatewayEnv,
       ...(f.timeoutSend !== undefined ? { timeoutSend: f.timeoutSend } : {}),
       ...(f.retries !== undefined ? { retries: f.retries } : {}),
       ...(f.prefetch !== undefined ? { prefetch: f.prefetch } : {}),
       protocolOptions: gatewayProtocolOptions(f, (p) => inAppDir(p, spec.cwd, options.appDir)),
       ...(f.monitoring ? { monitoring: true as const } : {}),
+      ...(auth ? { auth } : {}),
     },
+    ...(f.internalTls ? { internalTls: true as const } : {}),
     options,
   };
 }

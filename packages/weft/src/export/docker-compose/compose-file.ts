@@ -5,15 +5,19 @@
  * executor gets a named volume (each of its containers works in its own folder of it).
  */
 import { stringify } from 'yaml';
+import { K8S_MONITORING_PORT as MONITORING_PORT } from '../../observability/metrics/index.js';
 import { CLIENT_ENV, executorArgs, gatewayArgs, headArgs, pingCommand, WEFT } from '../commands.js';
 import type { ContainerExecutor } from '../containerize.js';
 import type { DeployPlan, PlannedExecutor } from '../deploy-plan.js';
 import { WORKSPACE_DIR } from '../deploy-plan.js';
+import { COMPOSE_TLS_FILES, COMPOSE_TLS_SECRETS, tcpCheck } from '../deploy-security.js';
 
 /** Executors and heads listen on this port inside their containers (Jina's compose port). */
 export const COMPOSE_PORT = 8081;
 /** The gateway's first container port (more protocols take the next ones). */
 export const GATEWAY_PORT = 8080;
+/** Every monitored runtime's `/metrics` port inside its container (exposed to the compose network). */
+export const COMPOSE_MONITORING_PORT = MONITORING_PORT;
 
 type Obj = Record<string, unknown>;
 
@@ -30,18 +34,53 @@ export function composeFile(plan: DeployPlan): Obj {
   for (const x of plan.externals) addresses[x.name] = x.addresses;
   const g = plan.gateway;
   const ports = g.protocols.map((_, i) => GATEWAY_PORT + i);
+  const auth = g.auth
+    ? // compose fills it from its own environment (the shell or an .env file) at `up`, and refuses to start without
+      { [g.auth.tokenEnv]: `\${${g.auth.tokenEnv}:?set ${g.auth.tokenEnv} to the gateway's token(s)}` }
+    : {};
   services.gateway = {
     image: plan.options.gatewayImage,
     entrypoint: [WEFT],
-    command: gatewayArgs(plan, addresses, ports),
-    environment: { ...g.env, ...CLIENT_ENV },
+    command: gatewayArgs(plan, addresses, ports, {
+      ...(g.monitoring ? { portMonitoring: COMPOSE_MONITORING_PORT } : {}),
+      ...(plan.internalTls ? { internalTls: COMPOSE_TLS_FILES } : {}),
+    }),
+    environment: { ...g.env, ...CLIENT_ENV, ...auth },
     ports: g.protocols.map((_, i) => `${g.publishedPorts[i]}:${ports[i]}`),
+    ...(g.monitoring ? { expose: [String(COMPOSE_MONITORING_PORT)] } : {}),
+    ...tlsSecrets(plan, 'gateway'),
     healthcheck: healthcheck(pingCommand('gateway', g.protocols[0] as string, ports[0] as number), 600_000),
     ...dependsOn(gatewayNeeds),
     stop_grace_period: '60s',
     restart: 'unless-stopped',
   };
-  return { services, ...(Object.keys(volumes).length > 0 ? { volumes } : {}) };
+  return {
+    services,
+    ...(Object.keys(volumes).length > 0 ? { volumes } : {}),
+    ...(plan.internalTls
+      ? { secrets: Object.fromEntries(Object.values(COMPOSE_TLS_SECRETS).map((s) => [s.name, { file: s.file }])) }
+      : {}),
+  };
+}
+
+/** The internal TLS secrets a service mounts (under /run/secrets/): all three, or the CA alone for the gateway. */
+function tlsSecrets(plan: DeployPlan, role: 'runtime' | 'gateway'): Obj {
+  if (!plan.internalTls) return {};
+  const s = COMPOSE_TLS_SECRETS;
+  return { secrets: role === 'gateway' ? [s.ca.name] : [s.cert.name, s.key.name, s.ca.name] };
+}
+
+/** Monitoring and internal TLS of an executor's or head's container: its arguments, ports, secrets, check. */
+function runtimeExtras(plan: DeployPlan, e: PlannedExecutor): { args: Obj; service: Obj; check: string[] | undefined } {
+  const tls = plan.internalTls ? COMPOSE_TLS_FILES : undefined;
+  return {
+    args: {
+      ...(e.monitoring ? { portMonitoring: COMPOSE_MONITORING_PORT } : {}),
+      ...(tls ? { internalTls: tls } : {}),
+    },
+    service: tlsSecrets(plan, 'runtime'),
+    check: tls ? tcpCheck(COMPOSE_PORT) : undefined,
+  };
 }
 
 /** The compose file as YAML text. */
@@ -53,6 +92,9 @@ export function composeYaml(plan: DeployPlan): string {
 function executorServices(e: PlannedExecutor, plan: DeployPlan, services: Obj, volumes: Obj): string[] {
   const volume = `${e.dns}-workspace`;
   if (e.stateful) volumes[volume] = {};
+  const extras = runtimeExtras(plan, e);
+  const check = extras.check ?? pingCommand('executor', 'grpc', COMPOSE_PORT);
+  const expose = [String(COMPOSE_PORT), ...(e.monitoring ? [String(COMPOSE_MONITORING_PORT)] : [])];
   const worker = (name: string, c: ContainerExecutor, runtime: string, stateful: boolean): void => {
     services[name] = {
       image: c.image,
@@ -61,11 +103,13 @@ function executorServices(e: PlannedExecutor, plan: DeployPlan, services: Obj, v
         name: runtime,
         port: COMPOSE_PORT,
         ...(stateful ? { workspace: `${WORKSPACE_DIR}/${name}` } : {}),
+        ...extras.args,
       }),
       ...(Object.keys(e.env).length > 0 ? { environment: { ...e.env } } : {}),
-      expose: [String(COMPOSE_PORT)],
+      expose,
       ...(stateful ? { volumes: [`${volume}:${WORKSPACE_DIR}`] } : {}),
-      healthcheck: healthcheck(pingCommand('executor', 'grpc', COMPOSE_PORT), e.timeoutReadyMs),
+      ...extras.service,
+      healthcheck: healthcheck(check, e.timeoutReadyMs),
       ...deploy(e),
       stop_grace_period: '60s',
       restart: 'unless-stopped',
@@ -99,10 +143,12 @@ function executorServices(e: PlannedExecutor, plan: DeployPlan, services: Obj, v
       shards: shards.map((replicas) => replicas.map((r) => `${r}:${COMPOSE_PORT}`)),
       ...(before ? { usesBefore: `${before}:${COMPOSE_PORT}` } : {}),
       ...(after ? { usesAfter: `${after}:${COMPOSE_PORT}` } : {}),
+      ...extras.args,
     }),
     environment: { ...CLIENT_ENV },
-    expose: [String(COMPOSE_PORT)],
-    healthcheck: healthcheck(pingCommand('executor', 'grpc', COMPOSE_PORT), e.timeoutReadyMs),
+    expose,
+    ...extras.service,
+    healthcheck: healthcheck(check, e.timeoutReadyMs),
     ...dependsOn([...shards.flat(), ...(before ? [before] : []), ...(after ? [after] : [])]),
     stop_grace_period: '60s',
     restart: 'unless-stopped',

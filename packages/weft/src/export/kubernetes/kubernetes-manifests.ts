@@ -9,6 +9,7 @@ import { grafanaDashboard, K8S_MONITORING_PORT } from '../../observability/metri
 import { CLIENT_ENV, executorArgs, gatewayArgs, headArgs } from '../commands.js';
 import type { DeployPlan, PlannedExecutor } from '../deploy-plan.js';
 import { WORKSPACE_DIR } from '../deploy-plan.js';
+import { AUTH_SECRET, K8S_TLS_FILES, TLS_DIR, TLS_SECRET } from '../deploy-security.js';
 import {
   configVolume,
   container,
@@ -85,6 +86,26 @@ function monitoringPort(name: string, port: number): { container: Obj; service: 
   };
 }
 
+/**
+ * Internal TLS: the `weft-internal-tls` Secret (tls.crt, tls.key, ca.crt — what cert-manager writes) as a
+ * read-only volume at /weft/tls, and the `--internal-tls` files in it. Nothing when the Flow has no internal TLS.
+ */
+function tlsMount(plan: DeployPlan): { volume: Obj; mount: Obj; files: typeof K8S_TLS_FILES } | undefined {
+  if (!plan.internalTls) return undefined;
+  return {
+    volume: { name: 'internal-tls', secret: { secretName: TLS_SECRET.name } },
+    mount: { name: 'internal-tls', mountPath: TLS_DIR, readOnly: true },
+    files: K8S_TLS_FILES,
+  };
+}
+
+/** The gateway's token variable, read from the `weft-auth` Secret (never a value in the manifest). */
+function authEnv(plan: DeployPlan): Obj[] {
+  const auth = plan.gateway.auth;
+  if (!auth) return [];
+  return [{ name: auth.tokenEnv, valueFrom: { secretKeyRef: { name: AUTH_SECRET.name, key: AUTH_SECRET.key } } }];
+}
+
 /** The objects as multi-document YAML. */
 export function manifestYaml(objects: readonly Obj[]): string {
   return objects.map((o) => stringify(o, { lineWidth: 0, aliasDuplicateObjects: false })).join('---\n');
@@ -127,6 +148,7 @@ function executorObjects(e: PlannedExecutor, plan: DeployPlan): Obj[] {
   const env = envFromConfigMap(cm, envKeys);
   const resources = resourcesOf(e, plan.options.autoscale && !e.stateful);
   const metrics = e.monitoring ? monitoringPort('monitoring', K8S_MONITORING_PORT) : undefined;
+  const tls = tlsMount(plan);
   const shardNames = e.head ? Array.from({ length: e.shards }, (_, s) => `${e.dns}-${s}`) : [e.dns];
   shardNames.forEach((workload, s) => {
     const labels: Obj = {
@@ -143,6 +165,10 @@ function executorObjects(e: PlannedExecutor, plan: DeployPlan): Obj[] {
       mounts.push(v.mount);
     }
     if (e.stateful) mounts.push(WORKSPACE_MOUNT);
+    if (tls) {
+      volumes.push(tls.volume);
+      mounts.push(tls.mount);
+    }
     const c = container({
       name: 'executor',
       image: e.container.image,
@@ -151,10 +177,12 @@ function executorObjects(e: PlannedExecutor, plan: DeployPlan): Obj[] {
         port: K8S_PORT,
         ...(e.stateful ? { workspace: WORKSPACE_DIR } : {}),
         ...(metrics ? { portMonitoring: K8S_MONITORING_PORT } : {}),
+        ...(tls ? { internalTls: tls.files } : {}),
       }),
       port: K8S_PORT,
       ...(metrics ? { extraPorts: [metrics.container] } : {}),
       ping: { kind: 'executor', protocol: 'grpc' },
+      ...(tls ? { tcpProbe: true } : {}),
       env,
       mounts,
       timeoutReadyMs: e.timeoutReadyMs,
@@ -244,6 +272,8 @@ function headObjects(
   const metricsOf = (name: string, offset: number) =>
     e.monitoring ? monitoringPort(name, K8S_MONITORING_PORT + offset) : undefined;
   const serviceMetrics: Obj[] = [];
+  const tls = tlsMount(plan);
+  if (tls) volumes.push(tls.volume);
   const sidecar = (role: 'uses-before' | 'uses-after', port: number, key: string | undefined) => {
     const c = role === 'uses-before' ? e.usesBefore : e.usesAfter;
     if (!c) return undefined;
@@ -253,6 +283,7 @@ function headObjects(
       volumes.push(v.volume);
       mounts.push(v.mount);
     }
+    if (tls) mounts.push(tls.mount);
     const m = metricsOf(role === 'uses-before' ? 'monitoring-before' : 'monitoring-after', port - K8S_PORT);
     if (m) serviceMetrics.push(m.service);
     containers.push(
@@ -263,11 +294,13 @@ function headObjects(
           name: `${e.name}/${role}`,
           port,
           ...(m ? { portMonitoring: m.container.containerPort as number } : {}),
+          ...(tls ? { internalTls: tls.files } : {}),
         }),
         port,
         ...(m ? { extraPorts: [m.container] } : {}),
         portName: role === 'uses-before' ? 'grpc-before' : 'grpc-after',
         ping: { kind: 'executor', protocol: 'grpc' },
+        ...(tls ? { tcpProbe: true } : {}),
         env: keys.env,
         mounts,
         timeoutReadyMs: e.timeoutReadyMs,
@@ -284,8 +317,9 @@ function headObjects(
     port: K8S_PORT,
     ...(headMetrics ? { extraPorts: [headMetrics.container] } : {}),
     ping: { kind: 'executor', protocol: 'grpc' },
+    ...(tls ? { tcpProbe: true } : {}),
     env: clientEnv,
-    mounts: [],
+    mounts: tls ? [tls.mount] : [],
     timeoutReadyMs: e.timeoutReadyMs,
   });
   containers.unshift(head);
@@ -297,6 +331,7 @@ function headObjects(
     ...(usesBefore ? { usesBefore } : {}),
     ...(usesAfter ? { usesAfter } : {}),
     ...(headMetrics ? { portMonitoring: K8S_MONITORING_PORT } : {}),
+    ...(tls ? { internalTls: tls.files } : {}),
   });
   return [
     service(name, ns, { app: name }, [grpcPort(), ...serviceMetrics]),
@@ -323,12 +358,17 @@ function gatewayObjects(plan: DeployPlan, addresses: Record<string, string[]>): 
   const env = [
     ...Object.entries(CLIENT_ENV).map(([k, v]) => ({ name: k, value: v })),
     ...envFromConfigMap(cm, Object.keys(g.env).sort()),
+    ...authEnv(plan),
   ];
   const metrics = g.monitoring ? monitoringPort('monitoring', K8S_MONITORING_PORT) : undefined;
+  const tls = tlsMount(plan);
   const c = container({
     name: 'gateway',
     image: plan.options.gatewayImage,
-    args: gatewayArgs(plan, addresses, ports, metrics ? K8S_MONITORING_PORT : undefined),
+    args: gatewayArgs(plan, addresses, ports, {
+      ...(metrics ? { portMonitoring: K8S_MONITORING_PORT } : {}),
+      ...(tls ? { internalTls: tls.files } : {}),
+    }),
     port: ports[0] as number,
     portName: g.protocols[0] as string,
     extraPorts: [
@@ -337,7 +377,7 @@ function gatewayObjects(plan: DeployPlan, addresses: Record<string, string[]>): 
     ],
     ping: { kind: 'gateway', protocol: g.protocols[0] as string },
     env,
-    mounts: [],
+    mounts: tls ? [tls.mount] : [],
     timeoutReadyMs: 600_000,
   });
   return [
@@ -354,7 +394,7 @@ function gatewayObjects(plan: DeployPlan, addresses: Record<string, string[]>): 
         replicas: 1,
         selector: { matchLabels: { app: 'gateway' } },
         strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
-        template: podTemplate(labels, [c], [], 1),
+        template: podTemplate(labels, [c], tls ? [tls.volume] : [], 1),
       },
     },
   ];

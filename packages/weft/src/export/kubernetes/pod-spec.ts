@@ -23,6 +23,8 @@ export interface ContainerInput {
   port: number;
   /** What `weft ping` calls it and over which protocol. */
   ping: { kind: 'executor' | 'gateway'; protocol: string };
+  /** Probe with a TCP connect instead (a runtime serving internal TLS, which `weft ping` cannot dial). */
+  tcpProbe?: boolean;
   env: Obj[];
   mounts: Obj[];
   timeoutReadyMs: number;
@@ -33,7 +35,9 @@ export interface ContainerInput {
 
 export function container(c: ContainerInput): Obj {
   const probe = (timeoutMs: number, more: Obj): Obj => ({
-    exec: { command: pingCommand(c.ping.kind, c.ping.protocol, c.port, timeoutMs) },
+    ...(c.tcpProbe
+      ? { tcpSocket: { port: c.port } }
+      : { exec: { command: pingCommand(c.ping.kind, c.ping.protocol, c.port, timeoutMs) } }),
     timeoutSeconds: 10,
     ...more,
   });

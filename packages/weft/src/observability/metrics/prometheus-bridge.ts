@@ -55,7 +55,6 @@ export class PrometheusBridge {
     readonly kind: string,
     readonly name: string,
   ) {
-    const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, labels: { [runtime]: name } });
     const seconds = (m: { name: string; help: string }, labelNames: string[]) =>
       new FastHistogram({ ...m, labelNames, buckets: SECONDS_BUCKETS }, this.registry);

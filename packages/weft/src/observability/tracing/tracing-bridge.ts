@@ -9,6 +9,12 @@
  *
  * The context travels as a `traceparent` entry of the call's metadata, which both the gRPC and the native
  * transport carry (the native frame's metadata block is empty, and costs nothing, when there is none).
+ *
+ * The request path is kept short (see `bench/observability*.bench.ts`): spans are exported as OTLP/HTTP protobuf
+ * (OTLP's default, a third of JSON's bytes and cheaper to encode; `OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=http/json`
+ * asks for JSON), `traceparent` is read and written directly
+ * (`trace-context.ts`) rather than through the propagator's carrier walk, and the attributes of a span are built
+ * once per runtime and endpoint where they do not change.
  */
 import { Metadata } from '@grpc/grpc-js';
 import {
@@ -24,13 +30,15 @@ import {
 } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as JsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { ExecutorContext } from '../../executor/index.js';
 import { type Interceptor, registerInterceptor } from '../../interceptors/index.js';
 import { type CallOptions, setCallHooks } from '../../networking/index.js';
 import type { GatewayContext } from '../../runtime/gateway/index.js';
+import { remoteParent, traceparentOf } from './trace-context.js';
 import { setWeftTracer } from './tracer-handle.js';
 
 /** The name runtimes list the tracing interceptor under. */
@@ -49,7 +57,7 @@ export function startTracing(options: TracingBridgeOptions): { tracer: Tracer; s
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ 'service.name': options.serviceName }),
-    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: options.url }))],
+    spanProcessors: [new BatchSpanProcessor(exporter(options.url))],
   });
   trace.setGlobalTracerProvider(provider);
   const tracer = trace.getTracer('weft');
@@ -64,10 +72,10 @@ export function startTracing(options: TracingBridgeOptions): { tracer: Tracer; s
         { kind: SpanKind.CLIENT, attributes: { 'weft.target': call.target, 'rpc.method': call.method } },
         parent,
       );
-      return settle(span, run(withTraceparent(callOptions, trace.setSpan(parent, span))));
+      return settle(span, run(withTraceparent(callOptions, span)));
     },
     inbound: (call, serve) => {
-      const parent = propagation.extract(ROOT_CONTEXT, flat(call.metadata));
+      const parent = parentContext(flat(call.metadata));
       const span = tracer.startSpan(
         `head ${call.name}`,
         { kind: SpanKind.SERVER, attributes: { 'weft.runtime': 'head', 'weft.deployment': call.name } },
@@ -86,26 +94,30 @@ export function startTracing(options: TracingBridgeOptions): { tracer: Tracer; s
   };
 }
 
+/** The context a request's SERVER span starts in: its caller's span when `headers` carry one, the root otherwise. */
+function parentContext(headers: Readonly<Record<string, string>>): Context {
+  const remote = remoteParent(headers);
+  return remote === undefined ? ROOT_CONTEXT : trace.setSpanContext(ROOT_CONTEXT, remote);
+}
+
+/** OTLP/HTTP protobuf, or JSON when the standard `OTEL_EXPORTER_OTLP_(TRACES_)PROTOCOL` says `http/json`. */
+function exporter(url: string, env: NodeJS.ProcessEnv = process.env) {
+  const protocol = (env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? env.OTEL_EXPORTER_OTLP_PROTOCOL ?? '').trim();
+  return protocol === 'http/json' ? new JsonTraceExporter({ url }) : new OTLPTraceExporter({ url });
+}
+
 /** One interceptor for both chains: a SERVER span around the request, the active context while it runs. */
 function tracingInterceptor(tracer: Tracer): Interceptor<GatewayContext | ExecutorContext> {
   return async (ctx, next) => {
-    const parent = propagation.extract(ROOT_CONTEXT, ctx.headers);
+    const parent = parentContext(ctx.headers);
     const gateway = 'gateway' in ctx;
     const requestId = ctx.request?.header.requestId;
     const span = tracer.startSpan(
       gateway ? `gateway ${ctx.endpoint}` : `executor ${ctx.executor} ${ctx.endpoint}`,
-      {
-        kind: SpanKind.SERVER,
-        attributes: {
-          'weft.runtime': gateway ? 'gateway' : 'worker',
-          'weft.protocol': ctx.protocol,
-          'weft.endpoint': ctx.endpoint,
-          ...(gateway ? {} : { 'weft.executor': ctx.executor, 'weft.docs': ctx.docs.length }),
-          ...(requestId ? { 'weft.request_id': requestId } : {}),
-        },
-      },
+      { kind: SpanKind.SERVER, attributes: gateway ? gatewayAttributes(ctx) : executorAttributes(ctx) },
       parent,
     );
+    if (requestId) span.setAttribute('weft.request_id', requestId);
     try {
       await context.with(trace.setSpan(parent, span), next);
       if (gateway) {
@@ -140,17 +152,45 @@ function failed(span: Span, err: unknown): void {
   span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
 }
 
-/** The call's options with the `traceparent` (and `tracestate`) of `ctx` added to its metadata. */
-function withTraceparent(options: CallOptions, ctx: Context): CallOptions {
-  const carrier: Record<string, string> = {};
-  propagation.inject(ctx, carrier);
+type Attributes = Record<string, string | number>;
+const gatewayAttrs = new Map<string, Attributes>();
+
+/** A gateway span's attributes: the same object for every request of one protocol and endpoint. */
+function gatewayAttributes(ctx: GatewayContext): Attributes {
+  const key = `${ctx.protocol} ${ctx.endpoint}`;
+  let a = gatewayAttrs.get(key);
+  if (a === undefined) {
+    a = { 'weft.runtime': 'gateway', 'weft.protocol': ctx.protocol, 'weft.endpoint': ctx.endpoint };
+    if (gatewayAttrs.size < 1024) gatewayAttrs.set(key, a);
+  }
+  return a;
+}
+
+function executorAttributes(ctx: ExecutorContext): Attributes {
+  return {
+    'weft.runtime': 'worker',
+    'weft.protocol': ctx.protocol,
+    'weft.endpoint': ctx.endpoint,
+    'weft.executor': ctx.executor,
+    'weft.docs': ctx.docs.length,
+  };
+}
+
+/** The call's options with `span` as the `traceparent` (and its `tracestate`) of its metadata. */
+function withTraceparent(options: CallOptions, span: Span): CallOptions {
+  const sc = span.spanContext();
+  const traceparent = traceparentOf(sc);
+  const tracestate = sc.traceState?.serialize();
   const m = options.metadata;
   if (m instanceof Metadata) {
     const copy = m.clone();
-    for (const [k, v] of Object.entries(carrier)) copy.set(k, v);
+    copy.set('traceparent', traceparent);
+    if (tracestate) copy.set('tracestate', tracestate);
     return { ...options, metadata: copy };
   }
-  return { ...options, metadata: { ...m, ...carrier } };
+  const metadata: Record<string, string> = m === undefined ? { traceparent } : { ...m, traceparent };
+  if (tracestate) metadata.tracestate = tracestate;
+  return { ...options, metadata };
 }
 
 function flat(m: Metadata): Record<string, string> {

@@ -3,6 +3,7 @@
  * executor loading and construction, a WorkerServer on a free loopback port by default.
  */
 import { type ExecutorClass, type ExecutorContext, ExecutorRunner } from '../../executor/index.js';
+import { loadInternalServerTls } from '../../networking/index.js';
 import { type InterceptorSpec, loadInterceptors } from '../user-modules.js';
 import { createExecutor, loadExecutorClass, type WorkerConfig, type WorkerUses } from './worker-config.js';
 import { type StopOptions, type WorkerLog, WorkerServer } from './worker-server.js';
@@ -51,6 +52,7 @@ export async function startWorkerInProcess(options: InProcessWorkerOptions): Pro
       ? { maxReceiveMessageBytes: options.maxMessageBytes, maxSendMessageBytes: options.maxMessageBytes }
       : {}),
     ...(options.log ? { log: options.log } : {}),
+    ...(options.tls ? { tls: loadInternalServerTls(options.tls) } : {}),
   });
   let port: number;
   try {

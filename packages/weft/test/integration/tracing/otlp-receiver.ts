@@ -1,9 +1,11 @@
 /**
  * An in-process OTLP/HTTP receiver for tests: a node:http server taking `POST /v1/traces` (and `/v1/metrics`)
- * in OTLP's JSON encoding, which `@opentelemetry/exporter-*-otlp-http` sends, and keeping what arrived.
+ * in either OTLP encoding, protobuf (what weft's runtimes send, `@opentelemetry/exporter-trace-otlp-proto`) or JSON
+ * (`@opentelemetry/exporter-*-otlp-http`), and keeping what arrived.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { decodeTraceExport } from './otlp-protobuf.js';
 
 export interface ReceivedSpan {
   service: string;
@@ -45,7 +47,10 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+      const raw = Buffer.concat(chunks);
+      const protobuf = /protobuf/.test(req.headers['content-type'] ?? '');
+      const body =
+        protobuf && req.url === '/v1/traces' ? decodeTraceExport(raw) : JSON.parse(raw.toString('utf8') || '{}');
       if (req.url === '/v1/traces') {
         for (const rs of body.resourceSpans ?? []) {
           const service = String(attrs(rs.resource?.attributes)['service.name'] ?? '');
@@ -69,7 +74,8 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
         for (const rm of body.resourceMetrics ?? [])
           for (const sm of rm.scopeMetrics ?? []) for (const m of sm.metrics ?? []) metrics.add(m.name);
       }
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      if (protobuf) res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
+      else res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
       const w = waiters;
       waiters = [];
       for (const f of w) f();
