@@ -231,7 +231,12 @@ export class Deployment extends EventEmitter {
     this.#plan = plan;
     this.#processes = plan.runtimes.map((r, i) => this.#process(r, launches[i]));
     try {
-      await Promise.all(this.#processes.map((p) => p.start()));
+      // the workers first, then the head: a head started beside them dials replicas that are not up yet, and its
+      // channels sit in reconnect back-off for up to a second after the Deployment is ready, so the first requests
+      // would all go to the replicas that happened to be up first
+      const isHead = (i: number): boolean => plan.runtimes[i]?.role === 'head';
+      await Promise.all(this.#processes.filter((_, i) => !isHead(i)).map((p) => p.start()));
+      await Promise.all(this.#processes.filter((_, i) => isHead(i)).map((p) => p.start()));
     } catch (err) {
       // the ones that did start get a short grace to close their executors; the rest are killed
       const grace = Math.min(2000, this.options.closeTimeoutMs ?? 10_000);
