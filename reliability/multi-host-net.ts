@@ -8,6 +8,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { isAlive } from '@weft-ai/weft/testing';
 
 const PREFIX = 'weft-mh-';
 
@@ -32,15 +33,6 @@ export function netUnavailable(): string | undefined {
     return undefined;
   } catch (err) {
     return `\`ip netns\` is not usable here (${(err as Error).message.split('\n')[0]}); apt-get install iproute2`;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

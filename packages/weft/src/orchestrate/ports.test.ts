@@ -2,14 +2,13 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
-import { freePorts, reservePort } from './ports.js';
+import { freePorts } from './ports.js';
 
 const RANGE = '/proc/sys/net/ipv4/ip_local_port_range';
 
 describe('freePorts', () => {
-  it('hands out distinct ports that can be bound, never one it handed out or reserved before', async () => {
+  it('hands out distinct ports that can be bound, never one it handed out before', async () => {
     const first = await freePorts(20);
-    reservePort(first[0] as number);
     const second = await freePorts(20);
     const all = [...first, ...second];
     assert.equal(new Set(all).size, all.length);

@@ -6,7 +6,7 @@
  * back-off (reset after the process stayed up a while). `stop()` sends SIGTERM, waits, then SIGKILLs.
  * A command entry (a container engine's foreground `run`) has no IPC: it is ready when its health check answers.
  */
-import { type ChildProcess, fork, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { StartupError } from '../errors/index.js';
 import { RuntimeClient } from '../networking/index.js';
@@ -193,7 +193,7 @@ export class RuntimeProcess extends EventEmitter {
     // parent stops its runtimes; one whose parent died notices (watchParent) and stops itself.
     let child: ChildProcess;
     if ('command' in entry) {
-      cleanUp(entry); // a container of an earlier run under the same name
+      await cleanUp(entry); // a container of an earlier run under the same name
       child = spawn(entry.command, entry.args, { env, stdio: ['ignore', 'inherit', 'pipe'], detached: true });
     } else {
       child = fork(entry.file, [], {
@@ -208,8 +208,9 @@ export class RuntimeProcess extends EventEmitter {
     if (child.pid !== undefined) this.emit('spawn', child.pid);
     const exited = new Promise<ExitInfo>((resolve) =>
       child.once('exit', (code, signal) => {
-        if ('command' in entry) cleanUp(entry);
-        resolve({ pid: child.pid, code, signal });
+        const info = { pid: child.pid, code, signal };
+        if ('command' in entry) void cleanUp(entry).then(() => resolve(info));
+        else resolve(info);
       }),
     );
     this.#current = { child, exited };
@@ -371,6 +372,12 @@ export class RuntimeProcess extends EventEmitter {
 }
 
 /** Run a command entry's cleanup (bounded; its failure is not the runtime's). */
-function cleanUp(entry: CommandEntry): void {
-  if (entry.cleanup) spawnSync(entry.cleanup.command, entry.cleanup.args, { stdio: 'ignore', timeout: 30_000 });
+function cleanUp(entry: CommandEntry): Promise<void> {
+  const c = entry.cleanup;
+  if (!c) return Promise.resolve();
+  return new Promise((resolve) => {
+    const p = spawn(c.command, c.args, { stdio: 'ignore', timeout: 30_000 });
+    p.once('error', () => resolve());
+    p.once('exit', () => resolve());
+  });
 }
